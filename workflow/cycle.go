@@ -1,0 +1,333 @@
+package workflow
+
+import (
+	"fmt"
+	"regexp"
+	"strconv"
+	"time"
+
+	"github.com/awardflow/awardflow/workflow/expr"
+)
+
+// Cycle is one fiscal year of award programmes, loaded from a cycle file.
+// Names, tiers, criteria, thresholds, quotas and dates change every year, so
+// all of them are data here, never code. A Cycle is usable only after Check
+// has returned no problems.
+type Cycle struct {
+	Key        string      `json:"key"`
+	FiscalYear int         `json:"fiscal_year"`
+	Title      Text        `json:"title"`
+	TimeZone   string      `json:"time_zone"`
+	Programmes []Programme `json:"programmes"`
+}
+
+// CycleVersion is one stored version of a cycle. Versions are immutable:
+// a changed cycle file becomes a new version, and nominations keep the
+// version they were submitted against.
+type CycleVersion struct {
+	Key      string
+	Version  int
+	Hash     string // SHA-256 of the canonical definition
+	Cycle    Cycle
+	LoadedAt time.Time
+	LoadedBy string
+}
+
+// Ministries are the ministry domains that own programmes. A programme's
+// ministry is also its authorization domain.
+var Ministries = map[string]Text{
+	"mic":  {"総務省", "Ministry of Internal Affairs and Communications"},
+	"mhlw": {"厚生労働省", "Ministry of Health, Labour and Welfare"},
+	"meti": {"経済産業省", "Ministry of Economy, Trade and Industry"},
+	"mlit": {"国土交通省", "Ministry of Land, Infrastructure, Transport and Tourism"},
+}
+
+// Programme is a ministry's award scheme within a cycle.
+type Programme struct {
+	Key         string  `json:"key"`
+	Ministry    string  `json:"ministry"`
+	Title       Text    `json:"title"`
+	Call        Window  `json:"call"`
+	Stages      []Stage `json:"stages"`
+	Tiers       []Tier  `json:"tiers,omitempty"`
+	Awards      []Tier  `json:"awards,omitempty"`
+	Form        Form    `json:"form"`
+	Eligibility []Rule  `json:"eligibility,omitempty"`
+}
+
+// Window is a period in time; Closes is a must-arrive (必着) deadline: a
+// submission at Closes or later is late.
+type Window struct {
+	Opens  time.Time `json:"opens"`
+	Closes time.Time `json:"closes"`
+}
+
+// Contains reports whether t is inside the window: Opens ≤ t < Closes.
+func (w Window) Contains(t time.Time) bool {
+	return !t.Before(w.Opens) && t.Before(w.Closes)
+}
+
+// Stage is a judged stage after screening. Selecting a nomination at a
+// stage grants the stage's tier (Grants); a stage that decides awards
+// (Awards) is the programme's last.
+type Stage struct {
+	Key    string   `json:"key"`
+	Title  Text     `json:"title"`
+	Grants string   `json:"grants,omitempty"`
+	Awards []string `json:"awards,omitempty"`
+}
+
+// Tier is a rung of a programme's ladder (Pioneer, Top 100) or an award
+// category (Minister's Award, Excellence), with an advisory quota.
+type Tier struct {
+	Key   string `json:"key"`
+	Title Text   `json:"title"`
+	Quota *Quota `json:"quota,omitempty"`
+}
+
+// Quota is advisory: decisions outside it are warned about, not refused.
+type Quota struct {
+	Min *int `json:"min,omitempty"`
+	Max *int `json:"max,omitempty"`
+}
+
+// ScreeningStage is the reserved key for eligibility rules that apply at
+// screening, before any judged stage.
+const ScreeningStage = "screening"
+
+// Rule is an eligibility rule: a condition over the form's answers and the
+// organisation's figures, with the reason shown when it does not hold. Rules
+// produce evidence for the secretariat; they never decide on their own.
+type Rule struct {
+	Key       string `json:"key"`
+	AppliesTo string `json:"applies_to"` // ScreeningStage or a stage key
+	Condition string `json:"condition"`
+	Reason    Text   `json:"reason"`
+	cond      *expr.Expr
+}
+
+var keyPattern = regexp.MustCompile(`^[a-z0-9][a-z0-9-]{0,63}$`)
+
+// Programme returns the programme with the given key.
+func (c *Cycle) Programme(key string) (*Programme, bool) {
+	for i := range c.Programmes {
+		if c.Programmes[i].Key == key {
+			return &c.Programmes[i], true
+		}
+	}
+	return nil, false
+}
+
+// StageIndex returns the index of the stage with key k, or -1.
+func (p *Programme) StageIndex(k string) int {
+	for i, s := range p.Stages {
+		if s.Key == k {
+			return i
+		}
+	}
+	return -1
+}
+
+// FirstTier returns the key of the tier granted on recognition at
+// screening, or "" for programmes without a ladder.
+func (p *Programme) FirstTier() string {
+	if len(p.Tiers) == 0 {
+		return ""
+	}
+	return p.Tiers[0].Key
+}
+
+// Check validates the cycle and compiles its eligibility rules. It reports
+// every problem, each with its path in the cycle file, e.g.
+// "programmes[1].form.fields[3].max: must be ≥ min".
+func (c *Cycle) Check() []Problem {
+	var v checker
+	v.key("key", c.Key)
+	if c.FiscalYear < 2000 || c.FiscalYear > 2100 {
+		v.add("fiscal_year", "must be a year between 2000 and 2100")
+	}
+	v.text("title", c.Title)
+	if c.TimeZone == "" {
+		v.add("time_zone", "is required (Asia/Tokyo)")
+	} else if _, err := time.LoadLocation(c.TimeZone); err != nil {
+		v.add("time_zone", fmt.Sprintf("unknown time zone %q", c.TimeZone))
+	}
+	if len(c.Programmes) == 0 {
+		v.add("programmes", "at least one programme is required")
+	}
+	seen := map[string]bool{}
+	for i := range c.Programmes {
+		p := &c.Programmes[i]
+		path := fmt.Sprintf("programmes[%d]", i)
+		if seen[p.Key] && p.Key != "" {
+			v.add(path+".key", fmt.Sprintf("duplicate programme key %q", p.Key))
+		}
+		seen[p.Key] = true
+		p.check(&v, path, c.FiscalYear)
+	}
+	return v.problems
+}
+
+func (p *Programme) check(v *checker, path string, fy int) {
+	v.key(path+".key", p.Key)
+	if _, ok := Ministries[p.Ministry]; !ok {
+		v.add(path+".ministry", fmt.Sprintf("unknown ministry %q (mic, mhlw, meti or mlit)", p.Ministry))
+	}
+	v.text(path+".title", p.Title)
+	switch {
+	case p.Call.Opens.IsZero():
+		v.add(path+".call.opens", "is required")
+	case p.Call.Closes.IsZero():
+		v.add(path+".call.closes", "is required")
+	case !p.Call.Closes.After(p.Call.Opens):
+		v.add(path+".call.closes", "must be after opens")
+	default:
+		start := time.Date(fy, time.April, 1, 0, 0, 0, 0, Tokyo)
+		if c := p.Call.Closes; c.Before(start) || !c.Before(start.AddDate(1, 0, 0)) {
+			v.add(path+".call.closes", fmt.Sprintf("must fall in fiscal year %d (%d-04-01 to %d-03-31)", fy, fy, fy+1))
+		}
+	}
+
+	tiers := map[string]string{} // key → "tier" or "award"
+	for _, list := range []struct {
+		name string
+		ts   []Tier
+	}{{"tiers", p.Tiers}, {"awards", p.Awards}} {
+		for j, t := range list.ts {
+			tp := fmt.Sprintf("%s.%s[%d]", path, list.name, j)
+			if _, dup := tiers[t.Key]; dup {
+				v.add(tp+".key", fmt.Sprintf("duplicate tier or award key %q", t.Key))
+			}
+			tiers[t.Key] = list.name
+			v.key(tp+".key", t.Key)
+			v.text(tp+".title", t.Title)
+			if q := t.Quota; q != nil {
+				switch {
+				case q.Min != nil && *q.Min < 0:
+					v.add(tp+".quota.min", "must be ≥ 0")
+				case q.Max != nil && *q.Max < 1:
+					v.add(tp+".quota.max", "must be ≥ 1")
+				case q.Min != nil && q.Max != nil && *q.Max < *q.Min:
+					v.add(tp+".quota.max", "must be ≥ min")
+				}
+			}
+		}
+	}
+	if len(p.Tiers) == 0 && len(p.Awards) == 0 {
+		v.add(path+".tiers", "a programme needs at least one tier or award")
+	}
+
+	grantedBy := map[string]int{}
+	stageKeys := map[string]bool{}
+	for j, s := range p.Stages {
+		sp := fmt.Sprintf("%s.stages[%d]", path, j)
+		v.key(sp+".key", s.Key)
+		if s.Key == ScreeningStage {
+			v.add(sp+".key", `"screening" is reserved for the screening step before the stages`)
+		}
+		if stageKeys[s.Key] {
+			v.add(sp+".key", fmt.Sprintf("duplicate stage key %q", s.Key))
+		}
+		stageKeys[s.Key] = true
+		v.text(sp+".title", s.Title)
+		switch {
+		case s.Grants == "" && len(s.Awards) == 0:
+			v.add(sp, "a stage must either grant a tier (grants) or decide awards (awards)")
+		case s.Grants != "" && len(s.Awards) > 0:
+			v.add(sp, "a stage grants a tier or decides awards, not both")
+		case s.Grants != "":
+			switch {
+			case tiers[s.Grants] != "tiers":
+				v.add(sp+".grants", fmt.Sprintf("unknown tier %q", s.Grants))
+			case s.Grants == p.FirstTier():
+				v.add(sp+".grants", fmt.Sprintf("tier %q is the first tier, granted at screening", s.Grants))
+			default:
+				if k, dup := grantedBy[s.Grants]; dup {
+					v.add(sp+".grants", fmt.Sprintf("tier %q is already granted by stages[%d]", s.Grants, k))
+				}
+				grantedBy[s.Grants] = j
+			}
+		default:
+			if j != len(p.Stages)-1 {
+				v.add(sp+".awards", "only the last stage may decide awards")
+			}
+			for k, a := range s.Awards {
+				if tiers[a] != "awards" {
+					v.add(fmt.Sprintf("%s.awards[%d]", sp, k), fmt.Sprintf("unknown award %q", a))
+				}
+				grantedBy[a] = j
+			}
+		}
+	}
+	last := -1
+	for j, t := range p.Tiers {
+		if j == 0 {
+			continue
+		}
+		k, ok := grantedBy[t.Key]
+		switch {
+		case !ok:
+			v.add(fmt.Sprintf("%s.tiers[%d]", path, j), fmt.Sprintf("no stage grants tier %q", t.Key))
+		case k < last:
+			v.add(fmt.Sprintf("%s.tiers[%d]", path, j), "tiers must be granted by stages in ladder order")
+		default:
+			last = k
+		}
+	}
+	for j, a := range p.Awards {
+		if _, ok := grantedBy[a.Key]; !ok {
+			v.add(fmt.Sprintf("%s.awards[%d]", path, j), fmt.Sprintf("no stage decides award %q", a.Key))
+		}
+	}
+
+	vars := p.Form.check(v, path+".form")
+	ruleKeys := map[string]bool{}
+	for j := range p.Eligibility {
+		r := &p.Eligibility[j]
+		rp := fmt.Sprintf("%s.eligibility[%d]", path, j)
+		v.key(rp+".key", r.Key)
+		if ruleKeys[r.Key] {
+			v.add(rp+".key", fmt.Sprintf("duplicate rule key %q", r.Key))
+		}
+		ruleKeys[r.Key] = true
+		if r.AppliesTo != ScreeningStage && !stageKeys[r.AppliesTo] {
+			v.add(rp+".applies_to", fmt.Sprintf("must be %q or a stage key, not %q", ScreeningStage, r.AppliesTo))
+		}
+		v.text(rp+".reason", r.Reason)
+		if r.Condition == "" {
+			v.add(rp+".condition", "is required")
+			continue
+		}
+		e, err := expr.Parse(r.Condition, vars)
+		if err != nil {
+			v.add(rp+".condition", err.Error())
+			continue
+		}
+		r.cond = e
+	}
+}
+
+// checker collects problems with paths.
+type checker struct{ problems []Problem }
+
+func (v *checker) add(path, msg string) {
+	v.problems = append(v.problems, Problem{Path: path, Code: "invalid", Message: Text{En: msg}})
+}
+
+func (v *checker) key(path, k string) {
+	if !keyPattern.MatchString(k) {
+		v.add(path, fmt.Sprintf("must be 1–64 lower-case letters, digits or hyphens, not %s", strconv.Quote(k)))
+	}
+}
+
+func (v *checker) text(path string, t Text) {
+	if t.Ja == "" {
+		v.add(path+".ja", "is required")
+	}
+	if t.En == "" {
+		v.add(path+".en", "is required")
+	}
+	if badControl(t.Ja, false) || badControl(t.En, false) {
+		v.add(path, "must not contain control characters")
+	}
+}

@@ -1,0 +1,428 @@
+package workflow
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+	"unicode/utf8"
+)
+
+// State is where a nomination is in its lifecycle.
+type State string
+
+// The states. Stage-dependent states (in_review, selected, not_selected)
+// hold the stage in Nomination.Stage; tiers reached are in Nomination.Tier.
+const (
+	Draft       State = "draft"        // being written by the applicant
+	Submitted   State = "submitted"    // arrived; awaiting intake
+	Returned    State = "returned"     // sent back for correction, with a reason and due date
+	Screening   State = "screening"    // eligibility screening by the secretariat
+	Ineligible  State = "ineligible"   // failed screening
+	Recognised  State = "recognised"   // passed screening; holds the programme's first tier, if any
+	InReview    State = "in_review"    // being judged at Nomination.Stage
+	Selected    State = "selected"     // selected at Nomination.Stage; holds the stage's tier
+	NotSelected State = "not_selected" // not selected at Nomination.Stage; keeps the tier reached
+	Awarded     State = "awarded"      // won Nomination.Award at the last stage
+	Withdrawn   State = "withdrawn"    // withdrawn by the applicant
+)
+
+// States lists every state, in lifecycle order.
+var States = []State{Draft, Submitted, Returned, Screening, Ineligible, Recognised, InReview, Selected, NotSelected, Awarded, Withdrawn}
+
+// Action is something an actor does to a nomination.
+type Action string
+
+// The actions.
+const (
+	Submit            Action = "submit"
+	Return            Action = "return"
+	Resubmit          Action = "resubmit"
+	StartScreening    Action = "start_screening"
+	DeclareIneligible Action = "declare_ineligible"
+	Recognise         Action = "recognise"
+	Advance           Action = "advance"
+	Select            Action = "select"
+	NotSelect         Action = "not_select"
+	Award             Action = "award"
+	Withdraw          Action = "withdraw"
+)
+
+// Actions lists every action.
+var Actions = []Action{Submit, Return, Resubmit, StartScreening, DeclareIneligible, Recognise, Advance, Select, NotSelect, Award, Withdraw}
+
+// Role is what a user is in a domain. The policy package decides which
+// routes a role may call; the transition table decides which roles may take
+// which lifecycle actions.
+type Role string
+
+// The roles.
+const (
+	RoleAdmin       Role = "admin"       // global administrator
+	RoleSecretariat Role = "secretariat" // runs a ministry's programmes
+	RoleChair       Role = "chair"       // chairs a ministry's panel
+	RoleJudge       Role = "judge"       // scores entries on a ministry's panel
+	RoleApplicant   Role = "applicant"   // acts for one organisation
+)
+
+// Roles lists every role.
+var Roles = []Role{RoleAdmin, RoleSecretariat, RoleChair, RoleJudge, RoleApplicant}
+
+// Actor is who performs an action. Domain is the ministry of a staff role;
+// OrganisationID binds an applicant to its organisation.
+type Actor struct {
+	ID             string
+	Name           string
+	Role           Role
+	Domain         string
+	OrganisationID int64
+}
+
+// Nomination is one organisation's application to one programme in a cycle.
+type Nomination struct {
+	ID             int64
+	CycleKey       string
+	CycleVersion   int // the cycle version it was submitted against
+	ProgrammeKey   string
+	OrganisationID int64
+	State          State
+	Stage          string // current or last judged stage; "" before the stages
+	Tier           string // highest tier reached; "" for none
+	Award          string // award won; "" for none
+	Answers        Answers
+	Snapshot       *Organisation // the organisation as at (re)submission
+	ReturnReason   string
+	ReturnDue      *time.Time
+	SubmittedAt    *time.Time
+	Version        int
+	CreatedAt      time.Time
+	UpdatedAt      time.Time
+}
+
+// Editable reports whether the applicant may change the answers.
+func (n *Nomination) Editable() bool { return n.State == Draft || n.State == Returned }
+
+// Input is what an actor supplies with an action.
+type Input struct {
+	Reason string     // why: required to return, declare ineligible or not select
+	Due    *time.Time // correction due date, for return
+	Award  string     // award key, for award
+}
+
+// Needs says which inputs an action requires.
+type Needs uint8
+
+// The inputs an action may need.
+const (
+	NeedReason Needs = 1 << iota
+	NeedDue
+	NeedAward
+)
+
+func (n Needs) names() []string {
+	var out []string
+	for _, x := range []struct {
+		bit  Needs
+		name string
+	}{{NeedReason, "reason"}, {NeedDue, "due"}, {NeedAward, "award"}} {
+		if n&x.bit != 0 {
+			out = append(out, x.name)
+		}
+	}
+	return out
+}
+
+// Context is everything a guard may look at. The service builds it inside
+// the transaction, reading the clock once.
+type Context struct {
+	Nomination   *Nomination
+	Programme    *Programme
+	Organisation Organisation // the live organisation (snapshotted on submit)
+	Now          time.Time
+	ReleasedAt   *time.Time // when the programme's results were released, if they were
+	Input        Input
+}
+
+// Guard is a named precondition of a transition. It returns the reasons it
+// refuses, in ja and en, or nothing.
+type Guard struct {
+	Name  string
+	Doc   string
+	Code  Code // the error code when it refuses
+	check func(*Context) []Problem
+}
+
+// Transition is one row of the lifecycle table.
+type Transition struct {
+	From   State
+	Action Action
+	To     State
+	Roles  []Role
+	Needs  Needs
+	Guards []Guard
+	effect func(n *Nomination, c *Context)
+}
+
+var (
+	staff     = []Role{RoleSecretariat, RoleAdmin}
+	applicant = []Role{RoleApplicant}
+)
+
+// The guards.
+var (
+	guardCallOpen = Guard{"call_open", "now is inside the programme's call window (must-arrive deadline, Japan time)", IllegalTransition,
+		func(c *Context) []Problem {
+			w := c.Programme.Call
+			switch {
+			case c.Now.Before(w.Opens):
+				return []Problem{problem("", "call_not_open",
+					"募集開始前です（開始: "+Wareki(w.Opens)+" "+w.Opens.In(Tokyo).Format("15:04")+"）",
+					"the call opens at "+w.Opens.In(Tokyo).Format("2006-01-02 15:04")+" JST")}
+			case !c.Now.Before(w.Closes):
+				return []Problem{problem("", "call_closed",
+					"募集は締め切られました（締切: "+Wareki(w.Closes)+" "+w.Closes.In(Tokyo).Format("15:04")+" 必着）",
+					"the call closed at "+w.Closes.In(Tokyo).Format("2006-01-02 15:04")+" JST")}
+			}
+			return nil
+		}}
+	guardComplete = Guard{"complete", "every required field is answered and valid, and the organisation's record is valid", Invalid,
+		func(c *Context) []Problem {
+			ps := c.Programme.Form.Missing(c.Nomination.Answers)
+			for _, p := range c.Organisation.Validate() {
+				p.Path = "organisation." + p.Path
+				ps = append(ps, p)
+			}
+			return ps
+		}}
+	guardBeforeDue = Guard{"before_due", "the correction is made before its due date", IllegalTransition,
+		func(c *Context) []Problem {
+			if d := c.Nomination.ReturnDue; d != nil && !c.Now.Before(*d) {
+				return []Problem{problem("", "correction_overdue",
+					"修正期限（"+Wareki(*d)+"）を過ぎています。事務局にご連絡ください",
+					"the correction was due "+d.In(Tokyo).Format("2006-01-02 15:04")+" JST; contact the secretariat")}
+			}
+			return nil
+		}}
+	guardHasStages = Guard{"has_stages", "the programme has judged stages", IllegalTransition,
+		func(c *Context) []Problem {
+			if len(c.Programme.Stages) == 0 {
+				return []Problem{problem("", "no_stages", "このプログラムには審査段階がありません", "the programme has no judged stages")}
+			}
+			return nil
+		}}
+	guardNextStage = Guard{"next_stage", "there is a stage after the current one", IllegalTransition,
+		func(c *Context) []Problem {
+			if c.Programme.StageIndex(c.Nomination.Stage)+1 >= len(c.Programme.Stages) {
+				return []Problem{problem("", "last_stage", "最終段階のため次の段階はありません", "this is the last stage")}
+			}
+			return nil
+		}}
+	guardGrantsTier = Guard{"grants_tier", "the current stage selects for a tier", IllegalTransition,
+		func(c *Context) []Problem {
+			if s := currentStage(c); s == nil || s.Grants == "" {
+				return []Problem{problem("", "stage_decides_awards",
+					"この段階では選定ではなく賞を決定します", "this stage decides awards; use award")}
+			}
+			return nil
+		}}
+	guardDecidesAwards = Guard{"decides_awards", "the current stage decides awards", IllegalTransition,
+		func(c *Context) []Problem {
+			if s := currentStage(c); s == nil || len(s.Awards) == 0 {
+				return []Problem{problem("", "stage_grants_tier",
+					"この段階では賞を決定できません", "this stage does not decide awards; use select")}
+			}
+			return nil
+		}}
+	guardNotReleased = Guard{"not_released", "the programme's results have not been released", IllegalTransition,
+		func(c *Context) []Problem {
+			if c.ReleasedAt != nil {
+				return []Problem{problem("", "results_released",
+					"結果発表後は辞退できません", "results have been released; the nomination can no longer be withdrawn")}
+			}
+			return nil
+		}}
+)
+
+func currentStage(c *Context) *Stage {
+	if i := c.Programme.StageIndex(c.Nomination.Stage); i >= 0 {
+		return &c.Programme.Stages[i]
+	}
+	return nil
+}
+
+func snapshot(n *Nomination, c *Context) {
+	org := c.Organisation
+	n.Snapshot = &org
+	n.ReturnReason, n.ReturnDue = "", nil
+}
+
+// transitions is the lifecycle table. Every (state, action) pair not in it
+// is an illegal transition.
+var transitions = append([]Transition{
+	{From: Draft, Action: Submit, To: Submitted, Roles: applicant, Guards: []Guard{guardCallOpen, guardComplete},
+		effect: func(n *Nomination, c *Context) {
+			snapshot(n, c)
+			now := c.Now
+			n.SubmittedAt = &now
+		}},
+	{From: Submitted, Action: Return, To: Returned, Roles: staff, Needs: NeedReason | NeedDue, effect: setReturn},
+	{From: Screening, Action: Return, To: Returned, Roles: staff, Needs: NeedReason | NeedDue, effect: setReturn},
+	{From: Returned, Action: Return, To: Returned, Roles: staff, Needs: NeedReason | NeedDue, effect: setReturn},
+	{From: Returned, Action: Resubmit, To: Submitted, Roles: applicant, Guards: []Guard{guardBeforeDue, guardComplete}, effect: snapshot},
+	{From: Submitted, Action: StartScreening, To: Screening, Roles: staff},
+	{From: Screening, Action: DeclareIneligible, To: Ineligible, Roles: staff, Needs: NeedReason},
+	{From: Screening, Action: Recognise, To: Recognised, Roles: staff,
+		effect: func(n *Nomination, c *Context) { n.Tier = c.Programme.FirstTier() }},
+	{From: Recognised, Action: Advance, To: InReview, Roles: staff, Guards: []Guard{guardHasStages},
+		effect: func(n *Nomination, c *Context) { n.Stage = c.Programme.Stages[0].Key }},
+	{From: Selected, Action: Advance, To: InReview, Roles: staff, Guards: []Guard{guardNextStage},
+		effect: func(n *Nomination, c *Context) {
+			n.Stage = c.Programme.Stages[c.Programme.StageIndex(n.Stage)+1].Key
+		}},
+	{From: InReview, Action: Select, To: Selected, Roles: staff, Guards: []Guard{guardGrantsTier},
+		effect: func(n *Nomination, c *Context) { n.Tier = currentStage(c).Grants }},
+	{From: InReview, Action: NotSelect, To: NotSelected, Roles: staff, Needs: NeedReason},
+	{From: InReview, Action: Award, To: Awarded, Roles: staff, Needs: NeedAward, Guards: []Guard{guardDecidesAwards},
+		effect: func(n *Nomination, c *Context) { n.Award = c.Input.Award }},
+}, withdrawals()...)
+
+func setReturn(n *Nomination, c *Context) {
+	n.ReturnReason = c.Input.Reason
+	due := *c.Input.Due
+	n.ReturnDue = &due
+}
+
+// withdrawals lets the applicant withdraw from every state but withdrawn,
+// until the programme's results are released.
+func withdrawals() []Transition {
+	var out []Transition
+	for _, s := range States {
+		if s != Withdrawn {
+			out = append(out, Transition{From: s, Action: Withdraw, To: Withdrawn, Roles: applicant, Guards: []Guard{guardNotReleased}})
+		}
+	}
+	return out
+}
+
+// Transitions returns a copy of the lifecycle table.
+func Transitions() []Transition { return slices.Clone(transitions) }
+
+// lookup returns the transition for (from, action).
+func lookup(from State, a Action) (*Transition, bool) {
+	for i := range transitions {
+		if t := &transitions[i]; t.From == from && t.Action == a {
+			return t, true
+		}
+	}
+	return nil, false
+}
+
+// Terminal reports whether no action leads out of s.
+func (s State) Terminal() bool {
+	for _, t := range transitions {
+		if t.From == s {
+			return false
+		}
+	}
+	return true
+}
+
+// Decide applies action to the nomination in c on behalf of actor and
+// returns the nomination as it would be after it, without changing c. It is
+// the whole rule of the lifecycle; the service only loads and stores.
+//
+// Errors: IllegalTransition if the table has no such transition or a guard
+// refuses (with reasons); Forbidden if actor's role may not take the action;
+// Invalid if a required input is missing or bad, or required answers are
+// missing (with per-field problems).
+func Decide(c *Context, actor Actor, action Action) (Nomination, error) {
+	n := *c.Nomination
+	t, ok := lookup(n.State, action)
+	if !ok {
+		return n, &Error{Code: IllegalTransition, Message: fmt.Sprintf("cannot %s a nomination that is %s", action, n.State),
+			Problems: []Problem{problem("", "illegal_transition",
+				fmt.Sprintf("現在の状態（%s）では「%s」はできません", n.State, action),
+				fmt.Sprintf("%s is not possible in state %s", action, n.State))}}
+	}
+	if !slices.Contains(t.Roles, actor.Role) {
+		return n, Errorf(Forbidden, "role %s may not %s", actor.Role, action)
+	}
+	if ps := checkInput(t.Needs, c); len(ps) > 0 {
+		return n, &Error{Code: Invalid, Message: "invalid input for " + string(action), Problems: ps}
+	}
+	for _, g := range t.Guards {
+		if ps := g.check(c); len(ps) > 0 {
+			return n, &Error{Code: g.Code, Message: fmt.Sprintf("cannot %s: %s", action, g.Name), Problems: ps}
+		}
+	}
+	if t.effect != nil {
+		t.effect(&n, c)
+	}
+	n.State = t.To
+	n.Version++
+	n.UpdatedAt = c.Now
+	return n, nil
+}
+
+const maxReason = 2000
+
+func checkInput(needs Needs, c *Context) []Problem {
+	var ps []Problem
+	in := c.Input
+	reason := strings.TrimSpace(in.Reason)
+	switch {
+	case needs&NeedReason != 0 && reason == "":
+		ps = append(ps, problem("reason", "required", "理由を入力してください", "a reason is required"))
+	case utf8.RuneCountInString(reason) > maxReason:
+		ps = append(ps, problem("reason", "too_long", "理由は2000文字以内で入力してください", "must be at most 2000 characters"))
+	case badControl(reason, true):
+		ps = append(ps, problem("reason", "control_character", "制御文字は使用できません", "must not contain control characters"))
+	}
+	if needs&NeedDue != 0 {
+		switch {
+		case in.Due == nil:
+			ps = append(ps, problem("due", "required", "修正期限を指定してください", "a correction due date is required"))
+		case !in.Due.After(c.Now):
+			ps = append(ps, problem("due", "in_past", "修正期限は未来の日時にしてください", "the due date must be in the future"))
+		}
+	}
+	if needs&NeedAward != 0 {
+		s := currentStage(c)
+		if in.Award == "" {
+			ps = append(ps, problem("award", "required", "賞を指定してください", "an award is required"))
+		} else if s == nil || !slices.Contains(s.Awards, in.Award) {
+			ps = append(ps, problem("award", "unknown_award", "この段階で決定できない賞です", fmt.Sprintf("%q is not an award decided at this stage", in.Award)))
+		}
+	}
+	return ps
+}
+
+// Option is an action available to an actor on a nomination, with the
+// reasons it is currently refused, if any.
+type Option struct {
+	Action  Action    `json:"action"`
+	To      State     `json:"to"`
+	Allowed bool      `json:"allowed"`
+	Needs   []string  `json:"needs,omitempty"`
+	Reasons []Problem `json:"reasons,omitempty"`
+}
+
+// AvailableActions lists the actions actor's role may take from the
+// nomination's state, each with whether its guards pass now. It reads the
+// same table as Decide; inputs (reason, due, award) are listed as needs,
+// not checked.
+func AvailableActions(c *Context, actor Actor) []Option {
+	var out []Option
+	for _, t := range transitions {
+		if t.From != c.Nomination.State || !slices.Contains(t.Roles, actor.Role) {
+			continue
+		}
+		o := Option{Action: t.Action, To: t.To, Allowed: true, Needs: t.Needs.names()}
+		for _, g := range t.Guards {
+			o.Reasons = append(o.Reasons, g.check(c)...)
+		}
+		o.Allowed = len(o.Reasons) == 0
+		out = append(out, o)
+	}
+	return out
+}

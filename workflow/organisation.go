@@ -1,0 +1,211 @@
+package workflow
+
+import (
+	"time"
+	"unicode"
+	"unicode/utf8"
+)
+
+// LegalForm is an organisation's legal form (法人格).
+type LegalForm string
+
+// LegalForms lists the accepted legal forms with their Japanese names.
+var LegalForms = []struct {
+	Form    LegalForm
+	Name    Text
+	Company bool // a company or sole proprietor: the SME Act's size test applies
+}{
+	{"kabushiki_kaisha", Text{"株式会社", "Kabushiki kaisha (stock company)"}, true},
+	{"godo_kaisha", Text{"合同会社", "Godo kaisha (LLC)"}, true},
+	{"gomei_kaisha", Text{"合名会社", "Gomei kaisha"}, true},
+	{"goshi_kaisha", Text{"合資会社", "Goshi kaisha"}, true},
+	{"yugen_kaisha", Text{"有限会社", "Yugen kaisha"}, true},
+	{"sole_proprietor", Text{"個人事業主", "Sole proprietor"}, true},
+	{"general_incorporated_association", Text{"一般社団法人", "General incorporated association"}, false},
+	{"public_interest_incorporated_association", Text{"公益社団法人", "Public interest incorporated association"}, false},
+	{"general_incorporated_foundation", Text{"一般財団法人", "General incorporated foundation"}, false},
+	{"public_interest_incorporated_foundation", Text{"公益財団法人", "Public interest incorporated foundation"}, false},
+	{"npo", Text{"特定非営利活動法人", "Specified non-profit corporation (NPO)"}, false},
+	{"social_welfare_corporation", Text{"社会福祉法人", "Social welfare corporation"}, false},
+	{"medical_corporation", Text{"医療法人", "Medical corporation"}, false},
+	{"school_corporation", Text{"学校法人", "School corporation"}, false},
+	{"cooperative", Text{"協同組合", "Cooperative"}, false},
+	{"incorporated_administrative_agency", Text{"独立行政法人", "Incorporated administrative agency"}, false},
+	{"local_government", Text{"地方公共団体", "Local government"}, false},
+	{"other", Text{"その他", "Other"}, false},
+}
+
+func legalForm(f LegalForm) (company, ok bool) {
+	for _, l := range LegalForms {
+		if l.Form == f {
+			return l.Company, true
+		}
+	}
+	return false, false
+}
+
+// SMESector is the sector that sets the SME Act's (中小企業基本法) limits.
+type SMESector string
+
+// The SME sectors, with the Act's capital and regular-headcount limits.
+const (
+	SectorManufacturing SMESector = "manufacturing" // manufacturing and others: ¥300m or 300 people
+	SectorWholesale     SMESector = "wholesale"     // ¥100m or 100
+	SectorRetail        SMESector = "retail"        // ¥50m or 50 (includes restaurants)
+	SectorServices      SMESector = "services"      // ¥50m or 100
+)
+
+var sectorLimits = map[SMESector]struct {
+	capital   int64
+	headcount int
+	small     int // small enterprise (小規模企業者) headcount limit
+}{
+	SectorManufacturing: {300_000_000, 300, 20},
+	SectorWholesale:     {100_000_000, 100, 5},
+	SectorRetail:        {50_000_000, 50, 5},
+	SectorServices:      {50_000_000, 100, 5},
+}
+
+// defaultSector maps JSIC major divisions whose SME sector is unambiguous.
+// G (information and communications), I (wholesale and retail), K (real
+// estate and rental) and M (accommodation and food) mix sectors, so an
+// organisation in them must name its sector.
+var defaultSector = map[string]SMESector{
+	"A": SectorManufacturing, "B": SectorManufacturing, "C": SectorManufacturing,
+	"D": SectorManufacturing, "E": SectorManufacturing, "F": SectorManufacturing,
+	"H": SectorManufacturing, "J": SectorManufacturing, "S": SectorManufacturing,
+	"T": SectorManufacturing,
+	"L": SectorServices, "N": SectorServices, "O": SectorServices, "P": SectorServices,
+	"Q": SectorServices, "R": SectorServices,
+}
+
+// Organisation is an applicant: a company, NPO, local government or other body.
+type Organisation struct {
+	ID               int64     `json:"id"`
+	Name             string    `json:"name"`
+	NameKana         string    `json:"name_kana"`
+	LegalForm        LegalForm `json:"legal_form"`
+	CorporateNumber  string    `json:"corporate_number,omitempty"` // 法人番号; optional
+	Prefecture       string    `json:"prefecture"`                 // JIS X 0401 code, "13"
+	Municipality     string    `json:"municipality"`
+	Industry         string    `json:"industry"`             // JSIC major division, "G"
+	SMESector        SMESector `json:"sme_sector,omitempty"` // required where Industry is ambiguous
+	TotalHeadcount   int       `json:"total_headcount"`
+	RegularHeadcount int       `json:"regular_headcount"` // 常時雇用する人数
+	Capital          *int64    `json:"capital,omitempty"` // yen; nil where not applicable
+	Version          int       `json:"version"`
+	CreatedAt        time.Time `json:"created_at"`
+	UpdatedAt        time.Time `json:"updated_at"`
+}
+
+// Size is an organisation's size class, derived from its figures.
+type Size struct {
+	Sector SMESector `json:"sector"`
+	SME    bool      `json:"sme"`   // 中小企業
+	Small  bool      `json:"small"` // 小規模企業者
+}
+
+// Sector returns the SME sector: the declared one, or the default for its industry.
+func (o Organisation) Sector() SMESector {
+	if o.SMESector != "" {
+		return o.SMESector
+	}
+	return defaultSector[o.Industry]
+}
+
+// Size derives the SME and small-enterprise flags. The SME Act classifies
+// companies and sole proprietors; other legal forms are never SMEs here.
+// A company is an SME if its capital or its regular headcount is within its
+// sector's limit.
+func (o Organisation) Size() Size {
+	sector := o.Sector()
+	company, _ := legalForm(o.LegalForm)
+	lim, ok := sectorLimits[sector]
+	if !company || !ok {
+		return Size{Sector: sector}
+	}
+	sme := o.RegularHeadcount <= lim.headcount || (o.Capital != nil && *o.Capital <= lim.capital)
+	return Size{Sector: sector, SME: sme, Small: sme && o.RegularHeadcount <= lim.small}
+}
+
+// Normalise returns o with its text NFKC-normalised (full-width digits in a
+// corporate number become ASCII; half-width katakana becomes full-width).
+func (o Organisation) Normalise() Organisation {
+	o.Name = normalise(o.Name)
+	o.NameKana = normalise(o.NameKana)
+	o.CorporateNumber = normalise(o.CorporateNumber)
+	o.Prefecture = normalise(o.Prefecture)
+	o.Municipality = normalise(o.Municipality)
+	o.Industry = normalise(o.Industry)
+	return o
+}
+
+// Validate reports every problem with a normalised organisation.
+func (o Organisation) Validate() []Problem {
+	var ps []Problem
+	text := func(path, v string, max int) {
+		switch {
+		case v == "":
+			ps = append(ps, problem(path, "required", "入力してください", "is required"))
+		case utf8.RuneCountInString(v) > max:
+			ps = append(ps, problem(path, "too_long", "長すぎます", "is too long"))
+		case badControl(v, false):
+			ps = append(ps, problem(path, "control_character", "制御文字は使用できません", "must not contain control characters"))
+		}
+	}
+	text("name", o.Name, 200)
+	text("name_kana", o.NameKana, 400)
+	if o.NameKana != "" && !isKatakana(o.NameKana) {
+		ps = append(ps, problem("name_kana", "not_katakana", "カタカナで入力してください", "must be written in katakana"))
+	}
+	company, ok := legalForm(o.LegalForm)
+	if !ok {
+		ps = append(ps, problem("legal_form", "unknown", "法人格が不正です", "is not a known legal form"))
+	}
+	if o.CorporateNumber != "" && !ValidCorporateNumber(o.CorporateNumber) {
+		ps = append(ps, problem("corporate_number", "invalid_check_digit",
+			"法人番号が正しくありません（13桁・チェックデジット）", "is not a valid 13-digit corporate number (check digit)"))
+	}
+	if _, ok := PrefectureByCode(o.Prefecture); !ok {
+		ps = append(ps, problem("prefecture", "unknown", "都道府県コードが不正です（01〜47）", "must be a JIS prefecture code 01–47"))
+	}
+	text("municipality", o.Municipality, 100)
+	if _, ok := IndustryByCode(o.Industry); !ok {
+		ps = append(ps, problem("industry", "unknown", "産業分類が不正です（A〜T）", "must be a JSIC major division A–T"))
+	}
+	if o.SMESector != "" {
+		if _, ok := sectorLimits[o.SMESector]; !ok {
+			ps = append(ps, problem("sme_sector", "unknown", "業種区分が不正です", "must be manufacturing, wholesale, retail or services"))
+		}
+	} else if _, ok := defaultSector[o.Industry]; !ok && company && o.Industry != "" {
+		ps = append(ps, problem("sme_sector", "required",
+			"この産業分類では業種区分（卸売業・小売業・サービス業など）を指定してください",
+			"is required for this industry: manufacturing, wholesale, retail or services"))
+	}
+	if o.TotalHeadcount < 1 {
+		ps = append(ps, problem("total_headcount", "out_of_range", "1以上で入力してください", "must be at least 1"))
+	}
+	if o.RegularHeadcount < 0 || o.RegularHeadcount > o.TotalHeadcount {
+		ps = append(ps, problem("regular_headcount", "out_of_range",
+			"0以上、総従業員数以下で入力してください", "must be between 0 and the total headcount"))
+	}
+	if o.Capital != nil && *o.Capital < 0 {
+		ps = append(ps, problem("capital", "out_of_range", "0以上で入力してください", "must not be negative"))
+	}
+	return ps
+}
+
+// isKatakana reports whether s is written in katakana, allowing the long
+// vowel mark, middle dot, spaces, and ASCII letters and digits (for names
+// such as "エヌ・ティ・ティ" or "ABCテック").
+func isKatakana(s string) bool {
+	for _, r := range s {
+		switch {
+		case unicode.In(r, unicode.Katakana), r == 'ー', r == '・', r == ' ', r == '　':
+		case r < 0x80 && (unicode.IsLetter(r) || unicode.IsDigit(r) || r == '&' || r == '.' || r == '-'):
+		default:
+			return false
+		}
+	}
+	return true
+}

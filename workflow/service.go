@@ -1,0 +1,566 @@
+package workflow
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+)
+
+// Service applies awardflow's rules. Each method runs in one transaction,
+// reads the clock once, and checks the facts about the data (who owns a
+// nomination, which ministry runs a programme) inside that transaction.
+// Whether a role may call a method at all is the policy package's answer.
+type Service struct {
+	store Store
+	now   func() time.Time
+}
+
+// NewService returns a service over store with the given clock.
+func NewService(store Store, now func() time.Time) *Service {
+	return &Service{store: store, now: now}
+}
+
+// LoadResult reports what loading a cycle did (or, on a dry run, would do).
+type LoadResult struct {
+	Key      string
+	Version  int  // the version now current
+	Created  bool // a new version was (or would be) stored
+	Previous int  // the version before, 0 if none
+}
+
+// LoadCycle validates a cycle and stores it as a new version unless it
+// equals the newest stored version. Nominations keep the version they were
+// submitted against. Only administrators load cycles.
+//
+// Errors: Forbidden; Invalid with every problem; Conflict if another load
+// stored the same version number first.
+func (s *Service) LoadCycle(ctx context.Context, actor Actor, c Cycle, dryRun bool) (LoadResult, error) {
+	const op = "workflow.LoadCycle"
+	if actor.Role != RoleAdmin {
+		return LoadResult{}, &Error{Op: op, Code: Forbidden, Message: "only administrators load cycles"}
+	}
+	canonicalTimes(&c)
+	if err := invalid("invalid cycle", c.Check()); err != nil {
+		return LoadResult{}, withOp(op, err)
+	}
+	def, err := json.Marshal(c)
+	if err != nil {
+		return LoadResult{}, &Error{Op: op, Code: Internal, Err: err}
+	}
+	sum := sha256.Sum256(def)
+	hash := hex.EncodeToString(sum[:])
+	var res LoadResult
+	err = s.store.InTx(ctx, func(tx Tx) error {
+		now := s.now().UTC()
+		res = LoadResult{Key: c.Key}
+		latest, err := tx.LatestCycle(ctx, c.Key)
+		switch {
+		case ErrorCode(err) == NotFound:
+		case err != nil:
+			return err
+		default:
+			res.Previous, res.Version = latest.Version, latest.Version
+			if latest.Hash == hash {
+				return nil
+			}
+		}
+		res.Created = true
+		res.Version = res.Previous + 1
+		if dryRun {
+			return nil
+		}
+		return tx.InsertCycleVersion(ctx, &CycleVersion{
+			Key: c.Key, Version: res.Version, Hash: hash, Cycle: c, LoadedAt: now, LoadedBy: actor.ID,
+		})
+	})
+	return res, withOp(op, err)
+}
+
+// canonicalTimes stores instants in UTC so that the same file always
+// hashes the same, whatever offset it was written with.
+func canonicalTimes(c *Cycle) {
+	for i := range c.Programmes {
+		w := &c.Programmes[i].Call
+		w.Opens, w.Closes = w.Opens.UTC(), w.Closes.UTC()
+	}
+}
+
+// Cycle returns the newest version of a cycle.
+func (s *Service) Cycle(ctx context.Context, key string) (CycleVersion, error) {
+	var v CycleVersion
+	err := s.store.InTx(ctx, func(tx Tx) error {
+		var err error
+		v, err = tx.LatestCycle(ctx, key)
+		return err
+	})
+	return v, withOp("workflow.Cycle", err)
+}
+
+// CycleKeys lists the stored cycles.
+func (s *Service) CycleKeys(ctx context.Context) ([]string, error) {
+	var keys []string
+	err := s.store.InTx(ctx, func(tx Tx) error {
+		var err error
+		keys, err = tx.CycleKeys(ctx)
+		return err
+	})
+	return keys, withOp("workflow.CycleKeys", err)
+}
+
+// CreateOrganisation validates and stores an organisation. An applicant
+// may create only the organisation it acts for, so the caller binds it
+// afterwards; staff may create any.
+//
+// Errors: Invalid with every problem; Forbidden for judges and chairs.
+func (s *Service) CreateOrganisation(ctx context.Context, actor Actor, o Organisation) (Organisation, error) {
+	const op = "workflow.CreateOrganisation"
+	if actor.Role == RoleJudge || actor.Role == RoleChair {
+		return Organisation{}, &Error{Op: op, Code: Forbidden, Message: "judges do not create organisations"}
+	}
+	o = o.Normalise()
+	if err := invalid("invalid organisation", o.Validate()); err != nil {
+		return Organisation{}, withOp(op, err)
+	}
+	err := s.store.InTx(ctx, func(tx Tx) error {
+		now := s.now().UTC()
+		o.ID, o.Version, o.CreatedAt, o.UpdatedAt = 0, 1, now, now
+		return tx.InsertOrganisation(ctx, &o)
+	})
+	return o, withOp(op, err)
+}
+
+// Organisation returns an organisation the actor may see: an applicant only
+// its own. Errors: NotFound.
+func (s *Service) Organisation(ctx context.Context, actor Actor, id int64) (Organisation, error) {
+	const op = "workflow.Organisation"
+	if actor.Role == RoleApplicant && actor.OrganisationID != id {
+		return Organisation{}, &Error{Op: op, Code: NotFound, Message: "no such organisation"}
+	}
+	var o Organisation
+	err := s.store.InTx(ctx, func(tx Tx) error {
+		var err error
+		o, err = tx.Organisation(ctx, id)
+		return err
+	})
+	return o, withOp(op, err)
+}
+
+// UpdateOrganisation replaces an organisation's record if its version is
+// still expected. Submitted nominations keep their snapshot.
+//
+// Errors: NotFound; Invalid; Conflict on a stale version.
+func (s *Service) UpdateOrganisation(ctx context.Context, actor Actor, o Organisation, expected int) (Organisation, error) {
+	const op = "workflow.UpdateOrganisation"
+	if actor.Role == RoleApplicant && actor.OrganisationID != o.ID || actor.Role == RoleJudge || actor.Role == RoleChair {
+		return Organisation{}, &Error{Op: op, Code: NotFound, Message: "no such organisation"}
+	}
+	o = o.Normalise()
+	if err := invalid("invalid organisation", o.Validate()); err != nil {
+		return Organisation{}, withOp(op, err)
+	}
+	err := s.store.InTx(ctx, func(tx Tx) error {
+		old, err := tx.Organisation(ctx, o.ID)
+		if err != nil {
+			return err
+		}
+		if old.Version != expected {
+			return Errorf(Conflict, "organisation %d is at version %d, not %d", o.ID, old.Version, expected)
+		}
+		o.CreatedAt, o.UpdatedAt, o.Version = old.CreatedAt, s.now().UTC(), expected+1
+		return tx.UpdateOrganisation(ctx, &o, expected)
+	})
+	return o, withOp(op, err)
+}
+
+// CreateNomination starts a draft for an organisation in a programme of the
+// newest version of a cycle. An applicant may only create drafts for its own
+// organisation; the secretariat may create one on its behalf.
+//
+// Errors: NotFound (cycle, programme or organisation); Conflict if the
+// organisation already has a nomination for the programme; Forbidden.
+func (s *Service) CreateNomination(ctx context.Context, actor Actor, orgID int64, cycleKey, programmeKey string) (Nomination, error) {
+	const op = "workflow.CreateNomination"
+	var n Nomination
+	err := s.store.InTx(ctx, func(tx Tx) error {
+		now := s.now().UTC()
+		cv, err := tx.LatestCycle(ctx, cycleKey)
+		if err != nil {
+			return err
+		}
+		p, ok := cv.Cycle.Programme(programmeKey)
+		if !ok {
+			return Errorf(NotFound, "cycle %s has no programme %q", cycleKey, programmeKey)
+		}
+		switch {
+		case actor.Role == RoleApplicant && actor.OrganisationID != orgID:
+			return Errorf(NotFound, "no such organisation")
+		case actor.Role == RoleSecretariat && actor.Domain != p.Ministry:
+			return Errorf(NotFound, "cycle %s has no programme %q", cycleKey, programmeKey)
+		case actor.Role == RoleJudge || actor.Role == RoleChair:
+			return Errorf(Forbidden, "judges do not create nominations")
+		}
+		if _, err := tx.Organisation(ctx, orgID); err != nil {
+			return err
+		}
+		n = Nomination{
+			CycleKey: cycleKey, CycleVersion: cv.Version, ProgrammeKey: programmeKey, OrganisationID: orgID,
+			State: Draft, Answers: Answers{}, Version: 1, CreatedAt: now, UpdatedAt: now,
+		}
+		if err := tx.InsertNomination(ctx, &n); err != nil {
+			return err
+		}
+		return tx.AppendHistory(ctx, []HistoryEntry{{
+			NominationID: n.ID, Version: 1, ActorID: actor.ID, ActorName: actor.Name, Role: actor.Role,
+			Action: Create, To: Draft, At: now,
+		}})
+	})
+	return n, withOp(op, err)
+}
+
+// UpdateAnswers merges a patch into a nomination's answers (a nil value
+// clears one) while it is editable (draft or returned) and still at the
+// expected version.
+//
+// Errors: NotFound; Conflict on a stale version; IllegalTransition if it is
+// not editable; Invalid with a problem per bad answer.
+func (s *Service) UpdateAnswers(ctx context.Context, actor Actor, id int64, expected int, patch map[string]any) (Nomination, error) {
+	const op = "workflow.UpdateAnswers"
+	var n Nomination
+	err := s.store.InTx(ctx, func(tx Tx) error {
+		now := s.now().UTC()
+		var err error
+		if n, err = tx.Nomination(ctx, id); err != nil {
+			return err
+		}
+		c, rebind, err := s.context(ctx, tx, &n, &contextCache{}, now)
+		if err != nil {
+			return err
+		}
+		if err := canSee(actor, &n, c.Programme); err != nil {
+			return err
+		}
+		if actor.Role != RoleApplicant {
+			return Errorf(Forbidden, "only the applicant edits its answers")
+		}
+		if n.Version != expected {
+			return Errorf(Conflict, "nomination %d is at version %d, not %d", id, n.Version, expected)
+		}
+		if !n.Editable() {
+			return Errorf(IllegalTransition, "answers cannot be changed once the nomination is %s", n.State)
+		}
+		answers, ps := c.Programme.Form.Apply(n.Answers, patch)
+		if err := invalid("invalid answers", ps); err != nil {
+			return err
+		}
+		if rebind != 0 { // a draft follows the newest cycle version
+			n.CycleVersion = rebind
+		}
+		n.Answers, n.Version, n.UpdatedAt = answers, n.Version+1, now
+		return tx.UpdateNominations(ctx, []Nomination{n})
+	})
+	return n, withOp(op, err)
+}
+
+// NominationView is a nomination with what its reader needs beside it.
+type NominationView struct {
+	Nomination Nomination
+	Programme  Programme
+	Verdicts   []Verdict // eligibility evidence; staff only
+	Actions    []Option  // what the reader may do now
+}
+
+// Nomination returns a nomination the actor may see, its eligibility
+// verdicts (staff only) and the actions available to the actor.
+// Errors: NotFound.
+func (s *Service) Nomination(ctx context.Context, actor Actor, id int64) (NominationView, error) {
+	var v NominationView
+	err := s.store.InTx(ctx, func(tx Tx) error {
+		now := s.now().UTC()
+		n, err := tx.Nomination(ctx, id)
+		if err != nil {
+			return err
+		}
+		c, _, err := s.context(ctx, tx, &n, &contextCache{}, now)
+		if err != nil {
+			return err
+		}
+		if err := canSee(actor, &n, c.Programme); err != nil {
+			return err
+		}
+		v = NominationView{Nomination: n, Programme: *c.Programme, Actions: AvailableActions(c, actor)}
+		if actor.Role == RoleSecretariat || actor.Role == RoleAdmin {
+			v.Verdicts = c.Programme.Verdicts(n.Answers, c.Organisation)
+		}
+		return nil
+	})
+	return v, withOp("workflow.Nomination", err)
+}
+
+// History returns a nomination's history, oldest first. Errors: NotFound.
+func (s *Service) History(ctx context.Context, actor Actor, id int64) ([]HistoryEntry, error) {
+	var hs []HistoryEntry
+	err := s.store.InTx(ctx, func(tx Tx) error {
+		n, err := tx.Nomination(ctx, id)
+		if err != nil {
+			return err
+		}
+		c, _, err := s.context(ctx, tx, &n, &contextCache{}, s.now().UTC())
+		if err != nil {
+			return err
+		}
+		if err := canSee(actor, &n, c.Programme); err != nil {
+			return err
+		}
+		hs, err = tx.History(ctx, id)
+		return err
+	})
+	return hs, withOp("workflow.History", err)
+}
+
+// Transition applies an action to one nomination. If expected is not zero
+// the nomination must still be at that version. The change and its history
+// entry commit together; of concurrent attempts on the same version exactly
+// one wins and the others get Conflict.
+//
+// Errors: NotFound; Conflict; Forbidden; Invalid; IllegalTransition (with
+// the guards' reasons).
+func (s *Service) Transition(ctx context.Context, actor Actor, id int64, expected int, action Action, in Input) (Nomination, error) {
+	var out Nomination
+	err := s.store.InTx(ctx, func(tx Tx) error {
+		n, err := tx.Nomination(ctx, id)
+		if err != nil {
+			return err
+		}
+		if expected != 0 && n.Version != expected {
+			return Errorf(Conflict, "nomination %d is at version %d, not %d", id, n.Version, expected)
+		}
+		outs, err := s.apply(ctx, tx, actor, []Nomination{n}, action, in)
+		if err != nil {
+			return err
+		}
+		out = outs[0]
+		return nil
+	})
+	return out, withOp("workflow.Transition", err)
+}
+
+// BulkTransition applies one action with the same input to many
+// nominations, all or nothing: if any is refused, nothing changes and the
+// error lists every refusal, each with the path "nominations[ID]".
+func (s *Service) BulkTransition(ctx context.Context, actor Actor, ids []int64, action Action, in Input) ([]Nomination, error) {
+	var out []Nomination
+	err := s.store.InTx(ctx, func(tx Tx) error {
+		if len(ids) == 0 {
+			return Errorf(Invalid, "no nominations given")
+		}
+		seen := make(map[int64]bool, len(ids))
+		for _, id := range ids {
+			if seen[id] {
+				return Errorf(Invalid, "nomination %d is listed twice", id)
+			}
+			seen[id] = true
+		}
+		ns, err := tx.Nominations(ctx, ids)
+		if err != nil {
+			return err
+		}
+		out, err = s.apply(ctx, tx, actor, ns, action, in)
+		return err
+	})
+	return out, withOp("workflow.BulkTransition", err)
+}
+
+// apply decides an action for each nomination and stores the results and
+// their history in tx. All must succeed.
+func (s *Service) apply(ctx context.Context, tx Tx, actor Actor, ns []Nomination, action Action, in Input) ([]Nomination, error) {
+	now := s.now().UTC()
+	if in.Due != nil {
+		d := in.Due.UTC()
+		in.Due = &d
+	}
+	in.Reason = strings.TrimSpace(in.Reason)
+	cache := contextCache{}
+	out := make([]Nomination, 0, len(ns))
+	hist := make([]HistoryEntry, 0, len(ns))
+	var failed *Error
+	for i := range ns {
+		n := &ns[i]
+		c, rebind, err := s.context(ctx, tx, n, &cache, now)
+		if err == nil {
+			err = canSee(actor, n, c.Programme)
+		}
+		var next Nomination
+		if err == nil {
+			c.Input = in
+			next, err = Decide(c, actor, action)
+		}
+		if err != nil {
+			if len(ns) == 1 {
+				return nil, err
+			}
+			if failed == nil {
+				failed = &Error{Code: ErrorCode(err), Message: fmt.Sprintf("%s refused; nothing was changed", action)}
+			}
+			failed.Problems = append(failed.Problems, bulkProblems(n.ID, err)...)
+			continue
+		}
+		if rebind != 0 {
+			next.CycleVersion = rebind
+		}
+		out = append(out, next)
+		hist = append(hist, HistoryEntry{
+			NominationID: n.ID, Version: next.Version, ActorID: actor.ID, ActorName: actor.Name, Role: actor.Role,
+			Action: action, From: n.State, To: next.State, Stage: next.Stage, Tier: next.Tier, Award: next.Award,
+			Reason: in.Reason, Due: in.Due, At: now,
+		})
+	}
+	if failed != nil {
+		return nil, failed
+	}
+	if err := tx.UpdateNominations(ctx, out); err != nil {
+		return nil, err
+	}
+	return out, tx.AppendHistory(ctx, hist)
+}
+
+func bulkProblems(id int64, err error) []Problem {
+	path := fmt.Sprintf("nominations[%d]", id)
+	ps := ErrorProblems(err)
+	if len(ps) == 0 {
+		msg := "refused"
+		var e *Error
+		if errors.As(err, &e) {
+			msg = e.Message
+		}
+		return []Problem{{Path: path, Code: string(ErrorCode(err)), Message: Text{En: msg}}}
+	}
+	out := make([]Problem, len(ps))
+	for i, p := range ps {
+		p.Path = strings.TrimSuffix(path+"."+p.Path, ".")
+		out[i] = p
+	}
+	return out
+}
+
+// ReleaseResults releases a programme's results to applicants; from then on
+// nominations in it can no longer be withdrawn. Staff of the programme's
+// ministry only. Errors: NotFound; Conflict if already released.
+func (s *Service) ReleaseResults(ctx context.Context, actor Actor, cycleKey, programmeKey string) error {
+	err := s.store.InTx(ctx, func(tx Tx) error {
+		now := s.now().UTC()
+		cv, err := tx.LatestCycle(ctx, cycleKey)
+		if err != nil {
+			return err
+		}
+		p, ok := cv.Cycle.Programme(programmeKey)
+		if !ok || !staffOf(actor, p) {
+			return Errorf(NotFound, "cycle %s has no programme %q", cycleKey, programmeKey)
+		}
+		return tx.InsertRelease(ctx, Release{CycleKey: cycleKey, ProgrammeKey: programmeKey, ReleasedAt: now, ReleasedBy: actor.ID})
+	})
+	return withOp("workflow.ReleaseResults", err)
+}
+
+// contextCache keeps what a bulk transition reads once for many nominations.
+type contextCache struct {
+	versions map[string]*CycleVersion // "key@version"
+	latest   map[string]int
+	released map[string]*time.Time // "cycle/programme"
+	orgs     map[int64]Organisation
+}
+
+// context builds the guard context for n. A draft is judged against the
+// newest cycle version, since submitting binds it to that version: rebind
+// is that version when it differs from the draft's, and 0 otherwise.
+func (s *Service) context(ctx context.Context, tx Tx, n *Nomination, cache *contextCache, now time.Time) (c *Context, rebind int, err error) {
+	if cache.versions == nil {
+		*cache = contextCache{versions: map[string]*CycleVersion{}, latest: map[string]int{},
+			released: map[string]*time.Time{}, orgs: map[int64]Organisation{}}
+	}
+	version := n.CycleVersion
+	latest := 0
+	if n.State == Draft {
+		v, ok := cache.latest[n.CycleKey]
+		if !ok {
+			cv, err := tx.LatestCycle(ctx, n.CycleKey)
+			if err != nil {
+				return nil, 0, err
+			}
+			v = cv.Version
+			cache.latest[n.CycleKey] = v
+			cache.versions[fmt.Sprintf("%s@%d", n.CycleKey, v)] = &cv
+		}
+		if v != version {
+			version, latest = v, v
+		}
+	}
+	vk := fmt.Sprintf("%s@%d", n.CycleKey, version)
+	cv, ok := cache.versions[vk]
+	if !ok {
+		v, err := tx.CycleVersion(ctx, n.CycleKey, version)
+		if err != nil {
+			return nil, 0, err
+		}
+		cv = &v
+		cache.versions[vk] = cv
+	}
+	p, err := programmeOf(*cv, *n)
+	if err != nil {
+		return nil, 0, err
+	}
+	rk := n.CycleKey + "/" + n.ProgrammeKey
+	rel, ok := cache.released[rk]
+	if !ok {
+		if rel, err = tx.ReleasedAt(ctx, n.CycleKey, n.ProgrammeKey); err != nil {
+			return nil, 0, err
+		}
+		cache.released[rk] = rel
+	}
+	org := Organisation{}
+	if n.Snapshot != nil && n.State != Draft && n.State != Returned {
+		org = *n.Snapshot
+	} else if o, ok := cache.orgs[n.OrganisationID]; ok {
+		org = o
+	} else {
+		if org, err = tx.Organisation(ctx, n.OrganisationID); err != nil {
+			return nil, 0, err
+		}
+		cache.orgs[n.OrganisationID] = org
+	}
+	return &Context{Nomination: n, Programme: p, Organisation: org, Now: now, ReleasedAt: rel}, latest, nil
+}
+
+func programmeOf(cv CycleVersion, n Nomination) (*Programme, error) {
+	p, ok := cv.Cycle.Programme(n.ProgrammeKey)
+	if !ok {
+		return nil, &Error{Code: Internal, Message: fmt.Sprintf("cycle %s@%d has no programme %q", cv.Key, cv.Version, n.ProgrammeKey)}
+	}
+	return p, nil
+}
+
+// canSee reports NotFound unless actor may know of the nomination: an
+// applicant only its organisation's, staff only their ministry's
+// programmes', administrators all. Judges and chairs see entries through
+// their panel assignments, not here.
+func canSee(actor Actor, n *Nomination, p *Programme) error {
+	ok := false
+	switch actor.Role {
+	case RoleApplicant:
+		ok = actor.OrganisationID == n.OrganisationID
+	default:
+		ok = staffOf(actor, p)
+	}
+	if !ok {
+		return Errorf(NotFound, "no such nomination %d", n.ID)
+	}
+	return nil
+}
+
+func staffOf(actor Actor, p *Programme) bool {
+	return actor.Role == RoleAdmin || actor.Role == RoleSecretariat && actor.Domain == p.Ministry
+}

@@ -1,0 +1,84 @@
+package workflow
+
+import (
+	"context"
+	"time"
+)
+
+// Store is persistent storage. Every service method runs in one transaction.
+type Store interface {
+	// InTx runs fn in a transaction, committing if fn returns nil and
+	// rolling back otherwise.
+	InTx(ctx context.Context, fn func(Tx) error) error
+}
+
+// Tx is the storage available inside a transaction. Lookups of a missing
+// object return a NotFound error; writes that collide return Conflict.
+type Tx interface {
+	// CycleKeys lists stored cycles' keys.
+	CycleKeys(ctx context.Context) ([]string, error)
+	// LatestCycle returns the newest version of a cycle.
+	LatestCycle(ctx context.Context, key string) (CycleVersion, error)
+	// CycleVersion returns one version of a cycle.
+	CycleVersion(ctx context.Context, key string, version int) (CycleVersion, error)
+	// InsertCycleVersion stores a new version; Conflict if it exists.
+	InsertCycleVersion(ctx context.Context, v *CycleVersion) error
+
+	// Release returns when a programme's results were released, or nil.
+	ReleasedAt(ctx context.Context, cycleKey, programmeKey string) (*time.Time, error)
+	// InsertRelease records the release; Conflict if already released.
+	InsertRelease(ctx context.Context, r Release) error
+
+	InsertOrganisation(ctx context.Context, o *Organisation) error
+	Organisation(ctx context.Context, id int64) (Organisation, error)
+	// UpdateOrganisation stores o if its stored version is expected; o.Version
+	// must already be the new version. Conflict otherwise.
+	UpdateOrganisation(ctx context.Context, o *Organisation, expected int) error
+
+	// InsertNomination stores a new nomination; Conflict if the organisation
+	// already has a nomination (not withdrawn) for the programme in the cycle.
+	InsertNomination(ctx context.Context, n *Nomination) error
+	Nomination(ctx context.Context, id int64) (Nomination, error)
+	// Nominations returns the nominations with the given ids, in the order
+	// given; NotFound names the first missing id.
+	Nominations(ctx context.Context, ids []int64) ([]Nomination, error)
+	// UpdateNominations stores each nomination if its stored version is
+	// its Version−1; Conflict if any has moved on.
+	UpdateNominations(ctx context.Context, ns []Nomination) error
+	// AppendHistory stores history entries.
+	AppendHistory(ctx context.Context, es []HistoryEntry) error
+	// History lists a nomination's history, oldest first.
+	History(ctx context.Context, nominationID int64) ([]HistoryEntry, error)
+}
+
+// Release records that a programme's results were released to applicants.
+type Release struct {
+	CycleKey     string
+	ProgrammeKey string
+	ReleasedAt   time.Time
+	ReleasedBy   string
+}
+
+// Create is the action recorded in the first history entry of a nomination.
+// It is not a transition.
+const Create Action = "create"
+
+// HistoryEntry records one change of a nomination: who did what, when and
+// why, and the state, stage, tier and award after it.
+type HistoryEntry struct {
+	ID           int64
+	NominationID int64
+	Version      int // the nomination's version after the change
+	ActorID      string
+	ActorName    string
+	Role         Role
+	Action       Action
+	From         State // "" for Create
+	To           State
+	Stage        string
+	Tier         string
+	Award        string
+	Reason       string
+	Due          *time.Time
+	At           time.Time
+}
