@@ -1,0 +1,412 @@
+package db
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/jackc/pgx/v5/pgconn"
+	"github.com/uptrace/bun"
+
+	"github.com/awardflow/awardflow/workflow"
+)
+
+// Store implements workflow.Store over the database.
+type Store struct{ db *DB }
+
+// NewStore returns a store over d.
+func NewStore(d *DB) *Store { return &Store{db: d} }
+
+// InTx runs fn in a transaction. Isolation is the database's default
+// (read committed on PostgreSQL; SQLite transactions are serialised by
+// BEGIN IMMEDIATE); races are settled by version checks in every update.
+func (s *Store) InTx(ctx context.Context, fn func(workflow.Tx) error) error {
+	return s.db.Bun.RunInTx(ctx, nil, func(ctx context.Context, btx bun.Tx) error {
+		return fn(&tx{db: btx})
+	})
+}
+
+// tx implements workflow.Tx over any bun.IDB.
+type tx struct{ db bun.IDB }
+
+// ---- rows and converters
+
+type cycleVersionRow struct {
+	bun.BaseModel `bun:"table:cycle_versions"`
+	CycleKey      string    `bun:"cycle_key,pk"`
+	Version       int       `bun:"version,pk"`
+	Hash          string    `bun:"hash"`
+	Definition    string    `bun:"definition"`
+	LoadedAt      time.Time `bun:"loaded_at"`
+	LoadedBy      string    `bun:"loaded_by"`
+}
+
+func toCycleVersion(r cycleVersionRow) (workflow.CycleVersion, error) {
+	v := workflow.CycleVersion{Key: r.CycleKey, Version: r.Version, Hash: r.Hash, LoadedAt: r.LoadedAt.UTC(), LoadedBy: r.LoadedBy}
+	if err := json.Unmarshal([]byte(r.Definition), &v.Cycle); err != nil {
+		return v, fmt.Errorf("decode cycle %s@%d: %w", r.CycleKey, r.Version, err)
+	}
+	if ps := v.Cycle.Check(); len(ps) > 0 { // compiles the rules; a stored cycle was valid when stored
+		return v, fmt.Errorf("stored cycle %s@%d no longer checks: %s", r.CycleKey, r.Version, ps[0])
+	}
+	return v, nil
+}
+
+type releaseRow struct {
+	bun.BaseModel `bun:"table:releases"`
+	CycleKey      string    `bun:"cycle_key,pk"`
+	ProgrammeKey  string    `bun:"programme_key,pk"`
+	ReleasedAt    time.Time `bun:"released_at"`
+	ReleasedBy    string    `bun:"released_by"`
+}
+
+type organisationRow struct {
+	bun.BaseModel    `bun:"table:organisations"`
+	ID               int64     `bun:"id,pk,autoincrement"`
+	Name             string    `bun:"name"`
+	NameKana         string    `bun:"name_kana"`
+	LegalForm        string    `bun:"legal_form"`
+	CorporateNumber  string    `bun:"corporate_number,nullzero"`
+	Prefecture       string    `bun:"prefecture"`
+	Municipality     string    `bun:"municipality"`
+	Industry         string    `bun:"industry"`
+	SMESector        string    `bun:"sme_sector,nullzero"`
+	TotalHeadcount   int       `bun:"total_headcount"`
+	RegularHeadcount int       `bun:"regular_headcount"`
+	Capital          *int64    `bun:"capital"`
+	Version          int       `bun:"version"`
+	CreatedAt        time.Time `bun:"created_at"`
+	UpdatedAt        time.Time `bun:"updated_at"`
+}
+
+func fromOrganisation(o workflow.Organisation) organisationRow {
+	return organisationRow{
+		ID: o.ID, Name: o.Name, NameKana: o.NameKana, LegalForm: string(o.LegalForm), CorporateNumber: o.CorporateNumber,
+		Prefecture: o.Prefecture, Municipality: o.Municipality, Industry: o.Industry, SMESector: string(o.SMESector),
+		TotalHeadcount: o.TotalHeadcount, RegularHeadcount: o.RegularHeadcount, Capital: o.Capital,
+		Version: o.Version, CreatedAt: o.CreatedAt.UTC(), UpdatedAt: o.UpdatedAt.UTC(),
+	}
+}
+
+func toOrganisation(r organisationRow) workflow.Organisation {
+	return workflow.Organisation{
+		ID: r.ID, Name: r.Name, NameKana: r.NameKana, LegalForm: workflow.LegalForm(r.LegalForm), CorporateNumber: r.CorporateNumber,
+		Prefecture: r.Prefecture, Municipality: r.Municipality, Industry: r.Industry, SMESector: workflow.SMESector(r.SMESector),
+		TotalHeadcount: r.TotalHeadcount, RegularHeadcount: r.RegularHeadcount, Capital: r.Capital,
+		Version: r.Version, CreatedAt: r.CreatedAt.UTC(), UpdatedAt: r.UpdatedAt.UTC(),
+	}
+}
+
+type nominationRow struct {
+	bun.BaseModel  `bun:"table:nominations"`
+	ID             int64      `bun:"id,pk,autoincrement"`
+	CycleKey       string     `bun:"cycle_key"`
+	CycleVersion   int        `bun:"cycle_version"`
+	ProgrammeKey   string     `bun:"programme_key"`
+	OrganisationID int64      `bun:"organisation_id"`
+	State          string     `bun:"state"`
+	Stage          string     `bun:"stage"`
+	Tier           string     `bun:"tier"`
+	Award          string     `bun:"award"`
+	Answers        string     `bun:"answers"`
+	Snapshot       *string    `bun:"snapshot"`
+	ReturnReason   string     `bun:"return_reason"`
+	ReturnDue      *time.Time `bun:"return_due"`
+	SubmittedAt    *time.Time `bun:"submitted_at"`
+	Version        int        `bun:"version"`
+	CreatedAt      time.Time  `bun:"created_at"`
+	UpdatedAt      time.Time  `bun:"updated_at"`
+}
+
+func fromNomination(n workflow.Nomination) (nominationRow, error) {
+	answers, err := json.Marshal(n.Answers)
+	if err != nil {
+		return nominationRow{}, fmt.Errorf("encode answers: %w", err)
+	}
+	r := nominationRow{
+		ID: n.ID, CycleKey: n.CycleKey, CycleVersion: n.CycleVersion, ProgrammeKey: n.ProgrammeKey, OrganisationID: n.OrganisationID,
+		State: string(n.State), Stage: n.Stage, Tier: n.Tier, Award: n.Award, Answers: string(answers),
+		ReturnReason: n.ReturnReason, ReturnDue: utcPtr(n.ReturnDue), SubmittedAt: utcPtr(n.SubmittedAt),
+		Version: n.Version, CreatedAt: n.CreatedAt.UTC(), UpdatedAt: n.UpdatedAt.UTC(),
+	}
+	if n.Snapshot != nil {
+		snap, err := json.Marshal(n.Snapshot)
+		if err != nil {
+			return nominationRow{}, fmt.Errorf("encode snapshot: %w", err)
+		}
+		s := string(snap)
+		r.Snapshot = &s
+	}
+	return r, nil
+}
+
+func toNomination(r nominationRow) (workflow.Nomination, error) {
+	answers, err := workflow.DecodeAnswers([]byte(r.Answers))
+	if err != nil {
+		return workflow.Nomination{}, fmt.Errorf("nomination %d: %w", r.ID, err)
+	}
+	n := workflow.Nomination{
+		ID: r.ID, CycleKey: r.CycleKey, CycleVersion: r.CycleVersion, ProgrammeKey: r.ProgrammeKey, OrganisationID: r.OrganisationID,
+		State: workflow.State(r.State), Stage: r.Stage, Tier: r.Tier, Award: r.Award, Answers: answers,
+		ReturnReason: r.ReturnReason, ReturnDue: utcPtr(r.ReturnDue), SubmittedAt: utcPtr(r.SubmittedAt),
+		Version: r.Version, CreatedAt: r.CreatedAt.UTC(), UpdatedAt: r.UpdatedAt.UTC(),
+	}
+	if r.Snapshot != nil {
+		var o workflow.Organisation
+		if err := json.Unmarshal([]byte(*r.Snapshot), &o); err != nil {
+			return n, fmt.Errorf("nomination %d: decode snapshot: %w", r.ID, err)
+		}
+		n.Snapshot = &o
+	}
+	return n, nil
+}
+
+type historyRow struct {
+	bun.BaseModel `bun:"table:nomination_history"`
+	ID            int64      `bun:"id,pk,autoincrement"`
+	NominationID  int64      `bun:"nomination_id"`
+	Version       int        `bun:"version"`
+	ActorID       string     `bun:"actor_id"`
+	ActorName     string     `bun:"actor_name"`
+	Role          string     `bun:"role"`
+	Action        string     `bun:"action"`
+	FromState     string     `bun:"from_state"`
+	ToState       string     `bun:"to_state"`
+	Stage         string     `bun:"stage"`
+	Tier          string     `bun:"tier"`
+	Award         string     `bun:"award"`
+	Reason        string     `bun:"reason"`
+	Due           *time.Time `bun:"due"`
+	At            time.Time  `bun:"at"`
+}
+
+func utcPtr(t *time.Time) *time.Time {
+	if t == nil {
+		return nil
+	}
+	u := t.UTC()
+	return &u
+}
+
+// ---- workflow.Tx
+
+func (t *tx) CycleKeys(ctx context.Context) ([]string, error) {
+	var keys []string
+	err := t.db.NewSelect().Model((*cycleVersionRow)(nil)).Distinct().Column("cycle_key").Order("cycle_key").Scan(ctx, &keys)
+	return keys, translate(err, "cycles")
+}
+
+func (t *tx) LatestCycle(ctx context.Context, key string) (workflow.CycleVersion, error) {
+	var r cycleVersionRow
+	err := t.db.NewSelect().Model(&r).Where("cycle_key = ?", key).Order("version DESC").Limit(1).Scan(ctx)
+	if err != nil {
+		return workflow.CycleVersion{}, translate(err, "cycle "+key)
+	}
+	return toCycleVersion(r)
+}
+
+func (t *tx) CycleVersion(ctx context.Context, key string, version int) (workflow.CycleVersion, error) {
+	var r cycleVersionRow
+	err := t.db.NewSelect().Model(&r).Where("cycle_key = ? AND version = ?", key, version).Scan(ctx)
+	if err != nil {
+		return workflow.CycleVersion{}, translate(err, fmt.Sprintf("cycle %s@%d", key, version))
+	}
+	return toCycleVersion(r)
+}
+
+func (t *tx) InsertCycleVersion(ctx context.Context, v *workflow.CycleVersion) error {
+	def, err := json.Marshal(v.Cycle)
+	if err != nil {
+		return fmt.Errorf("encode cycle: %w", err)
+	}
+	r := cycleVersionRow{CycleKey: v.Key, Version: v.Version, Hash: v.Hash, Definition: string(def), LoadedAt: v.LoadedAt.UTC(), LoadedBy: v.LoadedBy}
+	_, err = t.db.NewInsert().Model(&r).Exec(ctx)
+	return translate(err, fmt.Sprintf("cycle %s@%d", v.Key, v.Version))
+}
+
+func (t *tx) ReleasedAt(ctx context.Context, cycleKey, programmeKey string) (*time.Time, error) {
+	var r releaseRow
+	err := t.db.NewSelect().Model(&r).Where("cycle_key = ? AND programme_key = ?", cycleKey, programmeKey).Scan(ctx)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, translate(err, "release")
+	}
+	at := r.ReleasedAt.UTC()
+	return &at, nil
+}
+
+func (t *tx) InsertRelease(ctx context.Context, rel workflow.Release) error {
+	r := releaseRow{CycleKey: rel.CycleKey, ProgrammeKey: rel.ProgrammeKey, ReleasedAt: rel.ReleasedAt.UTC(), ReleasedBy: rel.ReleasedBy}
+	_, err := t.db.NewInsert().Model(&r).Exec(ctx)
+	return translate(err, "results of "+rel.ProgrammeKey)
+}
+
+func (t *tx) InsertOrganisation(ctx context.Context, o *workflow.Organisation) error {
+	r := fromOrganisation(*o)
+	r.ID = 0
+	if _, err := t.db.NewInsert().Model(&r).Returning("id").Exec(ctx); err != nil {
+		return translate(err, "organisation")
+	}
+	o.ID = r.ID
+	return nil
+}
+
+func (t *tx) Organisation(ctx context.Context, id int64) (workflow.Organisation, error) {
+	var r organisationRow
+	if err := t.db.NewSelect().Model(&r).Where("id = ?", id).Scan(ctx); err != nil {
+		return workflow.Organisation{}, translate(err, fmt.Sprintf("organisation %d", id))
+	}
+	return toOrganisation(r), nil
+}
+
+func (t *tx) UpdateOrganisation(ctx context.Context, o *workflow.Organisation, expected int) error {
+	r := fromOrganisation(*o)
+	res, err := t.db.NewUpdate().Model(&r).ExcludeColumn("id", "created_at").
+		Where("id = ? AND version = ?", o.ID, expected).Exec(ctx)
+	return checkUpdated(res, err, fmt.Sprintf("organisation %d", o.ID))
+}
+
+func (t *tx) InsertNomination(ctx context.Context, n *workflow.Nomination) error {
+	r, err := fromNomination(*n)
+	if err != nil {
+		return err
+	}
+	r.ID = 0
+	if _, err := t.db.NewInsert().Model(&r).Returning("id").Exec(ctx); err != nil {
+		return translate(err, "nomination for this organisation and programme")
+	}
+	n.ID = r.ID
+	return nil
+}
+
+func (t *tx) Nomination(ctx context.Context, id int64) (workflow.Nomination, error) {
+	var r nominationRow
+	if err := t.db.NewSelect().Model(&r).Where("id = ?", id).Scan(ctx); err != nil {
+		return workflow.Nomination{}, translate(err, fmt.Sprintf("nomination %d", id))
+	}
+	return toNomination(r)
+}
+
+func (t *tx) Nominations(ctx context.Context, ids []int64) ([]workflow.Nomination, error) {
+	var rows []nominationRow
+	if err := t.db.NewSelect().Model(&rows).Where("id IN (?)", bun.List(ids)).Scan(ctx); err != nil {
+		return nil, translate(err, "nominations")
+	}
+	byID := make(map[int64]*nominationRow, len(rows))
+	for i := range rows {
+		byID[rows[i].ID] = &rows[i]
+	}
+	out := make([]workflow.Nomination, len(ids))
+	for i, id := range ids {
+		r, ok := byID[id]
+		if !ok {
+			return nil, workflow.Errorf(workflow.NotFound, "no such nomination %d", id)
+		}
+		n, err := toNomination(*r)
+		if err != nil {
+			return nil, err
+		}
+		out[i] = n
+	}
+	return out, nil
+}
+
+func (t *tx) UpdateNominations(ctx context.Context, ns []workflow.Nomination) error {
+	for _, n := range ns {
+		r, err := fromNomination(n)
+		if err != nil {
+			return err
+		}
+		res, err := t.db.NewUpdate().Model(&r).
+			ExcludeColumn("id", "cycle_key", "programme_key", "organisation_id", "created_at").
+			Where("id = ? AND version = ?", n.ID, n.Version-1).Exec(ctx)
+		if err := checkUpdated(res, err, fmt.Sprintf("nomination %d", n.ID)); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (t *tx) AppendHistory(ctx context.Context, es []workflow.HistoryEntry) error {
+	if len(es) == 0 {
+		return nil
+	}
+	rows := make([]historyRow, len(es))
+	for i, e := range es {
+		rows[i] = historyRow{
+			NominationID: e.NominationID, Version: e.Version, ActorID: e.ActorID, ActorName: e.ActorName, Role: string(e.Role),
+			Action: string(e.Action), FromState: string(e.From), ToState: string(e.To), Stage: e.Stage, Tier: e.Tier,
+			Award: e.Award, Reason: e.Reason, Due: utcPtr(e.Due), At: e.At.UTC(),
+		}
+	}
+	_, err := t.db.NewInsert().Model(&rows).Exec(ctx)
+	return translate(err, "history entry")
+}
+
+func (t *tx) History(ctx context.Context, nominationID int64) ([]workflow.HistoryEntry, error) {
+	var rows []historyRow
+	if err := t.db.NewSelect().Model(&rows).Where("nomination_id = ?", nominationID).Order("version", "id").Scan(ctx); err != nil {
+		return nil, translate(err, "history")
+	}
+	out := make([]workflow.HistoryEntry, len(rows))
+	for i, r := range rows {
+		out[i] = workflow.HistoryEntry{
+			ID: r.ID, NominationID: r.NominationID, Version: r.Version, ActorID: r.ActorID, ActorName: r.ActorName,
+			Role: workflow.Role(r.Role), Action: workflow.Action(r.Action), From: workflow.State(r.FromState),
+			To: workflow.State(r.ToState), Stage: r.Stage, Tier: r.Tier, Award: r.Award, Reason: r.Reason,
+			Due: utcPtr(r.Due), At: r.At.UTC(),
+		}
+	}
+	return out, nil
+}
+
+// ---- errors
+
+// checkUpdated turns "no row matched id and version" into Conflict, or
+// NotFound when the row does not exist at all (the caller read it in this
+// transaction, so that means it was deleted concurrently).
+func checkUpdated(res sql.Result, err error, what string) error {
+	if err != nil {
+		return translate(err, what)
+	}
+	n, err := res.RowsAffected()
+	if err != nil {
+		return fmt.Errorf("%s: rows affected: %w", what, err)
+	}
+	if n == 0 {
+		return workflow.Errorf(workflow.Conflict, "%s was changed by someone else; reload and try again", what)
+	}
+	return nil
+}
+
+// translate maps driver errors onto workflow's codes: no rows → NotFound,
+// unique violation → Conflict. Anything else is Internal (wrapped for logs).
+func translate(err error, what string) error {
+	if err == nil {
+		return nil
+	}
+	if errors.Is(err, sql.ErrNoRows) {
+		return workflow.Errorf(workflow.NotFound, "no such %s", what)
+	}
+	var pg *pgconn.PgError
+	if errors.As(err, &pg) && pg.Code == "23505" {
+		return &workflow.Error{Code: workflow.Conflict, Message: what + " already exists", Err: err}
+	}
+	var lite interface{ Code() int }
+	if errors.As(err, &lite) {
+		switch lite.Code() {
+		case 2067, 1555: // SQLITE_CONSTRAINT_UNIQUE, SQLITE_CONSTRAINT_PRIMARYKEY
+			return &workflow.Error{Code: workflow.Conflict, Message: what + " already exists", Err: err}
+		}
+	}
+	var we *workflow.Error
+	if errors.As(err, &we) {
+		return err
+	}
+	return &workflow.Error{Code: workflow.Internal, Message: "database error", Err: err}
+}
