@@ -17,12 +17,8 @@ func StateDiagram() string {
 	b.WriteString("```mermaid\nstateDiagram-v2\n")
 	b.WriteString("    [*] --> draft: create\n")
 	for _, t := range transitions {
-		if t.Action == Withdraw {
-			continue // drawn once below: every state but withdrawn may withdraw
-		}
 		fmt.Fprintf(&b, "    %s --> %s: %s\n", t.From, t.To, t.Action)
 	}
-	b.WriteString("    note right of withdrawn: withdraw is possible from every other state until results are released\n")
 	for _, s := range States {
 		if s.Terminal() {
 			fmt.Fprintf(&b, "    %s --> [*]\n", s)
