@@ -170,14 +170,15 @@ func (o Organisation) Validate() []Problem {
 		ps = append(ps, problem("prefecture", "unknown", "都道府県コードが不正です（01〜47）", "must be a JIS prefecture code 01–47"))
 	}
 	text("municipality", o.Municipality, 100)
-	if _, ok := IndustryByCode(o.Industry); !ok {
+	_, knownIndustry := IndustryByCode(o.Industry)
+	if !knownIndustry {
 		ps = append(ps, problem("industry", "unknown", "産業分類が不正です（A〜T）", "must be a JSIC major division A–T"))
 	}
 	if o.SMESector != "" {
 		if _, ok := sectorLimits[o.SMESector]; !ok {
 			ps = append(ps, problem("sme_sector", "unknown", "業種区分が不正です", "must be manufacturing, wholesale, retail or services"))
 		}
-	} else if _, ok := defaultSector[o.Industry]; !ok && company && o.Industry != "" {
+	} else if _, ok := defaultSector[o.Industry]; !ok && company && knownIndustry {
 		ps = append(ps, problem("sme_sector", "required",
 			"この産業分類では業種区分（卸売業・小売業・サービス業など）を指定してください",
 			"is required for this industry: manufacturing, wholesale, retail or services"))
