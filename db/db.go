@@ -84,7 +84,8 @@ func Open(ctx context.Context, dsn string) (*DB, error) {
 	defer cancel()
 	if err := d.Bun.PingContext(pingCtx); err != nil {
 		d.Bun.Close()
-		return nil, fmt.Errorf("connect to %s database %s: %w", dialect, redact(dsn), err)
+		// Drivers may explain over several lines; configuration errors are one.
+		return nil, fmt.Errorf("connect to %s database %s: %s", dialect, redact(dsn), strings.Join(strings.Fields(err.Error()), " "))
 	}
 	return d, nil
 }

@@ -1,0 +1,299 @@
+// Command awardflow runs the awards nomination and judging server and its
+// administrative commands. All wiring happens here: configuration is read,
+// the database opened, the service built and handed to the HTTP layer.
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"os/signal"
+	"runtime/debug"
+	"strings"
+	"syscall"
+	"time"
+	_ "time/tzdata" // Asia/Tokyo on hosts without a zone database
+
+	"github.com/awardflow/awardflow/api"
+	"github.com/awardflow/awardflow/db"
+	"github.com/awardflow/awardflow/workflow"
+	"github.com/awardflow/awardflow/workflow/cyclefile"
+)
+
+// version is set at build time with -ldflags "-X main.version=…".
+var version = ""
+
+const usage = `awardflow: awards nomination and judging workflow engine
+
+Usage:
+  awardflow serve [--addr HOST:PORT] [--db DSN] [--demo]
+  awardflow migrate [--db DSN]
+  awardflow cycle load FILE [--dry-run] [--db DSN]
+  awardflow version
+
+DSN is postgres://… or sqlite:PATH (default sqlite:awardflow.db).
+Environment: AWARDFLOW_ADDR, AWARDFLOW_DB.
+`
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	err := run(ctx, os.Args[1:], os.Getenv, os.Stdout, os.Stderr)
+	stop()
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "awardflow: "+err.Error())
+		os.Exit(1)
+	}
+}
+
+// run is the whole program, callable from tests. Errors are one line each.
+func run(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
+	if len(args) == 0 {
+		fmt.Fprint(stdout, usage)
+		return errors.New("no command given")
+	}
+	cmd, args := args[0], args[1:]
+	switch cmd {
+	case "serve":
+		return serve(ctx, args, getenv, stdout, stderr)
+	case "migrate":
+		return migrateCmd(ctx, args, getenv, stdout)
+	case "cycle":
+		if len(args) == 0 || args[0] != "load" {
+			return errors.New("usage: awardflow cycle load FILE [--dry-run] [--db DSN]")
+		}
+		return cycleLoad(ctx, args[1:], getenv, stdout)
+	case "version":
+		fmt.Fprintln(stdout, "awardflow", buildVersion())
+		return nil
+	case "help", "-h", "--help":
+		fmt.Fprint(stdout, usage)
+		return nil
+	}
+	return fmt.Errorf("unknown command %q (try awardflow help)", cmd)
+}
+
+func buildVersion() string {
+	if version != "" {
+		return version
+	}
+	if bi, ok := debug.ReadBuildInfo(); ok {
+		for _, s := range bi.Settings {
+			if s.Key == "vcs.revision" && len(s.Value) >= 12 {
+				return "dev-" + s.Value[:12]
+			}
+		}
+		if v := bi.Main.Version; v != "" && v != "(devel)" {
+			return v
+		}
+	}
+	return "dev"
+}
+
+func envOr(getenv func(string) string, key, def string) string {
+	if v := getenv(key); v != "" {
+		return v
+	}
+	return def
+}
+
+// parse parses flags that may come before or after positional arguments,
+// and returns the positional ones. Errors are one line.
+func parse(fs *flag.FlagSet, args []string) ([]string, error) {
+	fs.SetOutput(io.Discard)
+	var pos []string
+	for {
+		if err := fs.Parse(args); err != nil {
+			if errors.Is(err, flag.ErrHelp) {
+				return nil, err
+			}
+			return nil, fmt.Errorf("%s: %v", fs.Name(), err)
+		}
+		if fs.NArg() == 0 {
+			return pos, nil
+		}
+		pos = append(pos, fs.Arg(0))
+		args = fs.Args()[1:]
+	}
+}
+
+// openDB opens the database; an embedded SQLite file is migrated on the
+// spot, while PostgreSQL must already be current (awardflow migrate), so
+// that a server never changes a shared schema behind an operator's back.
+func openDB(ctx context.Context, dsn string, stdout io.Writer) (*db.DB, error) {
+	d, err := db.Open(ctx, dsn)
+	if err != nil {
+		return nil, err
+	}
+	if d.Dialect == db.SQLite {
+		applied, err := d.Migrate(ctx)
+		if err != nil {
+			d.Close()
+			return nil, err
+		}
+		if len(applied) > 0 {
+			fmt.Fprintf(stdout, "migrated %s: %s\n", dsn, strings.Join(applied, ", "))
+		}
+		return d, nil
+	}
+	if err := d.CheckSchema(ctx); err != nil {
+		d.Close()
+		return nil, err
+	}
+	return d, nil
+}
+
+// cliActor is who the command line acts as: an administrator.
+func cliActor(getenv func(string) string) workflow.Actor {
+	user := envOr(getenv, "USER", "unknown")
+	return workflow.Actor{ID: "cli:" + user, Name: "awardflow CLI (" + user + ")", Role: workflow.RoleAdmin}
+}
+
+func serve(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
+	addr := fs.String("addr", envOr(getenv, "AWARDFLOW_ADDR", "127.0.0.1:8080"), "listen address HOST:PORT")
+	dsn := fs.String("db", envOr(getenv, "AWARDFLOW_DB", "sqlite:awardflow.db"), "database DSN")
+	demo := fs.Bool("demo", false, "load the example cycle and demo data into an empty database")
+	pos, err := parse(fs, args)
+	if err != nil {
+		return err
+	}
+	if len(pos) > 0 {
+		return fmt.Errorf("serve: unexpected argument %q", pos[0])
+	}
+	if _, _, err := net.SplitHostPort(*addr); err != nil {
+		return fmt.Errorf("serve: --addr %q: want HOST:PORT", *addr)
+	}
+	logger := slog.New(slog.NewJSONHandler(stderr, nil))
+	d, err := openDB(ctx, *dsn, stdout)
+	if err != nil {
+		return err
+	}
+	defer d.Close()
+	svc := workflow.NewService(db.NewStore(d), time.Now)
+	if *demo {
+		if err := loadDemo(ctx, d, getenv, stdout); err != nil {
+			return fmt.Errorf("demo: %w", err)
+		}
+	}
+	h, err := api.NewHandler(api.Config{
+		Service: svc, Logger: logger, Version: buildVersion(),
+		Ready: func(ctx context.Context) error {
+			if err := d.Bun.PingContext(ctx); err != nil {
+				return err
+			}
+			return d.CheckSchema(ctx)
+		},
+	})
+	if err != nil {
+		return err
+	}
+	ln, err := net.Listen("tcp", *addr)
+	if err != nil {
+		return fmt.Errorf("serve: %w", err)
+	}
+	srv := &http.Server{
+		Handler: h, ReadHeaderTimeout: 5 * time.Second, ReadTimeout: 30 * time.Second,
+		WriteTimeout: 60 * time.Second, IdleTimeout: 120 * time.Second, MaxHeaderBytes: 64 << 10,
+		ErrorLog: slog.NewLogLogger(logger.Handler(), slog.LevelWarn),
+	}
+	fmt.Fprintf(stdout, "awardflow %s listening on http://%s (database %s)\n", buildVersion(), ln.Addr(), d.Dialect)
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(ln) }()
+	select {
+	case err := <-errc:
+		return fmt.Errorf("serve: %w", err)
+	case <-ctx.Done():
+	}
+	shutdown, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if err := srv.Shutdown(shutdown); err != nil {
+		return fmt.Errorf("shutdown: %w", err)
+	}
+	fmt.Fprintln(stdout, "awardflow stopped")
+	return nil
+}
+
+func migrateCmd(ctx context.Context, args []string, getenv func(string) string, stdout io.Writer) error {
+	fs := flag.NewFlagSet("migrate", flag.ContinueOnError)
+	dsn := fs.String("db", envOr(getenv, "AWARDFLOW_DB", "sqlite:awardflow.db"), "database DSN")
+	if pos, err := parse(fs, args); err != nil {
+		return err
+	} else if len(pos) > 0 {
+		return fmt.Errorf("migrate: unexpected argument %q", pos[0])
+	}
+	d, err := db.Open(ctx, *dsn)
+	if err != nil {
+		return err
+	}
+	defer d.Close()
+	applied, err := d.Migrate(ctx)
+	if err != nil {
+		return err
+	}
+	if len(applied) == 0 {
+		fmt.Fprintln(stdout, "schema is up to date")
+		return nil
+	}
+	fmt.Fprintf(stdout, "applied %d migration(s): %s\n", len(applied), strings.Join(applied, ", "))
+	return nil
+}
+
+func cycleLoad(ctx context.Context, args []string, getenv func(string) string, stdout io.Writer) error {
+	fs := flag.NewFlagSet("cycle load", flag.ContinueOnError)
+	dsn := fs.String("db", envOr(getenv, "AWARDFLOW_DB", "sqlite:awardflow.db"), "database DSN")
+	dryRun := fs.Bool("dry-run", false, "validate and report what would change, without storing")
+	pos, err := parse(fs, args)
+	if err != nil {
+		return err
+	}
+	if len(pos) != 1 {
+		return errors.New("usage: awardflow cycle load FILE [--dry-run] [--db DSN]")
+	}
+	file := pos[0]
+	c, err := cyclefile.Read(file)
+	if err != nil {
+		return fileError(file, err)
+	}
+	d, err := openDB(ctx, *dsn, stdout)
+	if err != nil {
+		return err
+	}
+	defer d.Close()
+	svc := workflow.NewService(db.NewStore(d), time.Now)
+	res, err := svc.LoadCycle(ctx, cliActor(getenv), c, *dryRun)
+	if err != nil {
+		return fileError(file, err)
+	}
+	switch {
+	case !res.Created:
+		fmt.Fprintf(stdout, "%s: unchanged, version %d is current\n", res.Key, res.Version)
+	case *dryRun:
+		fmt.Fprintf(stdout, "%s: valid; would store version %d (dry run, nothing stored)\n", res.Key, res.Version)
+	case res.Previous == 0:
+		fmt.Fprintf(stdout, "%s: stored as version %d\n", res.Key, res.Version)
+	default:
+		fmt.Fprintf(stdout, "%s: stored as version %d (was %d); nominations submitted against version %d keep it\n",
+			res.Key, res.Version, res.Previous, res.Previous)
+	}
+	return nil
+}
+
+// fileError turns a cycle file's problems into one line each, prefixed by
+// the file name.
+func fileError(file string, err error) error {
+	ps := workflow.ErrorProblems(err)
+	if len(ps) == 0 {
+		return fmt.Errorf("%s: %w", file, err)
+	}
+	lines := make([]string, len(ps))
+	for i, p := range ps {
+		lines[i] = file + ": " + p.String()
+	}
+	return errors.New(strings.Join(lines, "\n") + fmt.Sprintf("\n%s: %d problem(s); nothing was stored", file, len(ps)))
+}

@@ -1,0 +1,223 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"io"
+	"net/http"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/awardflow/awardflow/db/dbtest"
+)
+
+// syncBuffer is a bytes.Buffer safe for a server goroutine and a test.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+func (s *syncBuffer) String() string { s.mu.Lock(); defer s.mu.Unlock(); return s.b.String() }
+
+func env(kv ...string) func(string) string {
+	m := map[string]string{}
+	for i := 0; i+1 < len(kv); i += 2 {
+		m[kv[i]] = kv[i+1]
+	}
+	return func(k string) string { return m[k] }
+}
+
+func runCmd(t *testing.T, getenv func(string) string, args ...string) (string, error) {
+	t.Helper()
+	var out bytes.Buffer
+	err := run(t.Context(), args, getenv, &out, io.Discard)
+	return out.String(), err
+}
+
+var listening = regexp.MustCompile(`listening on (http://\S+)`)
+
+// startServer runs `awardflow serve` until the test ends and returns its base URL.
+func startServer(t *testing.T, getenv func(string) string, args ...string) (string, *syncBuffer) {
+	t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	out := &syncBuffer{}
+	done := make(chan error, 1)
+	go func() {
+		done <- run(ctx, append([]string{"serve", "--addr", "127.0.0.1:0"}, args...), getenv, out, io.Discard)
+	}()
+	t.Cleanup(func() {
+		cancel()
+		if err := <-done; err != nil {
+			t.Errorf("serve returned %v after shutdown", err)
+		}
+		if !strings.Contains(out.String(), "awardflow stopped") {
+			t.Errorf("no graceful stop in output:\n%s", out)
+		}
+	})
+	deadline := time.Now().Add(20 * time.Second)
+	for time.Now().Before(deadline) {
+		if m := listening.FindStringSubmatch(out.String()); m != nil {
+			return m[1], out
+		}
+		select {
+		case err := <-done:
+			t.Fatalf("serve exited early: %v\n%s", err, out)
+		case <-time.After(10 * time.Millisecond):
+		}
+	}
+	t.Fatalf("server did not start:\n%s", out)
+	return "", nil
+}
+
+func get(t *testing.T, url string) (int, string) {
+	t.Helper()
+	resp, err := http.Get(url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	return resp.StatusCode, string(b)
+}
+
+func TestServeDemoOnSQLite(t *testing.T) {
+	dsn := "sqlite:" + filepath.Join(t.TempDir(), "demo.db")
+	base, out := startServer(t, env("AWARDFLOW_DB", dsn), "--demo")
+	for _, path := range []string{"/healthz", "/readyz"} {
+		if code, body := get(t, base+path); code != 200 {
+			t.Errorf("GET %s = %d %s", path, code, body)
+		}
+	}
+	if code, _ := get(t, base+"/no/such/route"); code != 404 {
+		t.Errorf("unknown route = %d", code)
+	}
+	if !strings.Contains(out.String(), "demo: loaded cycle fy2026-telework") {
+		t.Errorf("demo not loaded:\n%s", out)
+	}
+}
+
+func TestDemoLoadsOnlyIntoAnEmptyDatabase(t *testing.T) {
+	dsn := "sqlite:" + filepath.Join(t.TempDir(), "demo.db")
+	for i, want := range []string{"demo: loaded", "demo data not loaded"} {
+		ctx, cancel := context.WithCancel(t.Context())
+		var out syncBuffer
+		done := make(chan error, 1)
+		go func() {
+			done <- run(ctx, []string{"serve", "--addr", "127.0.0.1:0", "--db", dsn, "--demo"}, env(), &out, io.Discard)
+		}()
+		for !listening.MatchString(out.String()) {
+			time.Sleep(10 * time.Millisecond)
+		}
+		cancel()
+		if err := <-done; err != nil {
+			t.Fatal(err)
+		}
+		if !strings.Contains(out.String(), want) {
+			t.Fatalf("run %d: want %q in\n%s", i, want, out.String())
+		}
+	}
+}
+
+func TestServeOnPostgres(t *testing.T) {
+	dsn := dbtest.EmptyPostgres(t)
+	_, err := runCmd(t, env(), "serve", "--addr", "127.0.0.1:0", "--db", dsn)
+	if err == nil || !strings.Contains(err.Error(), "schema is out of date") || strings.Contains(err.Error(), "\n") {
+		t.Fatalf("serve on an unmigrated PostgreSQL: %v", err)
+	}
+	out, err := runCmd(t, env(), "migrate", "--db", dsn)
+	if err != nil || !strings.Contains(out, "applied 1 migration(s)") {
+		t.Fatalf("migrate: %q, %v", out, err)
+	}
+	if out, err = runCmd(t, env(), "migrate", "--db", dsn); err != nil || !strings.Contains(out, "up to date") {
+		t.Fatalf("second migrate: %q, %v", out, err)
+	}
+	base, _ := startServer(t, env("AWARDFLOW_DB", dsn), "--demo")
+	if code, body := get(t, base+"/readyz"); code != 200 {
+		t.Fatalf("readyz = %d %s", code, body)
+	}
+}
+
+func TestCycleLoad(t *testing.T) {
+	dsn := "sqlite:" + filepath.Join(t.TempDir(), "c.db")
+	example := "../../docs/examples/fy2026-telework.yaml"
+	steps := []struct {
+		args []string
+		want string
+	}{
+		{[]string{"cycle", "load", example, "--dry-run", "--db", dsn}, "valid; would store version 1"},
+		{[]string{"cycle", "load", "--db", dsn, example}, "stored as version 1"},
+		{[]string{"cycle", "load", example, "--db", dsn}, "unchanged, version 1 is current"},
+	}
+	for _, s := range steps {
+		out, err := runCmd(t, env(), s.args...)
+		if err != nil || !strings.Contains(out, s.want) {
+			t.Fatalf("%v: %q, %v; want %q", s.args, out, err, s.want)
+		}
+	}
+	data, err := os.ReadFile(example)
+	if err != nil {
+		t.Fatal(err)
+	}
+	changed := filepath.Join(t.TempDir(), "changed.yaml")
+	os.WriteFile(changed, bytes.Replace(data, []byte("max: 60"), []byte("max: 55"), 1), 0o644)
+	if out, err := runCmd(t, env(), "cycle", "load", changed, "--db", dsn); err != nil || !strings.Contains(out, "stored as version 2 (was 1)") {
+		t.Fatalf("changed file: %q, %v", out, err)
+	}
+	bad := filepath.Join(t.TempDir(), "bad.yaml")
+	os.WriteFile(bad, bytes.Replace(bytes.Replace(data, []byte("ministry: mhlw"), []byte("ministry: mof"), 1),
+		[]byte("max: 31"), []byte("max: -31"), 1), 0o644)
+	_, err = runCmd(t, env(), "cycle", "load", bad, "--db", dsn)
+	if err == nil {
+		t.Fatal("a bad file loaded")
+	}
+	lines := strings.Split(err.Error(), "\n")
+	if len(lines) != 3 || !strings.Contains(lines[0], "programmes[0].form.fields[8].max: must be ≥ min") ||
+		!strings.Contains(lines[1], `programmes[1].ministry: unknown ministry "mof"`) || !strings.HasSuffix(lines[2], "2 problem(s); nothing was stored") {
+		t.Fatalf("bad file error:\n%v", err)
+	}
+}
+
+func TestConfigurationErrors(t *testing.T) {
+	tests := []struct {
+		args []string
+		want string
+	}{
+		{nil, "no command given"},
+		{[]string{"frobnicate"}, `unknown command "frobnicate"`},
+		{[]string{"serve", "--adr", "x"}, "serve: flag provided but not defined: -adr"},
+		{[]string{"serve", "--addr", "8080"}, `--addr "8080": want HOST:PORT`},
+		{[]string{"serve", "--addr", "127.0.0.1:0", "--db", "mysql://x"}, "unsupported database DSN"},
+		{[]string{"serve", "--addr", "127.0.0.1:0", "--db", "postgres://nobody@127.0.0.1:1/x?connect_timeout=1"}, "connect to postgres database"},
+		{[]string{"serve", "extra"}, `unexpected argument "extra"`},
+		{[]string{"migrate", "--db", "sqlite:"}, "sqlite DSN must be sqlite:PATH"},
+		{[]string{"cycle"}, "usage: awardflow cycle load"},
+		{[]string{"cycle", "load"}, "usage: awardflow cycle load"},
+		{[]string{"cycle", "load", "/no/such/file.yaml"}, "no such file or directory"},
+		{[]string{"cycle", "load", "a.yaml", "--dry-run=maybe"}, "invalid boolean value"},
+	}
+	for _, tc := range tests {
+		t.Run(strings.Join(tc.args, " "), func(t *testing.T) {
+			_, err := runCmd(t, env("AWARDFLOW_DB", "sqlite:"+filepath.Join(t.TempDir(), "x.db")), tc.args...)
+			if err == nil || !strings.Contains(err.Error(), tc.want) || strings.Contains(err.Error(), "\n") {
+				t.Fatalf("error = %v, want one line containing %q", err, tc.want)
+			}
+		})
+	}
+}
+
+func TestVersion(t *testing.T) {
+	out, err := runCmd(t, env(), "version")
+	if err != nil || !strings.HasPrefix(out, "awardflow ") {
+		t.Fatalf("version: %q, %v", out, err)
+	}
+}
