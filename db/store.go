@@ -264,6 +264,18 @@ func (t *tx) Organisation(ctx context.Context, id int64) (workflow.Organisation,
 	return toOrganisation(r), nil
 }
 
+func (t *tx) Organisations(ctx context.Context, ids []int64) ([]workflow.Organisation, error) {
+	var rows []organisationRow
+	if err := t.db.NewSelect().Model(&rows).Where("id IN (?)", bun.List(ids)).Scan(ctx); err != nil {
+		return nil, translate(err, "organisations")
+	}
+	out := make([]workflow.Organisation, len(rows))
+	for i, r := range rows {
+		out[i] = toOrganisation(r)
+	}
+	return out, nil
+}
+
 func (t *tx) UpdateOrganisation(ctx context.Context, o *workflow.Organisation, expected int) error {
 	r := fromOrganisation(*o)
 	res, err := t.db.NewUpdate().Model(&r).ExcludeColumn("id", "created_at").
@@ -316,18 +328,42 @@ func (t *tx) Nominations(ctx context.Context, ids []int64) ([]workflow.Nominatio
 	return out, nil
 }
 
+// nominationUpdateColumns are the columns a nomination's changes touch;
+// its identity (id, cycle, programme, organisation, created_at) never changes.
+var nominationUpdateColumns = []string{"cycle_version", "state", "stage", "tier", "award", "answers", "snapshot",
+	"return_reason", "return_due", "submitted_at", "version", "updated_at"}
+
+// UpdateNominations writes every nomination in one set-based statement
+// (UPDATE … FROM VALUES), so that a bulk transition of 1,000 nominations is
+// one round trip, not 1,000. A row whose stored version is not Version−1
+// is not updated, and any such row makes the whole call a Conflict.
 func (t *tx) UpdateNominations(ctx context.Context, ns []workflow.Nomination) error {
-	for _, n := range ns {
+	if len(ns) == 0 {
+		return nil
+	}
+	rows := make([]nominationRow, len(ns))
+	for i, n := range ns {
 		r, err := fromNomination(n)
 		if err != nil {
 			return err
 		}
-		res, err := t.db.NewUpdate().Model(&r).
-			ExcludeColumn("id", "cycle_key", "programme_key", "organisation_id", "created_at").
-			Where("id = ? AND version = ?", n.ID, n.Version-1).Exec(ctx)
-		if err := checkUpdated(res, err, fmt.Sprintf("nomination %d", n.ID)); err != nil {
-			return err
+		rows[i] = r
+	}
+	res, err := t.db.NewUpdate().Model(&rows).Column(nominationUpdateColumns...).Bulk().
+		Where("?TableAlias.version = _data.version - 1").Exec(ctx)
+	if err != nil {
+		return translate(err, "nominations")
+	}
+	n, err := res.RowsAffected()
+	if err != nil {
+		return fmt.Errorf("nominations: rows affected: %w", err)
+	}
+	if int(n) != len(ns) {
+		what := fmt.Sprintf("nomination %d", ns[0].ID)
+		if len(ns) > 1 {
+			what = fmt.Sprintf("%d of %d nominations", len(ns)-int(n), len(ns))
 		}
+		return workflow.Errorf(workflow.Conflict, "%s changed meanwhile; reload and try again", what)
 	}
 	return nil
 }

@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"sync"
 	"time"
 )
 
@@ -16,8 +17,9 @@ import (
 // nomination, which ministry runs a programme) inside that transaction.
 // Whether a role may call a method at all is the policy package's answer.
 type Service struct {
-	store Store
-	now   func() time.Time
+	store  Store
+	now    func() time.Time
+	cycles sync.Map // "key@version" → *CycleVersion; versions are immutable once stored
 }
 
 // NewService returns a service over store with the given clock.
@@ -385,6 +387,9 @@ func (s *Service) apply(ctx context.Context, tx Tx, actor Actor, ns []Nomination
 	}
 	in.Reason = strings.TrimSpace(in.Reason)
 	cache := contextCache{}
+	if err := cache.preloadOrganisations(ctx, tx, ns); err != nil {
+		return nil, err
+	}
 	out := make([]Nomination, 0, len(ns))
 	hist := make([]HistoryEntry, 0, len(ns))
 	var failed *Error
@@ -466,9 +471,23 @@ func (s *Service) ReleaseResults(ctx context.Context, actor Actor, cycleKey, pro
 	return withOp("workflow.ReleaseResults", err)
 }
 
+// cycleVersion returns a stored cycle version, from memory when it was
+// read before: versions never change once stored.
+func (s *Service) cycleVersion(ctx context.Context, tx Tx, key string, version int) (*CycleVersion, error) {
+	k := fmt.Sprintf("%s@%d", key, version)
+	if v, ok := s.cycles.Load(k); ok {
+		return v.(*CycleVersion), nil
+	}
+	cv, err := tx.CycleVersion(ctx, key, version)
+	if err != nil {
+		return nil, err
+	}
+	v, _ := s.cycles.LoadOrStore(k, &cv)
+	return v.(*CycleVersion), nil
+}
+
 // contextCache keeps what a bulk transition reads once for many nominations.
 type contextCache struct {
-	versions map[string]*CycleVersion // "key@version"
 	latest   map[string]int
 	released map[string]*time.Time // "cycle/programme"
 	orgs     map[int64]Organisation
@@ -478,9 +497,11 @@ type contextCache struct {
 // newest cycle version, since submitting binds it to that version: rebind
 // is that version when it differs from the draft's, and 0 otherwise.
 func (s *Service) context(ctx context.Context, tx Tx, n *Nomination, cache *contextCache, now time.Time) (c *Context, rebind int, err error) {
-	if cache.versions == nil {
-		*cache = contextCache{versions: map[string]*CycleVersion{}, latest: map[string]int{},
-			released: map[string]*time.Time{}, orgs: map[int64]Organisation{}}
+	if cache.latest == nil {
+		cache.latest, cache.released = map[string]int{}, map[string]*time.Time{}
+	}
+	if cache.orgs == nil {
+		cache.orgs = map[int64]Organisation{}
 	}
 	version := n.CycleVersion
 	latest := 0
@@ -493,23 +514,17 @@ func (s *Service) context(ctx context.Context, tx Tx, n *Nomination, cache *cont
 			}
 			v = cv.Version
 			cache.latest[n.CycleKey] = v
-			cache.versions[fmt.Sprintf("%s@%d", n.CycleKey, v)] = &cv
+			s.cycles.LoadOrStore(fmt.Sprintf("%s@%d", n.CycleKey, v), &cv)
 		}
 		if v != version {
 			version, latest = v, v
 		}
 	}
-	vk := fmt.Sprintf("%s@%d", n.CycleKey, version)
-	cv, ok := cache.versions[vk]
-	if !ok {
-		v, err := tx.CycleVersion(ctx, n.CycleKey, version)
-		if err != nil {
-			return nil, 0, err
-		}
-		cv = &v
-		cache.versions[vk] = cv
+	cv, err := s.cycleVersion(ctx, tx, n.CycleKey, version)
+	if err != nil {
+		return nil, 0, err
 	}
-	p, err := programmeOf(*cv, *n)
+	p, err := programmeOf(cv, n)
 	if err != nil {
 		return nil, 0, err
 	}
@@ -522,7 +537,7 @@ func (s *Service) context(ctx context.Context, tx Tx, n *Nomination, cache *cont
 		cache.released[rk] = rel
 	}
 	org := Organisation{}
-	if n.Snapshot != nil && n.State != Draft && n.State != Returned {
+	if !usesLiveOrganisation(n) {
 		org = *n.Snapshot
 	} else if o, ok := cache.orgs[n.OrganisationID]; ok {
 		org = o
@@ -535,7 +550,39 @@ func (s *Service) context(ctx context.Context, tx Tx, n *Nomination, cache *cont
 	return &Context{Nomination: n, Programme: p, Organisation: org, Now: now, ReleasedAt: rel}, latest, nil
 }
 
-func programmeOf(cv CycleVersion, n Nomination) (*Programme, error) {
+// preloadOrganisations reads in one query the live organisations that the
+// guard contexts of ns will need (those of drafts and returned nominations).
+func (c *contextCache) preloadOrganisations(ctx context.Context, tx Tx, ns []Nomination) error {
+	if len(ns) < 2 {
+		return nil
+	}
+	var ids []int64
+	for i := range ns {
+		if usesLiveOrganisation(&ns[i]) {
+			ids = append(ids, ns[i].OrganisationID)
+		}
+	}
+	if len(ids) == 0 {
+		return nil
+	}
+	orgs, err := tx.Organisations(ctx, ids)
+	if err != nil {
+		return err
+	}
+	c.orgs = make(map[int64]Organisation, len(orgs))
+	for _, o := range orgs {
+		c.orgs[o.ID] = o
+	}
+	return nil
+}
+
+// usesLiveOrganisation: a nomination being written or corrected is judged
+// against its organisation as it is now; a submitted one against its snapshot.
+func usesLiveOrganisation(n *Nomination) bool {
+	return n.Snapshot == nil || n.State == Draft || n.State == Returned
+}
+
+func programmeOf(cv *CycleVersion, n *Nomination) (*Programme, error) {
 	p, ok := cv.Cycle.Programme(n.ProgrammeKey)
 	if !ok {
 		return nil, &Error{Code: Internal, Message: fmt.Sprintf("cycle %s@%d has no programme %q", cv.Key, cv.Version, n.ProgrammeKey)}

@@ -31,6 +31,8 @@ type Tx interface {
 
 	InsertOrganisation(ctx context.Context, o *Organisation) error
 	Organisation(ctx context.Context, id int64) (Organisation, error)
+	// Organisations returns the organisations with the given ids that exist.
+	Organisations(ctx context.Context, ids []int64) ([]Organisation, error)
 	// UpdateOrganisation stores o if its stored version is expected; o.Version
 	// must already be the new version. Conflict otherwise.
 	UpdateOrganisation(ctx context.Context, o *Organisation, expected int) error
