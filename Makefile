@@ -1,0 +1,31 @@
+# The Makefile is the contract CI and newcomers use: `make run` and `make test`.
+GO          ?= go
+TAGS        := nomsgpack
+STATICCHECK := honnef.co/go/tools/cmd/staticcheck@v0.8.2
+VERSION     ?= $(shell git describe --always --dirty 2>/dev/null || echo dev)
+
+.PHONY: build run test lint bench docs clean
+
+build: ## build bin/awardflow
+	$(GO) build -tags $(TAGS) -ldflags "-X main.version=$(VERSION)" -o bin/awardflow ./cmd/awardflow
+
+run: ## serve on the embedded SQLite file awardflow.db with the demo programme loaded
+	$(GO) run -tags $(TAGS) ./cmd/awardflow serve --demo
+
+test: ## every test, on SQLite and PostgreSQL
+	$(GO) test -tags $(TAGS) -count=1 ./...
+
+lint: ## gofmt, go vet, staticcheck
+	@unformatted=$$(gofmt -l $$(git ls-files '*.go')); \
+	if [ -n "$$unformatted" ]; then echo "gofmt would change:"; echo "$$unformatted"; exit 1; fi
+	$(GO) vet -tags $(TAGS) ./...
+	$(GO) run $(STATICCHECK) -tags $(TAGS) ./...
+
+bench: ## benchmarks on SQLite and PostgreSQL
+	$(GO) test -tags $(TAGS) -run '^$$' -bench . -benchmem ./...
+
+docs: ## regenerate the generated documents under docs/
+	$(GO) test ./workflow -run TestStateDiagramGolden -update
+
+clean:
+	rm -rf bin awardflow.db awardflow.db-shm awardflow.db-wal
