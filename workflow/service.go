@@ -235,17 +235,11 @@ func (s *Service) UpdateAnswers(ctx context.Context, actor Actor, id int64, expe
 	var n Nomination
 	err := s.store.InTx(ctx, func(tx Tx) error {
 		now := s.now().UTC()
-		var err error
-		if n, err = tx.Nomination(ctx, id); err != nil {
-			return err
-		}
-		c, rebind, err := s.context(ctx, tx, &n, &contextCache{}, now)
+		c, rebind, err := s.visible(ctx, tx, actor, id, now)
 		if err != nil {
 			return err
 		}
-		if err := canSee(actor, &n, c.Programme); err != nil {
-			return err
-		}
+		n = *c.Nomination
 		if actor.Role != RoleApplicant {
 			return Errorf(Forbidden, "only the applicant edits its answers")
 		}
@@ -282,18 +276,11 @@ type NominationView struct {
 func (s *Service) Nomination(ctx context.Context, actor Actor, id int64) (NominationView, error) {
 	var v NominationView
 	err := s.store.InTx(ctx, func(tx Tx) error {
-		now := s.now().UTC()
-		n, err := tx.Nomination(ctx, id)
+		c, _, err := s.visible(ctx, tx, actor, id, s.now().UTC())
 		if err != nil {
 			return err
 		}
-		c, _, err := s.context(ctx, tx, &n, &contextCache{}, now)
-		if err != nil {
-			return err
-		}
-		if err := canSee(actor, &n, c.Programme); err != nil {
-			return err
-		}
+		n := *c.Nomination
 		v = NominationView{Nomination: n, Programme: *c.Programme, Actions: AvailableActions(c, actor)}
 		if actor.Role == RoleSecretariat || actor.Role == RoleAdmin {
 			v.Verdicts = c.Programme.Verdicts(n.Answers, c.Organisation)
@@ -307,17 +294,10 @@ func (s *Service) Nomination(ctx context.Context, actor Actor, id int64) (Nomina
 func (s *Service) History(ctx context.Context, actor Actor, id int64) ([]HistoryEntry, error) {
 	var hs []HistoryEntry
 	err := s.store.InTx(ctx, func(tx Tx) error {
-		n, err := tx.Nomination(ctx, id)
-		if err != nil {
+		if _, _, err := s.visible(ctx, tx, actor, id, s.now().UTC()); err != nil {
 			return err
 		}
-		c, _, err := s.context(ctx, tx, &n, &contextCache{}, s.now().UTC())
-		if err != nil {
-			return err
-		}
-		if err := canSee(actor, &n, c.Programme); err != nil {
-			return err
-		}
+		var err error
 		hs, err = tx.History(ctx, id)
 		return err
 	})
@@ -491,6 +471,23 @@ type contextCache struct {
 	latest   map[string]int
 	released map[string]*time.Time // "cycle/programme"
 	orgs     map[int64]Organisation
+}
+
+// visible loads a nomination with its guard context, or NotFound if actor
+// may not know of it.
+func (s *Service) visible(ctx context.Context, tx Tx, actor Actor, id int64, now time.Time) (*Context, int, error) {
+	n, err := tx.Nomination(ctx, id)
+	if err != nil {
+		return nil, 0, err
+	}
+	c, rebind, err := s.context(ctx, tx, &n, &contextCache{}, now)
+	if err != nil {
+		return nil, 0, err
+	}
+	if err := canSee(actor, &n, c.Programme); err != nil {
+		return nil, 0, err
+	}
+	return c, rebind, nil
 }
 
 // context builds the guard context for n. A draft is judged against the
