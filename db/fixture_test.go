@@ -12,9 +12,9 @@ import (
 )
 
 var (
-	admin       = workflow.Actor{ID: "admin@test", Name: "Admin", Role: workflow.RoleAdmin}
-	micStaff    = workflow.Actor{ID: "mic@test", Name: "MIC secretariat", Role: workflow.RoleSecretariat, Domain: "mic"}
-	mhlwStaff   = workflow.Actor{ID: "mhlw@test", Name: "MHLW secretariat", Role: workflow.RoleSecretariat, Domain: "mhlw"}
+	admin       = workflow.Actor{ID: "admin@test", Name: "Admin", Grants: []workflow.Grant{{Role: workflow.RoleAdmin, Domain: workflow.AnyDomain}}}
+	micStaff    = workflow.Actor{ID: "mic@test", Name: "MIC secretariat", Grants: []workflow.Grant{{Role: workflow.RoleSecretariat, Domain: "mic"}}}
+	mhlwStaff   = workflow.Actor{ID: "mhlw@test", Name: "MHLW secretariat", Grants: []workflow.Grant{{Role: workflow.RoleSecretariat, Domain: "mhlw"}}}
 	inTheWindow = time.Date(2026, 7, 10, 12, 0, 0, 0, workflow.Tokyo)
 )
 
@@ -68,7 +68,11 @@ func (e *env) org(t testing.TB, name string) (workflow.Organisation, workflow.Ac
 	if err != nil {
 		t.Fatal(err)
 	}
-	return o, workflow.Actor{ID: "applicant-" + name, Name: name, Role: workflow.RoleApplicant, OrganisationID: o.ID}
+	return o, applicantOf(name, o.ID)
+}
+
+func applicantOf(name string, org int64) workflow.Actor {
+	return workflow.Actor{ID: "applicant-" + name, Name: name, Grants: []workflow.Grant{{Role: workflow.RoleApplicant, Domain: workflow.AnyDomain}}, OrganisationID: org}
 }
 
 var micAnswers = map[string]any{

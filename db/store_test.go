@@ -87,7 +87,7 @@ func TestVisibility(t *testing.T) {
 		e := newEnv(t, d)
 		n, applicant := e.submitted(t, "株式会社見える")
 		_, other := e.org(t, "株式会社見えない")
-		judge := workflow.Actor{ID: "judge", Role: workflow.RoleJudge, Domain: "mic"}
+		judge := workflow.Actor{ID: "judge", Grants: []workflow.Grant{{Role: workflow.RoleJudge, Domain: "mic"}}}
 		for _, tc := range []struct {
 			name  string
 			actor workflow.Actor
@@ -103,7 +103,7 @@ func TestVisibility(t *testing.T) {
 			t.Run(tc.name, func(t *testing.T) {
 				v, err := e.svc.Nomination(e.ctx, tc.actor, n.ID)
 				wantCode(t, err, tc.code)
-				if err == nil && tc.actor.Role == workflow.RoleApplicant && v.Verdicts != nil {
+				if err == nil && tc.actor.OrganisationID != 0 && v.Verdicts != nil {
 					t.Error("an applicant sees eligibility verdicts")
 				}
 				_, err = e.svc.History(e.ctx, tc.actor, n.ID)

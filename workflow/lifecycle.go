@@ -68,14 +68,61 @@ const (
 // Roles lists every role.
 var Roles = []Role{RoleAdmin, RoleSecretariat, RoleChair, RoleJudge, RoleApplicant}
 
-// Actor is who performs an action. Domain is the ministry of a staff role;
-// OrganisationID binds an applicant to its organisation.
+// AnyDomain is the domain of global grants: admin, and applicant (whose
+// binding is to an organisation, not a ministry).
+const AnyDomain = "*"
+
+// Grant is a role held in a domain: a ministry ("mic") for secretariat,
+// chair and judge; AnyDomain for admin and applicant.
+type Grant struct {
+	Role   Role   `json:"role"`
+	Domain string `json:"domain"`
+}
+
+// Actor is who performs an action: a signed-in user or the command line.
+// OrganisationID binds an applicant to its organisation (0: none yet).
 type Actor struct {
-	ID             string
+	ID             string // "user:42", "cli:root"
+	UserID         int64  // 0 for the command line
 	Name           string
-	Role           Role
-	Domain         string
+	Grants         []Grant
 	OrganisationID int64
+}
+
+// Has reports whether the actor holds role in domain (or globally).
+func (a Actor) Has(role Role, domain string) bool {
+	for _, g := range a.Grants {
+		if g.Role == role && (g.Domain == domain || g.Domain == AnyDomain) {
+			return true
+		}
+	}
+	return false
+}
+
+// IsAdmin reports whether the actor is a global administrator.
+func (a Actor) IsAdmin() bool { return a.Has(RoleAdmin, AnyDomain) }
+
+// IsStaff reports whether the actor is an administrator or a secretariat
+// of any ministry.
+func (a Actor) IsStaff() bool {
+	for _, g := range a.Grants {
+		if g.Role == RoleAdmin || g.Role == RoleSecretariat {
+			return true
+		}
+	}
+	return false
+}
+
+// RoleIn returns the role the actor acts in for a programme of the given
+// ministry: admin first, then that ministry's secretariat, chair and judge,
+// then applicant; "" if none.
+func (a Actor) RoleIn(ministry string) Role {
+	for _, r := range []Role{RoleAdmin, RoleSecretariat, RoleChair, RoleJudge, RoleApplicant} {
+		if a.Has(r, ministry) {
+			return r
+		}
+	}
+	return ""
 }
 
 // Nomination is one organisation's application to one programme in a cycle.
@@ -332,10 +379,10 @@ func (s State) Terminal() bool {
 // the whole rule of the lifecycle; the service only loads and stores.
 //
 // Errors: IllegalTransition if the table has no such transition or a guard
-// refuses (with reasons); Forbidden if actor's role may not take the action;
+// refuses (with reasons); Forbidden if the role may not take the action;
 // Invalid if a required input is missing or bad, or required answers are
 // missing (with per-field problems).
-func Decide(c *Context, actor Actor, action Action) (Nomination, error) {
+func Decide(c *Context, role Role, action Action) (Nomination, error) {
 	n := *c.Nomination
 	t, ok := lookup(n.State, action)
 	if !ok {
@@ -344,8 +391,8 @@ func Decide(c *Context, actor Actor, action Action) (Nomination, error) {
 				fmt.Sprintf("現在の状態（%s）では「%s」はできません", n.State, action),
 				fmt.Sprintf("%s is not possible in state %s", action, n.State))}}
 	}
-	if !slices.Contains(t.Roles, actor.Role) {
-		return n, Errorf(Forbidden, "role %s may not %s", actor.Role, action)
+	if !slices.Contains(t.Roles, role) {
+		return n, Errorf(Forbidden, "role %q may not %s", role, action)
 	}
 	if ps := checkInput(t.Needs, c); len(ps) > 0 {
 		return n, &Error{Code: Invalid, Message: "invalid input for " + string(action), Problems: ps}
@@ -407,14 +454,14 @@ type Option struct {
 	Reasons []Problem `json:"reasons,omitempty"`
 }
 
-// AvailableActions lists the actions actor's role may take from the
+// AvailableActions lists the actions the role may take from the
 // nomination's state, each with whether its guards pass now. It reads the
 // same table as Decide; inputs (reason, due, award) are listed as needs,
 // not checked.
-func AvailableActions(c *Context, actor Actor) []Option {
+func AvailableActions(c *Context, role Role) []Option {
 	var out []Option
 	for _, t := range transitions {
-		if t.From != c.Nomination.State || !slices.Contains(t.Roles, actor.Role) {
+		if t.From != c.Nomination.State || !slices.Contains(t.Roles, role) {
 			continue
 		}
 		o := Option{Action: t.Action, To: t.To, Allowed: true, Needs: t.Needs.names()}

@@ -41,11 +41,7 @@ func testOrg() Organisation {
 		Municipality: "千代田区", Industry: "E", TotalHeadcount: 10, RegularHeadcount: 8}
 }
 
-var (
-	staffActor     = Actor{ID: "s", Role: RoleSecretariat, Domain: "mic"}
-	applicantActor = Actor{ID: "a", Role: RoleApplicant, OrganisationID: 1}
-	inWindow       = time.Date(2026, 7, 1, 12, 0, 0, 0, Tokyo)
-)
+var inWindow = time.Date(2026, 7, 1, 12, 0, 0, 0, Tokyo)
 
 // goodContext returns a context in which the guards of a transition from s
 // pass, so that the exhaustive test sees only the table's answer.
@@ -74,11 +70,11 @@ func TestEveryStateActionPair(t *testing.T) {
 				c.Nomination.Stage = "minister"
 			}
 			tr, inTable := lookup(s, a)
-			actor := staffActor
+			role := RoleSecretariat
 			if inTable && tr.Roles[0] == RoleApplicant {
-				actor = applicantActor
+				role = RoleApplicant
 			}
-			next, err := Decide(c, actor, a)
+			next, err := Decide(c, role, a)
 			switch {
 			case inTable && err != nil:
 				t.Errorf("%s --%s--> : %v", s, a, err)
@@ -131,9 +127,9 @@ func TestTerminalStates(t *testing.T) {
 		t.Fatalf("terminal states = %v, want [withdrawn]", terminal)
 	}
 	for _, a := range Actions {
-		for _, role := range []Actor{staffActor, applicantActor, {Role: RoleAdmin}} {
+		for _, role := range Roles {
 			if _, err := Decide(goodContext(Withdrawn), role, a); ErrorCode(err) != IllegalTransition {
-				t.Errorf("withdrawn --%s--> as %s: %v, want illegal transition", a, role.Role, err)
+				t.Errorf("withdrawn --%s--> as %s: %v, want illegal transition", a, role, err)
 			}
 		}
 	}
@@ -174,31 +170,31 @@ func TestDecideRefusals(t *testing.T) {
 		name   string
 		state  State
 		action Action
-		actor  Actor
+		role   Role
 		edit   func(*Context)
 		code   Code
 		reason string // the first problem's code
 	}{
-		{"submit before the call opens", Draft, Submit, applicantActor, func(c *Context) { c.Now = c.Programme.Call.Opens.Add(-time.Second) }, IllegalTransition, "call_not_open"},
-		{"submit at the must-arrive deadline", Draft, Submit, applicantActor, func(c *Context) { c.Now = c.Programme.Call.Closes }, IllegalTransition, "call_closed"},
-		{"submit with a required field missing", Draft, Submit, applicantActor, func(c *Context) { c.Nomination.Answers = Answers{} }, Invalid, "required"},
-		{"submit with a stale bad answer", Draft, Submit, applicantActor, func(c *Context) { c.Nomination.Answers["staff"] = int64(0) }, Invalid, "out_of_range"},
-		{"submit with an invalid organisation", Draft, Submit, applicantActor, func(c *Context) { c.Organisation.Prefecture = "48" }, Invalid, "unknown"},
-		{"submit by staff", Draft, Submit, staffActor, nil, Forbidden, ""},
-		{"screen by an applicant", Submitted, StartScreening, applicantActor, nil, Forbidden, ""},
-		{"screen by a judge", Submitted, StartScreening, Actor{Role: RoleJudge, Domain: "mic"}, nil, Forbidden, ""},
-		{"return without a reason", Submitted, Return, staffActor, func(c *Context) { c.Input.Reason = " " }, Invalid, "required"},
-		{"return with a past due date", Submitted, Return, staffActor, func(c *Context) { c.Input.Due = &past }, Invalid, "in_past"},
-		{"return without a due date", Submitted, Return, staffActor, func(c *Context) { c.Input.Due = nil }, Invalid, "required"},
-		{"reason with a control character", Screening, DeclareIneligible, staffActor, func(c *Context) { c.Input.Reason = "a\x07" }, Invalid, "control_character"},
-		{"resubmit after the due date", Returned, Resubmit, applicantActor, func(c *Context) { c.Nomination.ReturnDue = &past }, IllegalTransition, "correction_overdue"},
-		{"advance past the last stage", Selected, Advance, staffActor, func(c *Context) { c.Nomination.Stage = "minister" }, IllegalTransition, "last_stage"},
-		{"select at an awards stage", InReview, Select, staffActor, func(c *Context) { c.Nomination.Stage = "minister" }, IllegalTransition, "stage_decides_awards"},
-		{"award at a tier stage", InReview, Award, staffActor, func(c *Context) { c.Nomination.Stage = "top100" }, Invalid, "unknown_award"},
-		{"award an unknown award", InReview, Award, staffActor, func(c *Context) { c.Nomination.Stage = "minister"; c.Input.Award = "gold" }, Invalid, "unknown_award"},
-		{"withdraw after release", InReview, Withdraw, applicantActor, func(c *Context) { c.ReleasedAt = &released }, IllegalTransition, "results_released"},
-		{"advance without stages", Recognised, Advance, staffActor, func(c *Context) { c.Programme.Stages = nil }, IllegalTransition, "no_stages"},
-		{"not in the table", Draft, Award, staffActor, nil, IllegalTransition, "illegal_transition"},
+		{"submit before the call opens", Draft, Submit, RoleApplicant, func(c *Context) { c.Now = c.Programme.Call.Opens.Add(-time.Second) }, IllegalTransition, "call_not_open"},
+		{"submit at the must-arrive deadline", Draft, Submit, RoleApplicant, func(c *Context) { c.Now = c.Programme.Call.Closes }, IllegalTransition, "call_closed"},
+		{"submit with a required field missing", Draft, Submit, RoleApplicant, func(c *Context) { c.Nomination.Answers = Answers{} }, Invalid, "required"},
+		{"submit with a stale bad answer", Draft, Submit, RoleApplicant, func(c *Context) { c.Nomination.Answers["staff"] = int64(0) }, Invalid, "out_of_range"},
+		{"submit with an invalid organisation", Draft, Submit, RoleApplicant, func(c *Context) { c.Organisation.Prefecture = "48" }, Invalid, "unknown"},
+		{"submit by staff", Draft, Submit, RoleSecretariat, nil, Forbidden, ""},
+		{"screen by an applicant", Submitted, StartScreening, RoleApplicant, nil, Forbidden, ""},
+		{"screen by a judge", Submitted, StartScreening, RoleJudge, nil, Forbidden, ""},
+		{"return without a reason", Submitted, Return, RoleSecretariat, func(c *Context) { c.Input.Reason = " " }, Invalid, "required"},
+		{"return with a past due date", Submitted, Return, RoleSecretariat, func(c *Context) { c.Input.Due = &past }, Invalid, "in_past"},
+		{"return without a due date", Submitted, Return, RoleSecretariat, func(c *Context) { c.Input.Due = nil }, Invalid, "required"},
+		{"reason with a control character", Screening, DeclareIneligible, RoleSecretariat, func(c *Context) { c.Input.Reason = "a\x07" }, Invalid, "control_character"},
+		{"resubmit after the due date", Returned, Resubmit, RoleApplicant, func(c *Context) { c.Nomination.ReturnDue = &past }, IllegalTransition, "correction_overdue"},
+		{"advance past the last stage", Selected, Advance, RoleSecretariat, func(c *Context) { c.Nomination.Stage = "minister" }, IllegalTransition, "last_stage"},
+		{"select at an awards stage", InReview, Select, RoleSecretariat, func(c *Context) { c.Nomination.Stage = "minister" }, IllegalTransition, "stage_decides_awards"},
+		{"award at a tier stage", InReview, Award, RoleSecretariat, func(c *Context) { c.Nomination.Stage = "top100" }, Invalid, "unknown_award"},
+		{"award an unknown award", InReview, Award, RoleSecretariat, func(c *Context) { c.Nomination.Stage = "minister"; c.Input.Award = "gold" }, Invalid, "unknown_award"},
+		{"withdraw after release", InReview, Withdraw, RoleApplicant, func(c *Context) { c.ReleasedAt = &released }, IllegalTransition, "results_released"},
+		{"advance without stages", Recognised, Advance, RoleSecretariat, func(c *Context) { c.Programme.Stages = nil }, IllegalTransition, "no_stages"},
+		{"not in the table", Draft, Award, RoleSecretariat, nil, IllegalTransition, "illegal_transition"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -206,7 +202,7 @@ func TestDecideRefusals(t *testing.T) {
 			if tc.edit != nil {
 				tc.edit(c)
 			}
-			_, err := Decide(c, tc.actor, tc.action)
+			_, err := Decide(c, tc.role, tc.action)
 			if ErrorCode(err) != tc.code {
 				t.Fatalf("code = %q, want %q (%v)", ErrorCode(err), tc.code, err)
 			}
@@ -225,7 +221,7 @@ func TestDecideRefusals(t *testing.T) {
 
 func TestDecideEffects(t *testing.T) {
 	c := goodContext(Draft)
-	n, err := Decide(c, applicantActor, Submit)
+	n, err := Decide(c, RoleApplicant, Submit)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -233,19 +229,19 @@ func TestDecideEffects(t *testing.T) {
 		t.Fatalf("submit effects: %+v", n)
 	}
 	c = goodContext(Screening)
-	if n, _ = Decide(c, staffActor, Recognise); n.Tier != "pioneer" {
+	if n, _ = Decide(c, RoleSecretariat, Recognise); n.Tier != "pioneer" {
 		t.Fatalf("recognise tier = %q", n.Tier)
 	}
 	c = goodContext(Recognised)
-	if n, _ = Decide(c, staffActor, Advance); n.Stage != "top100" {
+	if n, _ = Decide(c, RoleSecretariat, Advance); n.Stage != "top100" {
 		t.Fatalf("advance stage = %q", n.Stage)
 	}
 	c = goodContext(InReview)
-	if n, _ = Decide(c, staffActor, Select); n.Tier != "top100" {
+	if n, _ = Decide(c, RoleSecretariat, Select); n.Tier != "top100" {
 		t.Fatalf("select tier = %q", n.Tier)
 	}
 	c = goodContext(Selected)
-	if n, _ = Decide(c, staffActor, Advance); n.Stage != "minister" {
+	if n, _ = Decide(c, RoleSecretariat, Advance); n.Stage != "minister" {
 		t.Fatalf("advance from top100 = %q", n.Stage)
 	}
 }
@@ -253,12 +249,12 @@ func TestDecideEffects(t *testing.T) {
 func TestAvailableActions(t *testing.T) {
 	c := goodContext(Draft)
 	c.Now = c.Programme.Call.Closes.Add(time.Hour)
-	opts := AvailableActions(c, applicantActor)
+	opts := AvailableActions(c, RoleApplicant)
 	if len(opts) != 2 || opts[0].Action != Submit || opts[0].Allowed || opts[0].Reasons[0].Code != "call_closed" ||
 		opts[1].Action != Withdraw || !opts[1].Allowed {
 		t.Fatalf("applicant options on a late draft: %+v", opts)
 	}
-	opts = AvailableActions(goodContext(InReview), staffActor)
+	opts = AvailableActions(goodContext(InReview), RoleSecretariat)
 	var names []Action
 	for _, o := range opts {
 		names = append(names, o.Action)
@@ -269,7 +265,7 @@ func TestAvailableActions(t *testing.T) {
 	if opts[1].Needs[0] != "reason" || opts[2].Allowed { // award at a tier stage is refused
 		t.Fatalf("options: %+v", opts)
 	}
-	if opts := AvailableActions(goodContext(Submitted), Actor{Role: RoleJudge}); len(opts) != 0 {
+	if opts := AvailableActions(goodContext(Submitted), RoleJudge); len(opts) != 0 {
 		t.Fatalf("judge options: %+v", opts)
 	}
 }

@@ -43,7 +43,7 @@ type LoadResult struct {
 // stored the same version number first.
 func (s *Service) LoadCycle(ctx context.Context, actor Actor, c Cycle, dryRun bool) (LoadResult, error) {
 	const op = "workflow.LoadCycle"
-	if actor.Role != RoleAdmin {
+	if !actor.IsAdmin() {
 		return LoadResult{}, &Error{Op: op, Code: Forbidden, Message: "only administrators load cycles"}
 	}
 	canonicalTimes(&c)
@@ -121,8 +121,8 @@ func (s *Service) CycleKeys(ctx context.Context) ([]string, error) {
 // Errors: Invalid with every problem; Forbidden for judges and chairs.
 func (s *Service) CreateOrganisation(ctx context.Context, actor Actor, o Organisation) (Organisation, error) {
 	const op = "workflow.CreateOrganisation"
-	if actor.Role == RoleJudge || actor.Role == RoleChair {
-		return Organisation{}, &Error{Op: op, Code: Forbidden, Message: "judges do not create organisations"}
+	if !actor.IsStaff() && !actor.Has(RoleApplicant, AnyDomain) {
+		return Organisation{}, &Error{Op: op, Code: Forbidden, Message: "only applicants and the secretariat create organisations"}
 	}
 	o = o.Normalise()
 	if err := invalid("invalid organisation", o.Validate()); err != nil {
@@ -140,7 +140,7 @@ func (s *Service) CreateOrganisation(ctx context.Context, actor Actor, o Organis
 // its own. Errors: NotFound.
 func (s *Service) Organisation(ctx context.Context, actor Actor, id int64) (Organisation, error) {
 	const op = "workflow.Organisation"
-	if actor.Role == RoleApplicant && actor.OrganisationID != id {
+	if !actor.IsStaff() && actor.OrganisationID != id {
 		return Organisation{}, &Error{Op: op, Code: NotFound, Message: "no such organisation"}
 	}
 	var o Organisation
@@ -158,7 +158,7 @@ func (s *Service) Organisation(ctx context.Context, actor Actor, id int64) (Orga
 // Errors: NotFound; Invalid; Conflict on a stale version.
 func (s *Service) UpdateOrganisation(ctx context.Context, actor Actor, o Organisation, expected int) (Organisation, error) {
 	const op = "workflow.UpdateOrganisation"
-	if actor.Role == RoleApplicant && actor.OrganisationID != o.ID || actor.Role == RoleJudge || actor.Role == RoleChair {
+	if !actor.IsStaff() && actor.OrganisationID != o.ID {
 		return Organisation{}, &Error{Op: op, Code: NotFound, Message: "no such organisation"}
 	}
 	o = o.Normalise()
@@ -198,13 +198,16 @@ func (s *Service) CreateNomination(ctx context.Context, actor Actor, orgID int64
 		if !ok {
 			return Errorf(NotFound, "cycle %s has no programme %q", cycleKey, programmeKey)
 		}
-		switch {
-		case actor.Role == RoleApplicant && actor.OrganisationID != orgID:
-			return Errorf(NotFound, "no such organisation")
-		case actor.Role == RoleSecretariat && actor.Domain != p.Ministry:
-			return Errorf(NotFound, "cycle %s has no programme %q", cycleKey, programmeKey)
-		case actor.Role == RoleJudge || actor.Role == RoleChair:
+		switch role := actor.RoleIn(p.Ministry); role {
+		case RoleAdmin, RoleSecretariat:
+		case RoleApplicant:
+			if actor.OrganisationID != orgID {
+				return Errorf(NotFound, "no such organisation %d", orgID)
+			}
+		case RoleChair, RoleJudge:
 			return Errorf(Forbidden, "judges do not create nominations")
+		default:
+			return Errorf(NotFound, "cycle %s has no programme %q", cycleKey, programmeKey)
 		}
 		if _, err := tx.Organisation(ctx, orgID); err != nil {
 			return err
@@ -217,7 +220,7 @@ func (s *Service) CreateNomination(ctx context.Context, actor Actor, orgID int64
 			return err
 		}
 		return tx.AppendHistory(ctx, []HistoryEntry{{
-			NominationID: n.ID, Version: 1, ActorID: actor.ID, ActorName: actor.Name, Role: actor.Role,
+			NominationID: n.ID, Version: 1, ActorID: actor.ID, ActorName: actor.Name, Role: actor.RoleIn(p.Ministry),
 			Action: Create, To: Draft, At: now,
 		}})
 	})
@@ -240,7 +243,7 @@ func (s *Service) UpdateAnswers(ctx context.Context, actor Actor, id int64, expe
 			return err
 		}
 		n = *c.Nomination
-		if actor.Role != RoleApplicant {
+		if actor.RoleIn(c.Programme.Ministry) != RoleApplicant {
 			return Errorf(Forbidden, "only the applicant edits its answers")
 		}
 		if n.Version != expected {
@@ -281,8 +284,9 @@ func (s *Service) Nomination(ctx context.Context, actor Actor, id int64) (Nomina
 			return err
 		}
 		n := *c.Nomination
-		v = NominationView{Nomination: n, Programme: *c.Programme, Actions: AvailableActions(c, actor)}
-		if actor.Role == RoleSecretariat || actor.Role == RoleAdmin {
+		role := actor.RoleIn(c.Programme.Ministry)
+		v = NominationView{Nomination: n, Programme: *c.Programme, Actions: AvailableActions(c, role)}
+		if role == RoleSecretariat || role == RoleAdmin {
 			v.Verdicts = c.Programme.Verdicts(n.Answers, c.Organisation)
 		}
 		return nil
@@ -380,9 +384,11 @@ func (s *Service) apply(ctx context.Context, tx Tx, actor Actor, ns []Nomination
 			err = canSee(actor, n, c.Programme)
 		}
 		var next Nomination
+		role := Role("")
 		if err == nil {
 			c.Input = in
-			next, err = Decide(c, actor, action)
+			role = actor.RoleIn(c.Programme.Ministry)
+			next, err = Decide(c, role, action)
 		}
 		if err != nil {
 			if len(ns) == 1 {
@@ -399,7 +405,7 @@ func (s *Service) apply(ctx context.Context, tx Tx, actor Actor, ns []Nomination
 		}
 		out = append(out, next)
 		hist = append(hist, HistoryEntry{
-			NominationID: n.ID, Version: next.Version, ActorID: actor.ID, ActorName: actor.Name, Role: actor.Role,
+			NominationID: n.ID, Version: next.Version, ActorID: actor.ID, ActorName: actor.Name, Role: role,
 			Action: action, From: n.State, To: next.State, Stage: next.Stage, Tier: next.Tier, Award: next.Award,
 			Reason: in.Reason, Due: in.Due, At: now,
 		})
@@ -593,11 +599,11 @@ func programmeOf(cv *CycleVersion, n *Nomination) (*Programme, error) {
 // their panel assignments, not here.
 func canSee(actor Actor, n *Nomination, p *Programme) error {
 	ok := false
-	switch actor.Role {
+	switch actor.RoleIn(p.Ministry) {
+	case RoleAdmin, RoleSecretariat:
+		ok = true
 	case RoleApplicant:
 		ok = actor.OrganisationID == n.OrganisationID
-	default:
-		ok = staffOf(actor, p)
 	}
 	if !ok {
 		return Errorf(NotFound, "no such nomination %d", n.ID)
@@ -606,5 +612,6 @@ func canSee(actor Actor, n *Nomination, p *Programme) error {
 }
 
 func staffOf(actor Actor, p *Programme) bool {
-	return actor.Role == RoleAdmin || actor.Role == RoleSecretariat && actor.Domain == p.Ministry
+	r := actor.RoleIn(p.Ministry)
+	return r == RoleAdmin || r == RoleSecretariat
 }

@@ -114,7 +114,8 @@ func loadDemo(ctx context.Context, d *db.DB, getenv func(string) string, stdout 
 		if err != nil {
 			return fmt.Errorf("%s: %w", do.org.Name, err)
 		}
-		applicant := workflow.Actor{ID: fmt.Sprintf("demo-applicant-%d", o.ID), Name: o.Name, Role: workflow.RoleApplicant, OrganisationID: o.ID}
+		applicant := workflow.Actor{ID: fmt.Sprintf("demo-applicant-%d", o.ID), Name: o.Name,
+			Grants: []workflow.Grant{{Role: workflow.RoleApplicant, Domain: workflow.AnyDomain}}, OrganisationID: o.ID}
 		n, err := svc.CreateNomination(ctx, applicant, o.ID, c.Key, do.programme)
 		if err != nil {
 			return err

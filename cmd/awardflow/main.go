@@ -151,7 +151,8 @@ func openDB(ctx context.Context, dsn string, stdout io.Writer) (*db.DB, error) {
 // cliActor is who the command line acts as: an administrator.
 func cliActor(getenv func(string) string) workflow.Actor {
 	user := envOr(getenv, "USER", "unknown")
-	return workflow.Actor{ID: "cli:" + user, Name: "awardflow CLI (" + user + ")", Role: workflow.RoleAdmin}
+	return workflow.Actor{ID: "cli:" + user, Name: "awardflow CLI (" + user + ")",
+		Grants: []workflow.Grant{{Role: workflow.RoleAdmin, Domain: workflow.AnyDomain}}}
 }
 
 func serve(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
