@@ -9,6 +9,7 @@ import (
 	"github.com/awardflow/awardflow/db"
 	"github.com/awardflow/awardflow/workflow"
 	"github.com/awardflow/awardflow/workflow/cyclefile"
+	"github.com/awardflow/awardflow/workflow/password"
 )
 
 var (
@@ -17,6 +18,9 @@ var (
 	mhlwStaff   = workflow.Actor{ID: "mhlw@test", Name: "MHLW secretariat", Grants: []workflow.Grant{{Role: workflow.RoleSecretariat, Domain: "mhlw"}}}
 	inTheWindow = time.Date(2026, 7, 10, 12, 0, 0, 0, workflow.Tokyo)
 )
+
+// cheapPasswords keeps argon2id fast in tests; production uses password.Default.
+var cheapPasswords = password.Params{Memory: 64, Time: 1, Threads: 1}
 
 // clock is a settable test clock.
 type clock struct {
@@ -39,7 +43,7 @@ type env struct {
 func newEnv(t testing.TB, d *db.DB) *env {
 	t.Helper()
 	e := &env{ctx: context.Background(), db: d, clock: &clock{t: inTheWindow}}
-	e.svc = workflow.NewService(db.NewStore(d), e.clock.Now)
+	e.svc = workflow.NewService(db.NewStore(d), e.clock.Now, workflow.WithPasswordParams(cheapPasswords))
 	c := exampleCycle(t)
 	if _, err := e.svc.LoadCycle(e.ctx, admin, c, false); err != nil {
 		t.Fatal(err)

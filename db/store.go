@@ -106,6 +106,7 @@ type nominationRow struct {
 	CycleKey       string     `bun:"cycle_key"`
 	CycleVersion   int        `bun:"cycle_version"`
 	ProgrammeKey   string     `bun:"programme_key"`
+	Ministry       string     `bun:"ministry"`
 	OrganisationID int64      `bun:"organisation_id"`
 	State          string     `bun:"state"`
 	Stage          string     `bun:"stage"`
@@ -127,7 +128,7 @@ func fromNomination(n workflow.Nomination) (nominationRow, error) {
 		return nominationRow{}, fmt.Errorf("encode answers: %w", err)
 	}
 	r := nominationRow{
-		ID: n.ID, CycleKey: n.CycleKey, CycleVersion: n.CycleVersion, ProgrammeKey: n.ProgrammeKey, OrganisationID: n.OrganisationID,
+		ID: n.ID, CycleKey: n.CycleKey, CycleVersion: n.CycleVersion, ProgrammeKey: n.ProgrammeKey, Ministry: n.Ministry, OrganisationID: n.OrganisationID,
 		State: string(n.State), Stage: n.Stage, Tier: n.Tier, Award: n.Award, Answers: string(answers),
 		ReturnReason: n.ReturnReason, ReturnDue: utcPtr(n.ReturnDue), SubmittedAt: utcPtr(n.SubmittedAt),
 		Version: n.Version, CreatedAt: n.CreatedAt.UTC(), UpdatedAt: n.UpdatedAt.UTC(),
@@ -149,7 +150,7 @@ func toNomination(r nominationRow) (workflow.Nomination, error) {
 		return workflow.Nomination{}, fmt.Errorf("nomination %d: %w", r.ID, err)
 	}
 	n := workflow.Nomination{
-		ID: r.ID, CycleKey: r.CycleKey, CycleVersion: r.CycleVersion, ProgrammeKey: r.ProgrammeKey, OrganisationID: r.OrganisationID,
+		ID: r.ID, CycleKey: r.CycleKey, CycleVersion: r.CycleVersion, ProgrammeKey: r.ProgrammeKey, Ministry: r.Ministry, OrganisationID: r.OrganisationID,
 		State: workflow.State(r.State), Stage: r.Stage, Tier: r.Tier, Award: r.Award, Answers: answers,
 		ReturnReason: r.ReturnReason, ReturnDue: utcPtr(r.ReturnDue), SubmittedAt: utcPtr(r.SubmittedAt),
 		Version: r.Version, CreatedAt: r.CreatedAt.UTC(), UpdatedAt: r.UpdatedAt.UTC(),
@@ -264,7 +265,7 @@ func (t *tx) Organisation(ctx context.Context, id int64) (workflow.Organisation,
 	return toOrganisation(r), nil
 }
 
-func (t *tx) Organisations(ctx context.Context, ids []int64) ([]workflow.Organisation, error) {
+func (t *tx) OrganisationsByID(ctx context.Context, ids []int64) ([]workflow.Organisation, error) {
 	var rows []organisationRow
 	if err := t.db.NewSelect().Model(&rows).Where("id IN (?)", bun.List(ids)).Scan(ctx); err != nil {
 		return nil, translate(err, "organisations")

@@ -131,6 +131,7 @@ type Nomination struct {
 	CycleKey       string
 	CycleVersion   int // the cycle version it was submitted against
 	ProgrammeKey   string
+	Ministry       string // the programme's ministry: the nomination's authorization domain
 	OrganisationID int64
 	State          State
 	Stage          string // current or last judged stage; "" before the stages

@@ -10,6 +10,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/awardflow/awardflow/workflow/password"
 )
 
 // Service applies awardflow's rules. Each method runs in one transaction,
@@ -17,14 +19,29 @@ import (
 // nomination, which ministry runs a programme) inside that transaction.
 // Whether a role may call a method at all is the policy package's answer.
 type Service struct {
-	store  Store
-	now    func() time.Time
-	cycles sync.Map // "key@version" → *CycleVersion; versions are immutable once stored
+	store          Store
+	now            func() time.Time
+	cycles         sync.Map // "key@version" → *CycleVersion; versions are immutable once stored
+	passwordParams password.Params
+	dummyOnce      sync.Once
+	dummy          string
+}
+
+// ServiceOption configures a Service.
+type ServiceOption func(*Service)
+
+// WithPasswordParams sets argon2id's cost (tests use a cheap one).
+func WithPasswordParams(p password.Params) ServiceOption {
+	return func(s *Service) { s.passwordParams = p }
 }
 
 // NewService returns a service over store with the given clock.
-func NewService(store Store, now func() time.Time) *Service {
-	return &Service{store: store, now: now}
+func NewService(store Store, now func() time.Time, opts ...ServiceOption) *Service {
+	s := &Service{store: store, now: now, passwordParams: password.Default}
+	for _, o := range opts {
+		o(s)
+	}
+	return s
 }
 
 // LoadResult reports what loading a cycle did (or, on a dry run, would do).
@@ -70,6 +87,9 @@ func (s *Service) LoadCycle(ctx context.Context, actor Actor, c Cycle, dryRun bo
 			if latest.Hash == hash {
 				return nil
 			}
+			if err := invalid("invalid cycle", ministryChanges(&latest.Cycle, &c)); err != nil {
+				return err
+			}
 		}
 		res.Created = true
 		res.Version = res.Previous + 1
@@ -81,6 +101,20 @@ func (s *Service) LoadCycle(ctx context.Context, actor Actor, c Cycle, dryRun bo
 		})
 	})
 	return res, withOp(op, err)
+}
+
+// ministryChanges refuses to move a programme to another ministry between
+// versions: a programme's ministry is its authorization domain, recorded on
+// every nomination.
+func ministryChanges(old, c *Cycle) []Problem {
+	var ps []Problem
+	for i, p := range c.Programmes {
+		if prev, ok := old.Programme(p.Key); ok && prev.Ministry != p.Ministry {
+			ps = append(ps, Problem{Path: fmt.Sprintf("programmes[%d].ministry", i), Code: "immutable",
+				Message: Text{En: fmt.Sprintf("cannot change from %s to %s once loaded", prev.Ministry, p.Ministry)}})
+		}
+	}
+	return ps
 }
 
 // canonicalTimes stores instants in UTC so that the same file always
@@ -115,10 +149,11 @@ func (s *Service) CycleKeys(ctx context.Context) ([]string, error) {
 }
 
 // CreateOrganisation validates and stores an organisation. An applicant
-// may create only the organisation it acts for, so the caller binds it
-// afterwards; staff may create any.
+// creates the one it will act for, once, and is bound to it in the same
+// transaction; staff may create any.
 //
-// Errors: Invalid with every problem; Forbidden for judges and chairs.
+// Errors: Invalid with every problem; Forbidden for judges and chairs;
+// Conflict if an applicant already acts for an organisation.
 func (s *Service) CreateOrganisation(ctx context.Context, actor Actor, o Organisation) (Organisation, error) {
 	const op = "workflow.CreateOrganisation"
 	if !actor.IsStaff() && !actor.Has(RoleApplicant, AnyDomain) {
@@ -128,10 +163,20 @@ func (s *Service) CreateOrganisation(ctx context.Context, actor Actor, o Organis
 	if err := invalid("invalid organisation", o.Validate()); err != nil {
 		return Organisation{}, withOp(op, err)
 	}
+	applicant := !actor.IsStaff()
+	if applicant && actor.OrganisationID != 0 {
+		return Organisation{}, &Error{Op: op, Code: Conflict, Message: "this account already acts for an organisation"}
+	}
 	err := s.store.InTx(ctx, func(tx Tx) error {
 		now := s.now().UTC()
 		o.ID, o.Version, o.CreatedAt, o.UpdatedAt = 0, 1, now, now
-		return tx.InsertOrganisation(ctx, &o)
+		if err := tx.InsertOrganisation(ctx, &o); err != nil {
+			return err
+		}
+		if applicant { // the signed-up applicant now acts for it
+			return tx.BindOrganisation(ctx, actor.UserID, o.ID)
+		}
+		return nil
 	})
 	return o, withOp(op, err)
 }
@@ -213,7 +258,7 @@ func (s *Service) CreateNomination(ctx context.Context, actor Actor, orgID int64
 			return err
 		}
 		n = Nomination{
-			CycleKey: cycleKey, CycleVersion: cv.Version, ProgrammeKey: programmeKey, OrganisationID: orgID,
+			CycleKey: cycleKey, CycleVersion: cv.Version, ProgrammeKey: programmeKey, Ministry: p.Ministry, OrganisationID: orgID,
 			State: Draft, Answers: Answers{}, Version: 1, CreatedAt: now, UpdatedAt: now,
 		}
 		if err := tx.InsertNomination(ctx, &n); err != nil {
@@ -263,6 +308,57 @@ func (s *Service) UpdateAnswers(ctx context.Context, actor Actor, id int64, expe
 		return tx.UpdateNominations(ctx, []Nomination{n})
 	})
 	return n, withOp(op, err)
+}
+
+// Organisations lists and searches organisations; staff only.
+func (s *Service) Organisations(ctx context.Context, actor Actor, f OrganisationFilter) ([]Organisation, int, error) {
+	if !actor.IsStaff() {
+		return nil, 0, &Error{Op: "workflow.Organisations", Code: Forbidden, Message: "staff only"}
+	}
+	f.Q = normalise(f.Q)
+	f.Limit, f.Offset = page(f.Limit, f.Offset)
+	var (
+		os    []Organisation
+		total int
+	)
+	err := s.store.InTx(ctx, func(tx Tx) error {
+		var err error
+		os, total, err = tx.SearchOrganisations(ctx, f)
+		return err
+	})
+	return os, total, withOp("workflow.Organisations", err)
+}
+
+// Nominations lists the nominations the actor may see (an applicant its
+// organisation's, a secretariat its ministries', administrators all),
+// filtered and paginated, with the number that match.
+func (s *Service) Nominations(ctx context.Context, actor Actor, f NominationFilter) ([]NominationItem, int, error) {
+	const op = "workflow.Nominations"
+	f.Ministries, f.OrganisationID = nil, 0
+	switch {
+	case actor.IsAdmin():
+	case actor.IsStaff():
+		f.Ministries = staffDomains(actor)
+	case actor.Has(RoleApplicant, AnyDomain):
+		if actor.OrganisationID == 0 {
+			return nil, 0, nil
+		}
+		f.OrganisationID = actor.OrganisationID
+	default:
+		return nil, 0, &Error{Op: op, Code: Forbidden, Message: "judges see entries through their panels"}
+	}
+	f.Q = normalise(f.Q)
+	f.Limit, f.Offset = page(f.Limit, f.Offset)
+	var (
+		items []NominationItem
+		total int
+	)
+	err := s.store.InTx(ctx, func(tx Tx) error {
+		var err error
+		items, total, err = tx.SearchNominations(ctx, f)
+		return err
+	})
+	return items, total, withOp(op, err)
 }
 
 // NominationView is a nomination with what its reader needs beside it.
@@ -568,7 +664,7 @@ func (c *contextCache) preloadOrganisations(ctx context.Context, tx Tx, ns []Nom
 	if len(ids) == 0 {
 		return nil
 	}
-	orgs, err := tx.Organisations(ctx, ids)
+	orgs, err := tx.OrganisationsByID(ctx, ids)
 	if err != nil {
 		return err
 	}

@@ -15,6 +15,8 @@ type Store interface {
 // Tx is the storage available inside a transaction. Lookups of a missing
 // object return a NotFound error; writes that collide return Conflict.
 type Tx interface {
+	AccountsTx
+
 	// CycleKeys lists stored cycles' keys.
 	CycleKeys(ctx context.Context) ([]string, error)
 	// LatestCycle returns the newest version of a cycle.
@@ -31,8 +33,10 @@ type Tx interface {
 
 	InsertOrganisation(ctx context.Context, o *Organisation) error
 	Organisation(ctx context.Context, id int64) (Organisation, error)
-	// Organisations returns the organisations with the given ids that exist.
-	Organisations(ctx context.Context, ids []int64) ([]Organisation, error)
+	// OrganisationsByID returns the organisations with the given ids that exist.
+	OrganisationsByID(ctx context.Context, ids []int64) ([]Organisation, error)
+	// SearchOrganisations lists organisations matching f, and how many match.
+	SearchOrganisations(ctx context.Context, f OrganisationFilter) ([]Organisation, int, error)
 	// UpdateOrganisation stores o if its stored version is expected; o.Version
 	// must already be the new version. Conflict otherwise.
 	UpdateOrganisation(ctx context.Context, o *Organisation, expected int) error
@@ -47,6 +51,8 @@ type Tx interface {
 	// UpdateNominations stores each nomination if its stored version is
 	// its Version−1; Conflict if any has moved on.
 	UpdateNominations(ctx context.Context, ns []Nomination) error
+	// SearchNominations lists nominations matching f, newest first, and how many match.
+	SearchNominations(ctx context.Context, f NominationFilter) ([]NominationItem, int, error)
 	// AppendHistory stores history entries.
 	AppendHistory(ctx context.Context, es []HistoryEntry) error
 	// History lists a nomination's history, oldest first.
@@ -83,4 +89,34 @@ type HistoryEntry struct {
 	Reason       string
 	Due          *time.Time
 	At           time.Time
+}
+
+// OrganisationFilter narrows an organisation list.
+type OrganisationFilter struct {
+	Q          string // part of the name or its reading, or a corporate number
+	Prefecture string
+	Industry   string
+	Limit      int
+	Offset     int
+}
+
+// NominationFilter narrows a nomination list. Ministries and
+// OrganisationID are set by the service from the caller's rights.
+type NominationFilter struct {
+	Cycle, Programme string
+	State            State
+	Prefecture       string // of the organisation's current record
+	Industry         string
+	Q                string // part of the organisation's name or reading
+	Ministries       []string
+	OrganisationID   int64
+	Limit, Offset    int
+}
+
+// NominationItem is a row of a nomination list.
+type NominationItem struct {
+	Nomination       Nomination
+	OrganisationName string
+	Prefecture       string
+	Industry         string
 }

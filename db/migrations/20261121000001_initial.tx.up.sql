@@ -43,6 +43,7 @@ CREATE TABLE nominations (
     cycle_key       TEXT    NOT NULL,
     cycle_version   INTEGER NOT NULL,
     programme_key   TEXT    NOT NULL,
+    ministry        TEXT    NOT NULL,
     organisation_id BIGINT  NOT NULL REFERENCES organisations (id),
     state           TEXT    NOT NULL,
     stage           TEXT    NOT NULL,
@@ -64,6 +65,8 @@ CREATE UNIQUE INDEX nominations_live ON nominations (organisation_id, cycle_key,
     WHERE state <> 'withdrawn';
 --bun:split
 CREATE INDEX nominations_programme_state ON nominations (cycle_key, programme_key, state);
+--bun:split
+CREATE INDEX nominations_ministry ON nominations (ministry, id);
 --bun:split
 CREATE TABLE nomination_history (
     id            {{.PK}},

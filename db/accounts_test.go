@@ -1,0 +1,263 @@
+package db_test
+
+import (
+	"fmt"
+	"testing"
+	"time"
+
+	"github.com/awardflow/awardflow/db"
+	"github.com/awardflow/awardflow/db/dbtest"
+	"github.com/awardflow/awardflow/workflow"
+)
+
+func TestSignupLoginLogout(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+		e := newEnv(t, d)
+		u, tok, err := e.svc.Signup(e.ctx, " Tanaka@Example.JP ", "田中一郎", "", "correct horse battery")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if u.Email != "tanaka@example.jp" || u.Locale != "ja" || tok.Value == "" || !tok.ExpiresAt.After(e.clock.Now()) {
+			t.Fatalf("signup: %+v %+v", u, tok)
+		}
+		_, _, err = e.svc.Signup(e.ctx, "tanaka@example.jp", "別人", "en", "another password")
+		wantCode(t, err, workflow.Conflict)
+		_, _, err = e.svc.Signup(e.ctx, "not-an-email", "", "fr", "short")
+		if ps := workflow.ErrorProblems(err); len(ps) != 4 {
+			t.Fatalf("bad signup problems: %v", ps)
+		}
+
+		got, version, err := e.svc.Authenticate(e.ctx, tok.Value)
+		if err != nil || got.ID != u.ID || version < 1 {
+			t.Fatalf("authenticate: %+v %d %v", got, version, err)
+		}
+		for _, bad := range []struct{ email, pw string }{
+			{"tanaka@example.jp", "wrong password!"}, {"nobody@example.jp", "correct horse battery"}, {"", ""},
+		} {
+			_, _, err := e.svc.Login(e.ctx, bad.email, bad.pw)
+			wantCode(t, err, workflow.Unauthenticated)
+		}
+		_, tok2, err := e.svc.Login(e.ctx, "TANAKA@example.jp", "correct horse battery")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := e.svc.Logout(e.ctx, tok2.Value); err != nil {
+			t.Fatal(err)
+		}
+		_, _, err = e.svc.Authenticate(e.ctx, tok2.Value)
+		wantCode(t, err, workflow.Unauthenticated)
+		wantCode(t, e.svc.Logout(e.ctx, tok2.Value), workflow.Unauthenticated)
+		if _, _, err := e.svc.Authenticate(e.ctx, tok.Value); err != nil {
+			t.Fatalf("the other session ended too: %v", err)
+		}
+		e.clock.Add(workflow.SessionTTL)
+		_, _, err = e.svc.Authenticate(e.ctx, tok.Value)
+		wantCode(t, err, workflow.Unauthenticated)
+	})
+}
+
+func TestApplicantCreatesItsOrganisationOnce(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+		e := newEnv(t, d)
+		u, _, err := e.svc.Signup(e.ctx, "a@example.jp", "応募者", "ja", "correct horse battery")
+		if err != nil {
+			t.Fatal(err)
+		}
+		actor := workflow.Actor{ID: u.ActorID(), UserID: u.ID, Grants: []workflow.Grant{{Role: workflow.RoleApplicant, Domain: workflow.AnyDomain}}}
+		o, _ := e.org(t, "テンプレート")
+		o.ID = 0
+		created, err := e.svc.CreateOrganisation(e.ctx, actor, o)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if v, err := e.svc.User(e.ctx, actor, u.ID); err != nil || v.User.OrganisationID != created.ID {
+			t.Fatalf("user after creating the organisation: %+v %v", v.User, err)
+		}
+		actor.OrganisationID = created.ID
+		_, err = e.svc.CreateOrganisation(e.ctx, actor, o)
+		wantCode(t, err, workflow.Conflict)
+	})
+}
+
+func TestInvitations(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+		e := newEnv(t, d)
+		_, err := e.svc.CreateUser(e.ctx, admin, workflow.NewUser{Email: "sec@mic.example", Name: "総務事務局", Password: "correct horse battery",
+			Role: workflow.RoleSecretariat, Domain: "mic"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		inv, tok, err := e.svc.Invite(e.ctx, micStaff, workflow.NewInvitation{Email: "judge@univ.example", Name: "審査員", Role: workflow.RoleJudge, Domain: "mic"})
+		if err != nil || inv.TokenHash == tok.Value {
+			t.Fatalf("invite: %v", err)
+		}
+		for _, tc := range []struct {
+			actor workflow.Actor
+			ni    workflow.NewInvitation
+			code  workflow.Code
+		}{
+			{micStaff, workflow.NewInvitation{Email: "j2@x.example", Name: "j", Role: workflow.RoleJudge, Domain: "mhlw"}, workflow.Forbidden},
+			{micStaff, workflow.NewInvitation{Email: "s2@x.example", Name: "s", Role: workflow.RoleSecretariat, Domain: "mic"}, workflow.Forbidden},
+			{micStaff, workflow.NewInvitation{Email: "sec@mic.example", Name: "s", Role: workflow.RoleJudge, Domain: "mic"}, workflow.Conflict},
+			{micStaff, workflow.NewInvitation{Email: "a@x.example", Name: "a", Role: workflow.RoleApplicant, Domain: "*"}, workflow.Invalid},
+			{micStaff, workflow.NewInvitation{Email: "a@x.example", Name: "a", Role: workflow.RoleApplicant, Domain: "*", OrganisationID: 999}, workflow.NotFound},
+			{micStaff, workflow.NewInvitation{Email: "x", Name: "", Role: "boss", Domain: "mic"}, workflow.Invalid},
+			{admin, workflow.NewInvitation{Email: "s3@x.example", Name: "s", Role: workflow.RoleSecretariat, Domain: "mhlw"}, ""},
+		} {
+			_, _, err := e.svc.Invite(e.ctx, tc.actor, tc.ni)
+			wantCode(t, err, tc.code)
+		}
+
+		_, _, err = e.svc.AcceptInvitation(e.ctx, tok.Value, "short", "en")
+		wantCode(t, err, workflow.Invalid)
+		u, session, err := e.svc.AcceptInvitation(e.ctx, tok.Value, "a long enough password", "en")
+		if err != nil || u.Email != "judge@univ.example" || u.Locale != "en" || session.Value == "" {
+			t.Fatalf("accept: %+v %v", u, err)
+		}
+		_, _, err = e.svc.AcceptInvitation(e.ctx, tok.Value, "a long enough password", "en")
+		wantCode(t, err, workflow.Conflict)
+		_, _, err = e.svc.AcceptInvitation(e.ctx, "afi_unknown", "a long enough password", "en")
+		wantCode(t, err, workflow.NotFound)
+		v, err := e.svc.User(e.ctx, micStaff, u.ID)
+		if err != nil || len(v.Grants) != 1 || v.Grants[0].Role != workflow.RoleJudge || v.Grants[0].GrantedBy != micStaff.ID {
+			t.Fatalf("invited user: %+v %v", v, err)
+		}
+		_, err = e.svc.User(e.ctx, mhlwStaff, u.ID)
+		wantCode(t, err, workflow.NotFound)
+
+		_, late, err := e.svc.Invite(e.ctx, admin, workflow.NewInvitation{Email: "late@x.example", Name: "遅", Role: workflow.RoleJudge, Domain: "mic"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		e.clock.Add(workflow.InvitationTTL)
+		_, _, err = e.svc.AcceptInvitation(e.ctx, late.Value, "a long enough password", "ja")
+		wantCode(t, err, workflow.Invalid)
+	})
+}
+
+func TestGrantsAndRevocations(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+		e := newEnv(t, d)
+		judge, err := e.svc.CreateUser(e.ctx, admin, workflow.NewUser{Email: "j@x.example", Name: "審査員", Password: "correct horse battery",
+			Role: workflow.RoleJudge, Domain: "mic"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, v0, err := e.svc.ActiveGrants(e.ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		chair, err := e.svc.GrantRole(e.ctx, micStaff, judge.ID, workflow.RoleChair, "mic")
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, err = e.svc.GrantRole(e.ctx, micStaff, judge.ID, workflow.RoleChair, "mic")
+		wantCode(t, err, workflow.Conflict)
+		_, err = e.svc.GrantRole(e.ctx, micStaff, judge.ID, workflow.RoleJudge, "mhlw")
+		wantCode(t, err, workflow.Forbidden)
+		_, err = e.svc.GrantRole(e.ctx, micStaff, judge.ID, workflow.RoleAdmin, "*")
+		wantCode(t, err, workflow.Forbidden)
+		_, err = e.svc.GrantRole(e.ctx, micStaff, 99999, workflow.RoleJudge, "mic")
+		wantCode(t, err, workflow.NotFound)
+		_, err = e.svc.GrantRole(e.ctx, admin, judge.ID, workflow.RoleApplicant, "*")
+		wantCode(t, err, workflow.Forbidden)
+
+		gs, v1, _ := e.svc.ActiveGrants(e.ctx)
+		if v1 != v0+1 || len(gs) != 2 {
+			t.Fatalf("after a grant: version %d→%d, %d grants", v0, v1, len(gs))
+		}
+		_, err = e.svc.RevokeGrant(e.ctx, mhlwStaff, chair.ID)
+		wantCode(t, err, workflow.NotFound)
+		if g, err := e.svc.RevokeGrant(e.ctx, micStaff, chair.ID); err != nil || g.RevokedAt == nil || g.RevokedBy != micStaff.ID {
+			t.Fatalf("revoke: %+v %v", g, err)
+		}
+		_, err = e.svc.RevokeGrant(e.ctx, micStaff, chair.ID)
+		wantCode(t, err, workflow.Conflict)
+		gs, v2, _ := e.svc.ActiveGrants(e.ctx)
+		if v2 != v1+1 || len(gs) != 1 {
+			t.Fatalf("after a revocation: version %d→%d, %d grants", v1, v2, len(gs))
+		}
+		v, _ := e.svc.User(e.ctx, admin, judge.ID)
+		if len(v.Grants) != 2 || v.Grants[1].Active() {
+			t.Fatalf("the audit trail keeps revoked grants: %+v", v.Grants)
+		}
+		us, total, err := e.svc.Users(e.ctx, mhlwStaff, workflow.UserFilter{})
+		if err != nil || total != 0 || len(us) != 0 {
+			t.Fatalf("mhlw secretariat sees %d users (%v)", total, err)
+		}
+		if _, total, _ := e.svc.Users(e.ctx, micStaff, workflow.UserFilter{Q: "J@X"}); total != 1 {
+			t.Fatalf("mic secretariat search = %d", total)
+		}
+	})
+}
+
+func TestSearches(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+		e := newEnv(t, d)
+		var owner workflow.Actor
+		for i := range 12 {
+			n, a := e.submitted(t, fmt.Sprintf("株式会社検索%02d", i))
+			if i == 3 {
+				owner = a
+				e.step(t, micStaff, n, workflow.StartScreening, workflow.Input{})
+			}
+		}
+		o, a := e.org(t, "厚労テスト株式会社")
+		if _, err := e.svc.CreateNomination(e.ctx, a, o.ID, "fy2026-telework", "mhlw-kagayaku"); err != nil {
+			t.Fatal(err)
+		}
+		for _, tc := range []struct {
+			name  string
+			actor workflow.Actor
+			f     workflow.NominationFilter
+			total int
+			rows  int
+		}{
+			{"admin sees all", admin, workflow.NominationFilter{}, 13, 13},
+			{"mic secretariat", micStaff, workflow.NominationFilter{}, 12, 12},
+			{"mhlw secretariat", mhlwStaff, workflow.NominationFilter{}, 1, 1},
+			{"page", micStaff, workflow.NominationFilter{Limit: 5, Offset: 10}, 12, 2},
+			{"state", micStaff, workflow.NominationFilter{State: workflow.Screening}, 1, 1},
+			{"programme", admin, workflow.NominationFilter{Programme: "mhlw-kagayaku"}, 1, 1},
+			{"free text", admin, workflow.NominationFilter{Q: "検索0"}, 10, 10},
+			{"full-width free text is normalised", admin, workflow.NominationFilter{Q: "検索１１"}, 1, 1},
+			{"like wildcards are literal", admin, workflow.NominationFilter{Q: "%"}, 0, 0},
+			{"prefecture", admin, workflow.NominationFilter{Prefecture: "13"}, 13, 13},
+			{"industry", admin, workflow.NominationFilter{Industry: "E"}, 0, 0},
+			{"applicant sees its own", owner, workflow.NominationFilter{}, 1, 1},
+		} {
+			t.Run(tc.name, func(t *testing.T) {
+				items, total, err := e.svc.Nominations(e.ctx, tc.actor, tc.f)
+				if err != nil || total != tc.total || len(items) != tc.rows {
+					t.Fatalf("total %d, rows %d, %v; want %d, %d", total, len(items), err, tc.total, tc.rows)
+				}
+			})
+		}
+		judge := workflow.Actor{Grants: []workflow.Grant{{Role: workflow.RoleJudge, Domain: "mic"}}}
+		_, _, err := e.svc.Nominations(e.ctx, judge, workflow.NominationFilter{})
+		wantCode(t, err, workflow.Forbidden)
+
+		orgs, total, err := e.svc.Organisations(e.ctx, micStaff, workflow.OrganisationFilter{Q: "テストカブ", Limit: 3})
+		if err != nil || total != 13 || len(orgs) != 3 {
+			t.Fatalf("organisations by reading: %d/%d %v", len(orgs), total, err)
+		}
+		if _, total, _ := e.svc.Organisations(e.ctx, micStaff, workflow.OrganisationFilter{Q: "厚労"}); total != 1 {
+			t.Fatalf("organisations by name = %d", total)
+		}
+		_, _, err = e.svc.Organisations(e.ctx, owner, workflow.OrganisationFilter{})
+		wantCode(t, err, workflow.Forbidden)
+	})
+}
+
+func TestProgrammeMinistryIsFixed(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+		e := newEnv(t, d)
+		c := exampleCycle(t)
+		c.Programmes[1].Ministry = "mic"
+		_, err := e.svc.LoadCycle(e.ctx, admin, c, false)
+		if ps := workflow.ErrorProblems(err); len(ps) != 1 || ps[0].Path != "programmes[1].ministry" {
+			t.Fatalf("moving a programme to another ministry: %v", err)
+		}
+		_ = time.Now
+	})
+}
