@@ -15,12 +15,14 @@ import (
 
 	"github.com/gin-gonic/gin"
 
+	"github.com/awardflow/awardflow/policy"
 	"github.com/awardflow/awardflow/workflow"
 )
 
 // Config is what the HTTP layer needs.
 type Config struct {
-	Service *workflow.Service
+	Service    *workflow.Service
+	Authorizer *policy.Authorizer
 	// Ready reports whether the database is reachable and its schema current.
 	Ready  func(context.Context) error
 	Logger *slog.Logger
@@ -28,6 +30,8 @@ type Config struct {
 	// none by default, so ClientIP cannot be spoofed.
 	TrustedProxies []string
 	Version        string
+	// Now is the clock of login throttling; time.Now if nil.
+	Now func() time.Time
 }
 
 // NewHandler returns the HTTP handler with every route registered.
@@ -38,23 +42,87 @@ func NewHandler(cfg Config) (http.Handler, error) {
 		return nil, err
 	}
 	r.HandleMethodNotAllowed = true
-	s := &server{cfg: cfg}
-	r.Use(s.requestID, s.recover, s.accessLog, securityHeaders)
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	s := &server{cfg: cfg, rules: map[string]rule{}, throttle: newThrottle(cfg.Now)}
+	r.Use(s.requestID, s.recover, s.accessLog, securityHeaders, s.language, limitBody, s.authenticate)
 	r.NoRoute(func(c *gin.Context) { s.fail(c, workflow.Errorf(workflow.NotFound, "no such route")) })
 	r.NoMethod(func(c *gin.Context) {
-		c.AbortWithStatusJSON(http.StatusMethodNotAllowed, errorBody(c, "method_not_allowed", "method not allowed"))
+		s.failWith(c, http.StatusMethodNotAllowed, "method_not_allowed", "method not allowed")
 	})
 	s.routes(r)
 	return r, nil
 }
 
-type server struct{ cfg Config }
+type server struct {
+	cfg      Config
+	rules    map[string]rule // "METHOD /path" → its authorization rule
+	throttle *throttle
+}
 
-// routes registers every route. Each route's authorization rule lives in
-// the policy package (from the API issue on); the routes here are public.
+// rule is a route's authorization: public, any signed-in user, or a permission.
+type rule struct {
+	public, signedIn bool
+	perm             policy.Permission
+}
+
+var (
+	public   = rule{public: true}
+	signedIn = rule{signedIn: true}
+)
+
+func allow(p policy.Permission) rule { return rule{perm: p} }
+
+func (r rule) String() string {
+	switch {
+	case r.public:
+		return "public"
+	case r.signedIn:
+		return "any signed-in user"
+	}
+	return r.perm.String()
+}
+
+// route registers a handler behind its authorization rule. Every route
+// goes through here; a test checks that none bypasses it.
+func (s *server) route(r *gin.Engine, method, path string, ru rule, h gin.HandlerFunc) {
+	s.rules[method+" "+path] = ru
+	r.Handle(method, path, s.authorize(ru), h)
+}
+
+// routes registers every route, with its authorization rule.
 func (s *server) routes(r *gin.Engine) {
-	r.GET("/healthz", s.healthz)
-	r.GET("/readyz", s.readyz)
+	s.route(r, "GET", "/healthz", public, s.healthz)
+	s.route(r, "GET", "/readyz", public, s.readyz)
+
+	const v1 = "/api/v1"
+	s.route(r, "POST", v1+"/auth/signup", public, s.signup)
+	s.route(r, "POST", v1+"/auth/login", public, s.login)
+	s.route(r, "POST", v1+"/auth/logout", signedIn, s.logout)
+	s.route(r, "GET", v1+"/me", signedIn, s.me)
+
+	s.route(r, "GET", v1+"/users", allow(policy.ListUsers), s.listUsers)
+	s.route(r, "GET", v1+"/users/:id", allow(policy.ReadUser), s.getUser)
+	s.route(r, "POST", v1+"/users/:id/grants", allow(policy.GrantRole), s.grantRole)
+	s.route(r, "DELETE", v1+"/grants/:id", allow(policy.RevokeRole), s.revokeGrant)
+	s.route(r, "POST", v1+"/invitations", allow(policy.Invite), s.invite)
+	s.route(r, "POST", v1+"/invitations/accept", public, s.acceptInvitation)
+
+	s.route(r, "GET", v1+"/cycles", allow(policy.ReadCycles), s.listCycles)
+	s.route(r, "GET", v1+"/cycles/:key", allow(policy.ReadCycles), s.getCycle)
+
+	s.route(r, "POST", v1+"/organisations", allow(policy.CreateOrganisation), s.createOrganisation)
+	s.route(r, "GET", v1+"/organisations", allow(policy.ListOrganisations), s.listOrganisations)
+	s.route(r, "GET", v1+"/organisations/:id", allow(policy.ReadOrganisation), s.getOrganisation)
+	s.route(r, "PATCH", v1+"/organisations/:id", allow(policy.UpdateOrganisation), s.updateOrganisation)
+
+	s.route(r, "POST", v1+"/nominations", allow(policy.CreateNomination), s.createNomination)
+	s.route(r, "GET", v1+"/nominations", allow(policy.ListNominations), s.listNominations)
+	s.route(r, "GET", v1+"/nominations/:id", allow(policy.ReadNomination), s.getNomination)
+	s.route(r, "PATCH", v1+"/nominations/:id", allow(policy.EditNomination), s.updateAnswers)
+	s.route(r, "POST", v1+"/nominations/:id/actions/:action", allow(policy.ActOnNomination), s.act)
+	s.route(r, "GET", v1+"/nominations/:id/history", allow(policy.ReadHistory), s.history)
 }
 
 func (s *server) healthz(c *gin.Context) {
@@ -85,8 +153,25 @@ var statusOf = map[workflow.Code]int{
 	workflow.Internal:          http.StatusInternalServerError,
 }
 
-// fail writes err as the JSON error shape. Internal errors are logged with
-// their cause and shown to the client without it.
+// messagesJa are the Japanese messages of every error code the API returns;
+// English callers get the error's own (English) message.
+var messagesJa = map[string]string{
+	string(workflow.Invalid):           "入力内容に誤りがあります",
+	string(workflow.NotFound):          "見つかりません",
+	string(workflow.Conflict):          "他の操作と競合しました。最新の内容を読み込んでからやり直してください",
+	string(workflow.Forbidden):         "この操作を行う権限がありません",
+	string(workflow.Unauthenticated):   "ログインしてください",
+	string(workflow.IllegalTransition): "現在の状態ではこの操作はできません",
+	string(workflow.Internal):          "内部エラーが発生しました",
+	"bad_request":                      "リクエストの形式が正しくありません",
+	"payload_too_large":                "リクエストが大きすぎます",
+	"precondition_required":            "If-Match ヘッダーで版を指定してください",
+	"too_many_requests":                "試行回数が多すぎます。しばらくしてからやり直してください",
+	"method_not_allowed":               "このメソッドは使用できません",
+}
+
+// fail writes err as the JSON error shape in the caller's language.
+// Internal errors are logged with their cause and shown without it.
 func (s *server) fail(c *gin.Context, err error) {
 	code := workflow.ErrorCode(err)
 	status, ok := statusOf[code]
@@ -102,22 +187,38 @@ func (s *server) fail(c *gin.Context, err error) {
 	}
 	body := errorBody(c, string(code), msg)
 	if code != workflow.Internal {
-		body.Error.Fields = workflow.ErrorProblems(err)
+		for _, p := range workflow.ErrorProblems(err) {
+			body.Error.Fields = append(body.Error.Fields, fieldJSON{Path: p.Path, Code: p.Code, Message: p.Message.In(lang(c))})
+		}
 	}
 	c.AbortWithStatusJSON(status, body)
 }
 
+// failWith writes an HTTP-level error that has no workflow code.
+func (s *server) failWith(c *gin.Context, status int, code, msg string) {
+	c.AbortWithStatusJSON(status, errorBody(c, code, msg))
+}
+
+type fieldJSON struct {
+	Path    string `json:"path,omitempty"`
+	Code    string `json:"code"`
+	Message string `json:"message"`
+}
+
 type errorJSON struct {
 	Error struct {
-		Code      string             `json:"code"`
-		Message   string             `json:"message"`
-		Fields    []workflow.Problem `json:"fields,omitempty"`
-		RequestID string             `json:"request_id"`
+		Code      string      `json:"code"`
+		Message   string      `json:"message"`
+		Fields    []fieldJSON `json:"fields,omitempty"`
+		RequestID string      `json:"request_id"`
 	} `json:"error"`
 }
 
 func errorBody(c *gin.Context, code, msg string) errorJSON {
 	var b errorJSON
+	if ja, ok := messagesJa[code]; ok && lang(c) == "ja" {
+		msg = ja
+	}
 	b.Error.Code, b.Error.Message, b.Error.RequestID = code, msg, c.GetString("request_id")
 	return b
 }

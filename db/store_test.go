@@ -44,7 +44,16 @@ func TestLadder(t *testing.T) {
 				t.Fatalf("after %s: %s/%s/%s/%s, want %s/%s/%s/%s", s.action, n.State, n.Stage, n.Tier, n.Award, s.state, s.stage, s.tier, s.awd)
 			}
 		}
-		hs, err := e.svc.History(e.ctx, applicant, n.ID)
+		// Before release the applicant sees its own steps only, and no decision.
+		mine, err := e.svc.History(e.ctx, applicant, n.ID)
+		if err != nil || len(mine) != 2 || mine[1].Action != workflow.Submit {
+			t.Fatalf("applicant's history before release: %+v, %v", mine, err)
+		}
+		av, err := e.svc.Nomination(e.ctx, applicant, n.ID)
+		if err != nil || av.Nomination.State != workflow.UnderReview || av.Nomination.Award != "" || av.Nomination.Tier != "" {
+			t.Fatalf("applicant's view before release: %+v, %v", av.Nomination, err)
+		}
+		hs, err := e.svc.History(e.ctx, micStaff, n.ID)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -74,6 +83,13 @@ func TestLadder(t *testing.T) {
 			t.Fatal(err)
 		}
 		wantCode(t, e.svc.ReleaseResults(e.ctx, micStaff, "fy2026-telework", "mic-pioneer"), workflow.Conflict)
+		if av, _ := e.svc.Nomination(e.ctx, applicant, n.ID); av.Nomination.State != workflow.Awarded || av.Nomination.Award != "minister" {
+			t.Fatalf("applicant's view after release: %+v", av.Nomination)
+		}
+		mine, _ = e.svc.History(e.ctx, applicant, n.ID)
+		if len(mine) != len(want) || mine[len(mine)-1].ActorName != "" || mine[len(mine)-1].Award != "minister" {
+			t.Fatalf("applicant's history after release: %+v", mine)
+		}
 		_, err = e.svc.Transition(e.ctx, applicant, n.ID, n.Version, workflow.Withdraw, workflow.Input{})
 		wantCode(t, err, workflow.IllegalTransition)
 		if ps := workflow.ErrorProblems(err); len(ps) != 1 || ps[0].Code != "results_released" {

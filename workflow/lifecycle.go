@@ -27,6 +27,11 @@ const (
 	Withdrawn   State = "withdrawn"    // withdrawn by the applicant
 )
 
+// UnderReview is what an applicant sees instead of screening and every
+// decision state until the programme's results are released. It is never
+// stored and is in no transition.
+const UnderReview State = "under_review"
+
 // States lists every state, in lifecycle order.
 var States = []State{Draft, Submitted, Returned, Screening, Ineligible, Recognised, InReview, Selected, NotSelected, Awarded, Withdrawn}
 

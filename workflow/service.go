@@ -340,6 +340,13 @@ func (s *Service) Nominations(ctx context.Context, actor Actor, f NominationFilt
 	case actor.IsStaff():
 		f.Ministries = staffDomains(actor)
 	case actor.Has(RoleApplicant, AnyDomain):
+		switch f.State { // other states would tell decisions before release
+		case "", Draft, Submitted, Returned, Withdrawn:
+		default:
+			return nil, 0, &Error{Op: op, Code: Invalid, Message: "applicants filter by draft, submitted, returned or withdrawn",
+				Problems: []Problem{problem("state", "invalid", "状態は draft, submitted, returned, withdrawn で指定してください",
+					"filter by draft, submitted, returned or withdrawn")}}
+		}
 		if actor.OrganisationID == 0 {
 			return nil, 0, nil
 		}
@@ -355,8 +362,18 @@ func (s *Service) Nominations(ctx context.Context, actor Actor, f NominationFilt
 	)
 	err := s.store.InTx(ctx, func(tx Tx) error {
 		var err error
-		items, total, err = tx.SearchNominations(ctx, f)
-		return err
+		if items, total, err = tx.SearchNominations(ctx, f); err != nil || f.OrganisationID == 0 {
+			return err
+		}
+		for i := range items { // an applicant's own list: nothing before release
+			n := items[i].Nomination
+			rel, err := tx.ReleasedAt(ctx, n.CycleKey, n.ProgrammeKey)
+			if err != nil {
+				return err
+			}
+			items[i].Nomination = forApplicant(n, rel != nil)
+		}
+		return nil
 	})
 	return items, total, withOp(op, err)
 }
@@ -365,8 +382,48 @@ func (s *Service) Nominations(ctx context.Context, actor Actor, f NominationFilt
 type NominationView struct {
 	Nomination Nomination
 	Programme  Programme
+	Released   bool      // the programme's results have been released
 	Verdicts   []Verdict // eligibility evidence; staff only
 	Actions    []Option  // what the reader may do now
+}
+
+// forApplicant hides from an applicant, until results are released, where
+// its nomination stands after submission: screening and decisions show as
+// under_review, without stage, tier or award.
+func forApplicant(n Nomination, released bool) Nomination {
+	switch n.State {
+	case Draft, Submitted, Returned, Withdrawn:
+	default:
+		if !released {
+			n.State, n.Stage, n.Tier, n.Award = UnderReview, "", "", ""
+		}
+	}
+	return n
+}
+
+// applicantHistory keeps, until results are released, only the entries an
+// applicant may see (its own steps and returns for correction), and never
+// names the staff who acted.
+func applicantHistory(hs []HistoryEntry, released bool) []HistoryEntry {
+	out := make([]HistoryEntry, 0, len(hs))
+	for _, h := range hs {
+		switch h.Action {
+		case Create, Submit, Return, Resubmit, Withdraw:
+		default:
+			if !released {
+				continue
+			}
+		}
+		if h.Role != RoleApplicant {
+			h.ActorID, h.ActorName = "", ""
+		}
+		if !released { // a withdrawal's "from" could tell a decision
+			h.From = forApplicant(Nomination{State: h.From}, false).State
+			h.Stage, h.Tier, h.Award = "", "", ""
+		}
+		out = append(out, h)
+	}
+	return out
 }
 
 // Nomination returns a nomination the actor may see, its eligibility
@@ -381,9 +438,12 @@ func (s *Service) Nomination(ctx context.Context, actor Actor, id int64) (Nomina
 		}
 		n := *c.Nomination
 		role := actor.RoleIn(c.Programme.Ministry)
-		v = NominationView{Nomination: n, Programme: *c.Programme, Actions: AvailableActions(c, role)}
-		if role == RoleSecretariat || role == RoleAdmin {
+		v = NominationView{Nomination: n, Programme: *c.Programme, Released: c.ReleasedAt != nil, Actions: AvailableActions(c, role)}
+		switch role {
+		case RoleSecretariat, RoleAdmin:
 			v.Verdicts = c.Programme.Verdicts(n.Answers, c.Organisation)
+		case RoleApplicant:
+			v.Nomination = forApplicant(n, v.Released)
 		}
 		return nil
 	})
@@ -394,12 +454,17 @@ func (s *Service) Nomination(ctx context.Context, actor Actor, id int64) (Nomina
 func (s *Service) History(ctx context.Context, actor Actor, id int64) ([]HistoryEntry, error) {
 	var hs []HistoryEntry
 	err := s.store.InTx(ctx, func(tx Tx) error {
-		if _, _, err := s.visible(ctx, tx, actor, id, s.now().UTC()); err != nil {
+		c, _, err := s.visible(ctx, tx, actor, id, s.now().UTC())
+		if err != nil {
 			return err
 		}
-		var err error
-		hs, err = tx.History(ctx, id)
-		return err
+		if hs, err = tx.History(ctx, id); err != nil {
+			return err
+		}
+		if actor.RoleIn(c.Programme.Ministry) == RoleApplicant {
+			hs = applicantHistory(hs, c.ReleasedAt != nil)
+		}
+		return nil
 	})
 	return hs, withOp("workflow.History", err)
 }

@@ -22,6 +22,7 @@ import (
 
 	"github.com/awardflow/awardflow/api"
 	"github.com/awardflow/awardflow/db"
+	"github.com/awardflow/awardflow/policy"
 	"github.com/awardflow/awardflow/workflow"
 	"github.com/awardflow/awardflow/workflow/cyclefile"
 )
@@ -177,13 +178,17 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	}
 	defer d.Close()
 	svc := workflow.NewService(db.NewStore(d), time.Now)
+	authz, err := policy.New()
+	if err != nil {
+		return err
+	}
 	if *demo {
 		if err := loadDemo(ctx, d, getenv, stdout); err != nil {
 			return fmt.Errorf("demo: %w", err)
 		}
 	}
 	h, err := api.NewHandler(api.Config{
-		Service: svc, Logger: logger, Version: buildVersion(),
+		Service: svc, Authorizer: authz, Logger: logger, Version: buildVersion(),
 		Ready: func(ctx context.Context) error {
 			if err := d.Bun.PingContext(ctx); err != nil {
 				return err

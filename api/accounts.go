@@ -1,0 +1,266 @@
+package api
+
+import (
+	"net/http"
+	"strconv"
+	"time"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/awardflow/awardflow/workflow"
+)
+
+type userJSON struct {
+	ID             int64  `json:"id"`
+	Email          string `json:"email"`
+	Name           string `json:"name"`
+	Locale         string `json:"locale"`
+	OrganisationID *int64 `json:"organisation_id"`
+}
+
+func toUserJSON(u workflow.User) userJSON {
+	j := userJSON{ID: u.ID, Email: u.Email, Name: u.Name, Locale: u.Locale}
+	if u.OrganisationID != 0 {
+		j.OrganisationID = &u.OrganisationID
+	}
+	return j
+}
+
+type grantJSON struct {
+	ID        int64      `json:"id"`
+	UserID    int64      `json:"user_id"`
+	Role      string     `json:"role"`
+	Domain    string     `json:"domain"`
+	GrantedBy string     `json:"granted_by"`
+	GrantedAt time.Time  `json:"granted_at"`
+	RevokedBy string     `json:"revoked_by,omitempty"`
+	RevokedAt *time.Time `json:"revoked_at"`
+}
+
+func toGrantJSON(g workflow.RoleGrant) grantJSON {
+	return grantJSON{ID: g.ID, UserID: g.UserID, Role: string(g.Role), Domain: g.Domain, GrantedBy: g.GrantedBy,
+		GrantedAt: g.GrantedAt, RevokedBy: g.RevokedBy, RevokedAt: g.RevokedAt}
+}
+
+type tokenJSON struct {
+	Token     string    `json:"token"`
+	ExpiresAt time.Time `json:"expires_at"`
+	User      userJSON  `json:"user"`
+}
+
+type signupRequest struct {
+	Email    string `json:"email"`
+	Password string `json:"password"`
+	Name     string `json:"name"`
+	Locale   string `json:"locale"`
+}
+
+func (s *server) signup(c *gin.Context) {
+	var req signupRequest
+	if !s.decode(c, &req) {
+		return
+	}
+	u, tok, err := s.cfg.Service.Signup(c.Request.Context(), req.Email, req.Name, req.Locale, req.Password)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	c.JSON(http.StatusCreated, tokenJSON{Token: tok.Value, ExpiresAt: tok.ExpiresAt, User: toUserJSON(u)})
+}
+
+type loginRequest struct {
+	Email    string `json:"email"`
+	Password string `json:"password"`
+}
+
+// login answers 429 once an account or an address has failed too often.
+func (s *server) login(c *gin.Context) {
+	var req loginRequest
+	if !s.decode(c, &req) {
+		return
+	}
+	account, address := "account:"+workflow.HashToken(req.Email), "address:"+c.ClientIP()
+	wait := max(s.throttle.blocked(account, maxAccountFailures), s.throttle.blocked(address, maxAddressFailures))
+	if wait > 0 {
+		c.Header("Retry-After", strconv.Itoa(int(wait/time.Second)+1))
+		s.failWith(c, http.StatusTooManyRequests, "too_many_requests", "too many failed sign-ins; try again later")
+		return
+	}
+	u, tok, err := s.cfg.Service.Login(c.Request.Context(), req.Email, req.Password)
+	if err != nil {
+		if workflow.ErrorCode(err) == workflow.Unauthenticated {
+			s.throttle.fail(account, address)
+		}
+		s.fail(c, err)
+		return
+	}
+	s.throttle.forgive(account)
+	c.JSON(http.StatusOK, tokenJSON{Token: tok.Value, ExpiresAt: tok.ExpiresAt, User: toUserJSON(u)})
+}
+
+func (s *server) logout(c *gin.Context) {
+	if err := s.cfg.Service.Logout(c.Request.Context(), c.GetString("token")); err != nil {
+		s.fail(c, err)
+		return
+	}
+	c.Status(http.StatusNoContent)
+}
+
+type meJSON struct {
+	User         userJSON          `json:"user"`
+	Roles        []workflow.Grant  `json:"roles"`
+	Organisation *organisationJSON `json:"organisation"`
+}
+
+func (s *server) me(c *gin.Context) {
+	a := actor(c)
+	ctx := c.Request.Context()
+	v, err := s.cfg.Service.User(ctx, a, a.UserID)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	out := meJSON{User: toUserJSON(v.User), Roles: a.Grants}
+	if out.Roles == nil {
+		out.Roles = []workflow.Grant{}
+	}
+	if a.OrganisationID != 0 {
+		o, err := s.cfg.Service.Organisation(ctx, a, a.OrganisationID)
+		if err != nil {
+			s.fail(c, err)
+			return
+		}
+		j := toOrganisationJSON(o)
+		out.Organisation = &j
+	}
+	c.JSON(http.StatusOK, out)
+}
+
+type listJSON[T any] struct {
+	Items  []T `json:"items"`
+	Total  int `json:"total"`
+	Limit  int `json:"limit,omitempty"`
+	Offset int `json:"offset"`
+}
+
+func (s *server) listUsers(c *gin.Context) {
+	limit, offset := pageParams(c)
+	us, total, err := s.cfg.Service.Users(c.Request.Context(), actor(c), workflow.UserFilter{Q: c.Query("q"), Limit: limit, Offset: offset})
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	out := listJSON[userJSON]{Items: make([]userJSON, len(us)), Total: total, Limit: limit, Offset: offset}
+	for i, u := range us {
+		out.Items[i] = toUserJSON(u)
+	}
+	c.JSON(http.StatusOK, out)
+}
+
+type userDetailJSON struct {
+	userJSON
+	Grants []grantJSON `json:"grants"`
+}
+
+func (s *server) getUser(c *gin.Context) {
+	id, ok := s.idParam(c, "id")
+	if !ok {
+		return
+	}
+	v, err := s.cfg.Service.User(c.Request.Context(), actor(c), id)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	out := userDetailJSON{userJSON: toUserJSON(v.User), Grants: make([]grantJSON, len(v.Grants))}
+	for i, g := range v.Grants {
+		out.Grants[i] = toGrantJSON(g)
+	}
+	c.JSON(http.StatusOK, out)
+}
+
+type grantRequest struct {
+	Role   string `json:"role"`
+	Domain string `json:"domain"`
+}
+
+func (s *server) grantRole(c *gin.Context) {
+	id, ok := s.idParam(c, "id")
+	if !ok {
+		return
+	}
+	var req grantRequest
+	if !s.decode(c, &req) {
+		return
+	}
+	g, err := s.cfg.Service.GrantRole(c.Request.Context(), actor(c), id, workflow.Role(req.Role), req.Domain)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	c.JSON(http.StatusCreated, toGrantJSON(g))
+}
+
+func (s *server) revokeGrant(c *gin.Context) {
+	id, ok := s.idParam(c, "id")
+	if !ok {
+		return
+	}
+	g, err := s.cfg.Service.RevokeGrant(c.Request.Context(), actor(c), id)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, toGrantJSON(g))
+}
+
+type inviteRequest struct {
+	Email          string `json:"email"`
+	Name           string `json:"name"`
+	Role           string `json:"role"`
+	Domain         string `json:"domain"`
+	OrganisationID int64  `json:"organisation_id"`
+}
+
+type invitationJSON struct {
+	ID        int64     `json:"id"`
+	Email     string    `json:"email"`
+	Role      string    `json:"role"`
+	Domain    string    `json:"domain"`
+	Token     string    `json:"token"`
+	ExpiresAt time.Time `json:"expires_at"`
+}
+
+func (s *server) invite(c *gin.Context) {
+	var req inviteRequest
+	if !s.decode(c, &req) {
+		return
+	}
+	inv, tok, err := s.cfg.Service.Invite(c.Request.Context(), actor(c), workflow.NewInvitation{
+		Email: req.Email, Name: req.Name, Role: workflow.Role(req.Role), Domain: req.Domain, OrganisationID: req.OrganisationID})
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	c.JSON(http.StatusCreated, invitationJSON{ID: inv.ID, Email: inv.Email, Role: string(inv.Role), Domain: inv.Domain,
+		Token: tok.Value, ExpiresAt: tok.ExpiresAt})
+}
+
+type acceptRequest struct {
+	Token    string `json:"token"`
+	Password string `json:"password"`
+	Locale   string `json:"locale"`
+}
+
+func (s *server) acceptInvitation(c *gin.Context) {
+	var req acceptRequest
+	if !s.decode(c, &req) {
+		return
+	}
+	u, tok, err := s.cfg.Service.AcceptInvitation(c.Request.Context(), req.Token, req.Password, req.Locale)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	c.JSON(http.StatusCreated, tokenJSON{Token: tok.Value, ExpiresAt: tok.ExpiresAt, User: toUserJSON(u)})
+}

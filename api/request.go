@@ -1,0 +1,303 @@
+package api
+
+import (
+	"encoding/json"
+	"errors"
+	"io"
+	"net/http"
+	"reflect"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+	"unicode"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/awardflow/awardflow/workflow"
+)
+
+// maxBody is the largest JSON request body accepted.
+const maxBody = 1 << 20
+
+func limitBody(c *gin.Context) {
+	if c.Request.Body != nil {
+		c.Request.Body = http.MaxBytesReader(c.Writer, c.Request.Body, maxBody)
+	}
+	c.Next()
+}
+
+// language picks ja or en from Accept-Language; Japanese by default.
+func (s *server) language(c *gin.Context) {
+	l := "ja"
+	for _, part := range strings.Split(c.GetHeader("Accept-Language"), ",") {
+		tag := strings.ToLower(strings.TrimSpace(strings.SplitN(part, ";", 2)[0]))
+		if strings.HasPrefix(tag, "ja") {
+			break
+		}
+		if strings.HasPrefix(tag, "en") {
+			l = "en"
+			break
+		}
+	}
+	c.Set("lang", l)
+	c.Next()
+}
+
+func lang(c *gin.Context) string {
+	if l := c.GetString("lang"); l != "" {
+		return l
+	}
+	return "ja"
+}
+
+// authenticate resolves a bearer token into an actor. The session lookup
+// also returns the grants version; if it is newer than the enforcer's, the
+// enforcer is reloaded first, so grants and revocations apply at once.
+func (s *server) authenticate(c *gin.Context) {
+	h := c.GetHeader("Authorization")
+	if h == "" {
+		c.Next()
+		return
+	}
+	token, ok := strings.CutPrefix(h, "Bearer ")
+	if !ok || token == "" {
+		c.Set("auth_error", workflow.Errorf(workflow.Unauthenticated, "use Authorization: Bearer TOKEN"))
+		c.Next()
+		return
+	}
+	ctx := c.Request.Context()
+	u, version, err := s.cfg.Service.Authenticate(ctx, token)
+	if err != nil {
+		c.Set("auth_error", err)
+		c.Next()
+		return
+	}
+	if version > s.cfg.Authorizer.Version() {
+		gs, v, err := s.cfg.Service.ActiveGrants(ctx)
+		if err == nil {
+			err = s.cfg.Authorizer.Load(gs, v)
+		}
+		if err != nil {
+			s.fail(c, err)
+			return
+		}
+	}
+	c.Set("actor", workflow.Actor{ID: u.ActorID(), UserID: u.ID, Name: u.Name,
+		Grants: s.cfg.Authorizer.Grants(u.ID), OrganisationID: u.OrganisationID})
+	c.Set("token", token)
+	c.Next()
+}
+
+// authorize enforces a route's rule: 401 without a valid session, 403 when
+// none of the caller's roles holds the permission.
+func (s *server) authorize(r rule) gin.HandlerFunc {
+	return func(c *gin.Context) {
+		if r.public {
+			c.Next()
+			return
+		}
+		a, ok := c.Get("actor")
+		if !ok {
+			if err, bad := c.Get("auth_error"); bad {
+				s.fail(c, err.(error))
+				return
+			}
+			s.fail(c, workflow.Errorf(workflow.Unauthenticated, "sign in first"))
+			return
+		}
+		if !r.signedIn && !s.cfg.Authorizer.Allowed(a.(workflow.Actor).UserID, r.perm) {
+			s.fail(c, workflow.Errorf(workflow.Forbidden, "your roles do not allow %s", r.perm))
+			return
+		}
+		c.Next()
+	}
+}
+
+func actor(c *gin.Context) workflow.Actor {
+	a, _ := c.Get("actor")
+	act, _ := a.(workflow.Actor)
+	return act
+}
+
+// decode reads a JSON body strictly: one object, no unknown fields, and no
+// NUL or other control characters in any string (newlines and tabs aside;
+// fields that must be one line are checked by the domain). It writes the
+// error response itself and reports whether decoding succeeded.
+func (s *server) decode(c *gin.Context, v any) bool {
+	dec := json.NewDecoder(c.Request.Body)
+	dec.DisallowUnknownFields()
+	dec.UseNumber()
+	err := dec.Decode(v)
+	if err == nil && dec.More() {
+		err = errors.New("more than one JSON value")
+	}
+	if err == nil {
+		if _, extra := dec.Token(); extra != io.EOF {
+			err = errors.New("trailing data after the JSON object")
+		}
+	}
+	var tooBig *http.MaxBytesError
+	switch {
+	case errors.As(err, &tooBig):
+		s.failWith(c, http.StatusRequestEntityTooLarge, "payload_too_large", "request body larger than 1 MiB")
+		return false
+	case err != nil:
+		s.failWith(c, http.StatusBadRequest, "bad_request", "malformed JSON: "+err.Error())
+		return false
+	}
+	if path := controlCharacter(reflect.ValueOf(v), ""); path != "" {
+		s.fail(c, &workflow.Error{Code: workflow.Invalid, Message: "control characters are not allowed",
+			Problems: []workflow.Problem{{Path: path, Code: "control_character",
+				Message: workflow.Text{Ja: "制御文字は使用できません", En: "must not contain control characters"}}}})
+		return false
+	}
+	return true
+}
+
+// controlCharacter returns the path of the first string holding NUL or a
+// control character other than tab, CR and LF, or "".
+func controlCharacter(v reflect.Value, path string) string {
+	switch v.Kind() {
+	case reflect.Pointer, reflect.Interface:
+		if v.IsNil() {
+			return ""
+		}
+		return controlCharacter(v.Elem(), path)
+	case reflect.String:
+		for _, r := range v.String() {
+			if unicode.IsControl(r) && r != '\n' && r != '\r' && r != '\t' {
+				return strings.TrimPrefix(path, ".")
+			}
+		}
+	case reflect.Struct:
+		t := v.Type()
+		for i := range v.NumField() {
+			name := strings.Split(t.Field(i).Tag.Get("json"), ",")[0]
+			if p := controlCharacter(v.Field(i), path+"."+name); p != "" {
+				return p
+			}
+		}
+	case reflect.Map:
+		for _, k := range v.MapKeys() {
+			if p := controlCharacter(reflect.ValueOf(k.String()), path+"."+k.String()); p != "" {
+				return p
+			}
+			if p := controlCharacter(v.MapIndex(k), path+"."+k.String()); p != "" {
+				return p
+			}
+		}
+	case reflect.Slice, reflect.Array:
+		for i := range v.Len() {
+			if p := controlCharacter(v.Index(i), path+"["+strconv.Itoa(i)+"]"); p != "" {
+				return p
+			}
+		}
+	}
+	return ""
+}
+
+// idParam parses a numeric path parameter; a malformed one is a 404, as
+// no such object exists.
+func (s *server) idParam(c *gin.Context, name string) (int64, bool) {
+	id, err := strconv.ParseInt(c.Param(name), 10, 64)
+	if err != nil || id <= 0 {
+		s.fail(c, workflow.Errorf(workflow.NotFound, "no such %s", name))
+		return 0, false
+	}
+	return id, true
+}
+
+// ifMatch reads the version in If-Match ("7" or W/"7"); required says
+// whether its absence is an error (428).
+func (s *server) ifMatch(c *gin.Context, required bool) (int, bool) {
+	h := strings.TrimPrefix(strings.TrimSpace(c.GetHeader("If-Match")), "W/")
+	if h == "" {
+		if required {
+			s.failWith(c, http.StatusPreconditionRequired, "precondition_required", "send the version you edited in If-Match")
+			return 0, false
+		}
+		return 0, true
+	}
+	v, err := strconv.Atoi(strings.Trim(h, `"`))
+	if err != nil || v <= 0 {
+		s.failWith(c, http.StatusBadRequest, "bad_request", `If-Match must be a version such as "3"`)
+		return 0, false
+	}
+	return v, true
+}
+
+func etag(c *gin.Context, version int) { c.Header("ETag", `"`+strconv.Itoa(version)+`"`) }
+
+// pageParams reads limit and offset.
+func pageParams(c *gin.Context) (limit, offset int) {
+	limit, _ = strconv.Atoi(c.Query("limit"))
+	offset, _ = strconv.Atoi(c.Query("offset"))
+	return limit, offset
+}
+
+// throttle counts failed logins per account and per address in a sliding
+// window. It lives in memory: a restart forgives, and each process of a
+// multi-process deployment counts on its own.
+type throttle struct {
+	mu    sync.Mutex
+	now   func() time.Time
+	fails map[string][]time.Time
+}
+
+const (
+	throttleWindow     = 15 * time.Minute
+	maxAccountFailures = 5
+	maxAddressFailures = 20
+)
+
+func newThrottle(now func() time.Time) *throttle {
+	return &throttle{now: now, fails: map[string][]time.Time{}}
+}
+
+// blocked returns how long until key may try again, or 0.
+func (t *throttle) blocked(key string, limit int) time.Duration {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	now := t.now()
+	fs := t.recent(key, now)
+	if len(fs) < limit {
+		return 0
+	}
+	return fs[len(fs)-limit].Add(throttleWindow).Sub(now)
+}
+
+func (t *throttle) recent(key string, now time.Time) []time.Time {
+	fs := t.fails[key]
+	i := 0
+	for i < len(fs) && now.Sub(fs[i]) >= throttleWindow {
+		i++
+	}
+	fs = fs[i:]
+	if len(fs) == 0 {
+		delete(t.fails, key)
+	} else {
+		t.fails[key] = fs
+	}
+	return fs
+}
+
+func (t *throttle) fail(keys ...string) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	now := t.now()
+	for _, k := range keys {
+		t.fails[k] = append(t.recent(k, now), now)
+	}
+	if len(t.fails) > 100_000 { // bound memory under a spray of addresses
+		for k := range t.fails {
+			t.recent(k, now)
+		}
+	}
+}
+
+func (t *throttle) forgive(key string) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	delete(t.fails, key)
+}

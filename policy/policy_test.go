@@ -1,0 +1,101 @@
+package policy
+
+import (
+	"testing"
+
+	"github.com/awardflow/awardflow/workflow"
+)
+
+// TestRoleMatrix is the whole role × permission matrix.
+func TestRoleMatrix(t *testing.T) {
+	a, err := New()
+	if err != nil {
+		t.Fatal(err)
+	}
+	const (
+		A = 1 << iota // admin
+		S             // secretariat
+		C             // chair
+		J             // judge
+		P             // applicant
+	)
+	want := map[Permission]int{
+		ReadCycles: A | S | C | J | P,
+		ListUsers:  A | S, ReadUser: A | S, Invite: A | S, GrantRole: A | S, RevokeRole: A | S,
+		CreateOrganisation: A | S | P, ListOrganisations: A | S, ReadOrganisation: A | S | P, UpdateOrganisation: A | S | P,
+		CreateNomination: A | S | P, ListNominations: A | S | P, ReadNomination: A | S | P, EditNomination: P,
+		ActOnNomination: A | S | P, ReadHistory: A | S | P,
+	}
+	roles := []workflow.Role{workflow.RoleAdmin, workflow.RoleSecretariat, workflow.RoleChair, workflow.RoleJudge, workflow.RoleApplicant}
+	if len(a.Permissions()) != len(want) {
+		t.Fatalf("permissions.csv has %d permissions, the test %d", len(a.Permissions()), len(want))
+	}
+	for p, bits := range want {
+		for i, r := range roles {
+			if got := a.RoleAllows(r, p); got != (bits&(1<<i) != 0) {
+				t.Errorf("%s may %s: %v", r, p, got)
+			}
+		}
+	}
+}
+
+func TestGrantsAndDomains(t *testing.T) {
+	a, err := New()
+	if err != nil {
+		t.Fatal(err)
+	}
+	grants := []workflow.RoleGrant{
+		{UserID: 1, Role: workflow.RoleAdmin, Domain: "*"},
+		{UserID: 2, Role: workflow.RoleSecretariat, Domain: "mic"},
+		{UserID: 3, Role: workflow.RoleJudge, Domain: "mic"},
+		{UserID: 3, Role: workflow.RoleChair, Domain: "mhlw"},
+		{UserID: 4, Role: workflow.RoleApplicant, Domain: "*"},
+	}
+	if err := a.Load(grants, 7); err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		user int64
+		p    Permission
+		want bool
+	}{
+		{1, GrantRole, true}, {1, EditNomination, false},
+		{2, ActOnNomination, true}, {2, EditNomination, false},
+		{3, ReadCycles, true}, {3, ReadNomination, false},
+		{4, EditNomination, true}, {4, ListUsers, false},
+		{5, ReadCycles, false}, // no grants: nothing
+	} {
+		if got := a.Allowed(tc.user, tc.p); got != tc.want {
+			t.Errorf("user %d %s = %v, want %v", tc.user, tc.p, got, tc.want)
+		}
+	}
+	if gs := a.Grants(3); len(gs) != 2 {
+		t.Errorf("grants of user 3 = %v", gs)
+	}
+	// A stale load never replaces a newer one; a newer one revokes.
+	if err := a.Load(nil, 6); err != nil || !a.Allowed(2, ActOnNomination) {
+		t.Fatalf("an older version replaced a newer one")
+	}
+	if err := a.Load(grants[:1], 8); err != nil || a.Allowed(2, ActOnNomination) || a.Version() != 8 {
+		t.Fatalf("revocation not applied")
+	}
+}
+
+func BenchmarkAllowed(b *testing.B) {
+	a, _ := New()
+	var grants []workflow.RoleGrant
+	for i := range int64(100_000) {
+		role, dom := workflow.RoleApplicant, "*"
+		if i%10 == 0 {
+			role, dom = workflow.RoleJudge, []string{"mic", "mhlw"}[i%20/10]
+		}
+		grants = append(grants, workflow.RoleGrant{UserID: i, Role: role, Domain: dom})
+	}
+	if err := a.Load(grants, 1); err != nil {
+		b.Fatal(err)
+	}
+	b.ResetTimer()
+	for i := 0; b.Loop(); i++ {
+		a.Allowed(int64(i%100_000), ReadNomination)
+	}
+}
