@@ -36,10 +36,15 @@ type Config struct {
 
 // NewHandler returns the HTTP handler with every route registered.
 func NewHandler(cfg Config) (http.Handler, error) {
+	_, r, err := newServer(cfg)
+	return r, err
+}
+
+func newServer(cfg Config) (*server, *gin.Engine, error) {
 	gin.SetMode(gin.ReleaseMode)
 	r := gin.New()
 	if err := r.SetTrustedProxies(cfg.TrustedProxies); err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	r.HandleMethodNotAllowed = true
 	if cfg.Now == nil {
@@ -52,7 +57,7 @@ func NewHandler(cfg Config) (http.Handler, error) {
 		s.failWith(c, http.StatusMethodNotAllowed, "method_not_allowed", "method not allowed")
 	})
 	s.routes(r)
-	return r, nil
+	return s, r, nil
 }
 
 type server struct {

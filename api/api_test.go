@@ -16,6 +16,8 @@ import (
 	"github.com/awardflow/awardflow/workflow"
 )
 
+func discard() *slog.Logger { return slog.New(slog.NewTextHandler(io.Discard, nil)) }
+
 func newTestHandler(t *testing.T, ready error) (http.Handler, *server) {
 	t.Helper()
 	cfg := Config{Logger: slog.New(slog.NewTextHandler(io.Discard, nil)), Version: "test",

@@ -1,0 +1,69 @@
+package api
+
+import (
+	"fmt"
+	"io"
+	"log/slog"
+	"strings"
+
+	"github.com/awardflow/awardflow/policy"
+	"github.com/awardflow/awardflow/workflow"
+)
+
+// AuthorizationDoc renders docs/authorization.md from the policy (the role ×
+// permission matrix) and the routes (each with its rule). A golden test
+// keeps the file in sync.
+func AuthorizationDoc(authz *policy.Authorizer) (string, error) {
+	s, r, err := newServer(Config{Authorizer: authz, Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
+	if err != nil {
+		return "", err
+	}
+	var b strings.Builder
+	b.WriteString("# Authorization\n\n")
+	b.WriteString("Generated from `policy/permissions.csv` and the routes in `api/api.go` by\n")
+	b.WriteString("`go test ./api -run TestAuthorizationDocGolden -update`; do not edit by hand.\n\n")
+	b.WriteString("Deny by default: a role holds only the permissions listed. Roles are granted per domain: ")
+	b.WriteString("`admin` and `applicant` globally (`*`), `secretariat`, `chair` and `judge` per ministry (`mic`, `mhlw`, …).\n\n")
+	roles := workflow.Roles
+	cells := []string{"permission"}
+	for _, role := range roles {
+		cells = append(cells, string(role))
+	}
+	b.WriteString("## Role × permission\n\n| " + strings.Join(cells, " | ") + " |\n|---|" + strings.Repeat("---|", len(roles)) + "\n")
+	for _, p := range authz.Permissions() {
+		cells = []string{"`" + p.String() + "`"}
+		for _, role := range roles {
+			mark := " "
+			if authz.RoleAllows(role, p) {
+				mark = "✓"
+			}
+			cells = append(cells, mark)
+		}
+		b.WriteString("| " + strings.Join(cells, " | ") + " |\n")
+	}
+	b.WriteString("\n## Routes\n\n| method | path | rule |\n|---|---|---|\n")
+	for _, ri := range r.Routes() {
+		fmt.Fprintf(&b, "| %s | `%s` | %s |\n", ri.Method, ri.Path, s.rules[ri.Method+" "+ri.Path])
+	}
+	b.WriteString(`
+## Facts checked with the data
+
+The permission says whether a role may call a route at all. Inside the
+transaction the service then checks the facts, and a caller who may not know
+an object gets 404, not 403:
+
+- an applicant sees and edits only its own organisation and its nominations,
+  edits answers only in draft or returned, and sees screening and decisions as
+  ` + "`under_review`" + ` (no stage, tier, award or staff names) until the programme's
+  results are released;
+- a secretariat sees and acts on the nominations of its own ministry's
+  programmes only, sees users holding a grant in its ministry, and manages its
+  ministry's judges and chairs and applicant contacts; administrators manage all;
+- which role may take which lifecycle action is the transition table
+  ([state diagram](state-diagram.md)); judges and chairs reach entries through
+  their panels, not these routes;
+- a grant or revocation takes effect on the very next request: every session
+  lookup returns the grants version, and a newer one reloads the enforcer.
+`)
+	return b.String(), nil
+}

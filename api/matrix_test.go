@@ -1,0 +1,177 @@
+package api
+
+import (
+	"fmt"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/awardflow/awardflow/workflow"
+)
+
+// cell is one request of the matrix: its path, body and headers, prepared
+// for the caller (some rows need a fresh object for every caller).
+type cell struct {
+	path    string
+	body    any
+	headers []string
+}
+
+type matrixRow struct {
+	method, route string // the route as registered
+	prepare       func(f *fixture, caller string) cell
+	want          string // statuses for anon admin micSec mhlwSec micChair micJudge mhlwJudge owner other
+}
+
+func fixed(path string, body any) func(*fixture, string) cell {
+	return func(*fixture, string) cell { return cell{path: path, body: body} }
+}
+
+func matrixRows() []matrixRow {
+	const v1 = "/api/v1"
+	validOrg := map[string]any{"name": "株式会社新規", "name_kana": "シンキ", "legal_form": "kabushiki_kaisha", "prefecture": "27",
+		"municipality": "大阪市", "industry": "E", "total_headcount": 10, "regular_headcount": 8}
+	return []matrixRow{
+		{"GET", "/healthz", fixed("/healthz", nil), "200 200 200 200 200 200 200 200 200"},
+		{"GET", "/readyz", fixed("/readyz", nil), "200 200 200 200 200 200 200 200 200"},
+		{"POST", v1 + "/auth/signup", func(f *fixture, _ string) cell {
+			return cell{path: v1 + "/auth/signup", body: map[string]any{"email": f.fresh("new") + "@example.jp", "name": "新規", "password": "long enough password"}}
+		}, "201 201 201 201 201 201 201 201 201"},
+		{"POST", v1 + "/auth/login", func(f *fixture, _ string) cell { // a fresh account each time: one account is throttled after 5
+			return cell{path: v1 + "/auth/login", body: map[string]any{"email": f.fresh("nobody") + "@example.jp", "password": "wrong password"}}
+		}, "401 401 401 401 401 401 401 401 401"},
+		{"POST", v1 + "/auth/logout", func(f *fixture, caller string) cell {
+			c := cell{path: v1 + "/auth/logout"}
+			if caller != "anon" { // a session of its own, so the caller's main token survives
+				c.headers = []string{"Authorization", "Bearer " + f.login(caller)}
+			}
+			return c
+		}, "401 204 204 204 204 204 204 204 204"},
+		{"GET", v1 + "/me", fixed(v1+"/me", nil), "401 200 200 200 200 200 200 200 200"},
+		{"GET", v1 + "/users", fixed(v1+"/users", nil), "401 200 200 200 403 403 403 403 403"},
+		{"GET", v1 + "/users/:id", func(f *fixture, _ string) cell {
+			return cell{path: fmt.Sprintf("%s/users/%d", v1, f.users["micJudge"].ID)}
+		}, "401 200 200 404 403 403 403 403 403"},
+		{"POST", v1 + "/users/:id/grants", func(f *fixture, _ string) cell {
+			u := f.freshUser(workflow.RoleJudge, "mic")
+			return cell{path: fmt.Sprintf("%s/users/%d/grants", v1, u.ID), body: map[string]any{"role": "chair", "domain": "mic"}}
+		}, "401 201 201 403 403 403 403 403 403"},
+		{"DELETE", v1 + "/grants/:id", func(f *fixture, _ string) cell {
+			u := f.freshUser(workflow.RoleJudge, "mic")
+			v, err := f.svc.User(f.ctx, admin, u.ID)
+			if err != nil {
+				f.t.Fatal(err)
+			}
+			return cell{path: fmt.Sprintf("%s/grants/%d", v1, v.Grants[0].ID)}
+		}, "401 200 200 404 403 403 403 403 403"},
+		{"POST", v1 + "/invitations", func(f *fixture, _ string) cell {
+			return cell{path: v1 + "/invitations", body: map[string]any{"email": f.fresh("inv") + "@example.jp", "name": "審査員", "role": "judge", "domain": "mic"}}
+		}, "401 201 201 403 403 403 403 403 403"},
+		{"POST", v1 + "/invitations/accept", fixed(v1+"/invitations/accept", map[string]any{"token": "afi_bogus", "password": "long enough password"}),
+			"404 404 404 404 404 404 404 404 404"},
+		{"GET", v1 + "/cycles", fixed(v1+"/cycles", nil), "401 200 200 200 200 200 200 200 200"},
+		{"GET", v1 + "/cycles/:key", fixed(v1+"/cycles/fy2026-telework", nil), "401 200 200 200 200 200 200 200 200"},
+		{"POST", v1 + "/organisations", fixed(v1+"/organisations", validOrg), "401 201 201 201 403 403 403 409 409"},
+		{"GET", v1 + "/organisations", fixed(v1+"/organisations", nil), "401 200 200 200 403 403 403 403 403"},
+		{"GET", v1 + "/organisations/:id", func(f *fixture, _ string) cell {
+			return cell{path: fmt.Sprintf("%s/organisations/%d", v1, f.orgA.ID)}
+		}, "401 200 200 200 403 403 403 200 404"},
+		{"PATCH", v1 + "/organisations/:id", func(f *fixture, _ string) cell {
+			o, err := f.svc.Organisation(f.ctx, admin, f.orgA.ID)
+			if err != nil {
+				f.t.Fatal(err)
+			}
+			return cell{path: fmt.Sprintf("%s/organisations/%d", v1, f.orgA.ID), body: map[string]any{"municipality": "千代田区"},
+				headers: []string{"If-Match", strconv.Quote(strconv.Itoa(o.Version))}}
+		}, "401 200 200 200 403 403 403 200 404"},
+		{"POST", v1 + "/nominations", func(f *fixture, _ string) cell {
+			o := f.organisation(f.fresh("株式会社フレッシュ"))
+			return cell{path: v1 + "/nominations", body: map[string]any{"cycle": "fy2026-telework", "programme": "mic-pioneer", "organisation_id": o.ID}}
+		}, "401 201 201 404 403 403 403 404 404"},
+		{"GET", v1 + "/nominations", fixed(v1+"/nominations", nil), "401 200 200 200 403 403 403 200 200"},
+		{"GET", v1 + "/nominations/:id", func(f *fixture, _ string) cell {
+			return cell{path: fmt.Sprintf("%s/nominations/%d", v1, f.micDraft)}
+		}, "401 200 200 404 403 403 403 200 404"},
+		{"PATCH", v1 + "/nominations/:id", func(f *fixture, _ string) cell {
+			v, err := f.svc.Nomination(f.ctx, admin, f.micDraft)
+			if err != nil {
+				f.t.Fatal(err)
+			}
+			return cell{path: fmt.Sprintf("%s/nominations/%d", v1, f.micDraft), body: map[string]any{"answers": map[string]any{"outcomes": "効果"}},
+				headers: []string{"If-Match", strconv.Quote(strconv.Itoa(v.Nomination.Version))}}
+		}, "401 403 403 403 403 403 403 200 404"},
+		{"POST", v1 + "/nominations/:id/actions/:action", func(f *fixture, _ string) cell {
+			// A fresh, submitted MHLW nomination of A's for every caller: withdraw it.
+			n := f.liveMHLW()
+			return cell{path: fmt.Sprintf("%s/nominations/%d/actions/withdraw", v1, n.ID), body: map[string]any{"reason": "辞退"}}
+		}, "401 403 404 403 403 403 403 200 404"},
+		{"GET", v1 + "/nominations/:id/history", func(f *fixture, _ string) cell {
+			return cell{path: fmt.Sprintf("%s/nominations/%d/history", v1, f.micDraft)}
+		}, "401 200 200 404 403 403 403 200 404"},
+	}
+}
+
+// freshUser creates an account with one grant.
+func (f *fixture) freshUser(role workflow.Role, domain string) workflow.User {
+	f.t.Helper()
+	u, err := f.svc.CreateUser(f.ctx, admin, workflow.NewUser{Email: f.fresh("u") + "@test.example", Name: "新規", Password: "long enough password",
+		Role: role, Domain: domain})
+	if err != nil {
+		f.t.Fatal(err)
+	}
+	return u
+}
+
+// liveMHLW returns A's submitted MHLW nomination, submitting a new one if
+// the last was withdrawn.
+func (f *fixture) liveMHLW() workflow.Nomination {
+	f.t.Helper()
+	items, _, err := f.svc.Nominations(f.ctx, admin, workflow.NominationFilter{Programme: "mhlw-kagayaku", State: workflow.Submitted})
+	if err != nil {
+		f.t.Fatal(err)
+	}
+	for _, it := range items {
+		if it.Nomination.OrganisationID == f.orgA.ID {
+			return it.Nomination
+		}
+	}
+	return f.submitted(f.orgA, f.applicant("owner"), "mhlw-kagayaku")
+}
+
+// TestAuthorizationMatrix sends every route as every kind of caller:
+// anonymous, each role, an applicant of another organisation, and the other
+// ministry's secretariat and judge.
+func TestAuthorizationMatrix(t *testing.T) {
+	eachDB(t, func(t *testing.T, f *fixture) {
+		covered := map[string]bool{}
+		for _, row := range matrixRows() {
+			covered[row.method+" "+row.route] = true
+			want := strings.Fields(row.want)
+			if len(want) != len(who) {
+				t.Fatalf("%s %s: %d expectations for %d callers", row.method, row.route, len(want), len(who))
+			}
+			for i, caller := range who {
+				c := row.prepare(f, caller)
+				headers := c.headers
+				token := f.tokens[caller]
+				for j := 0; j+1 < len(headers); j += 2 {
+					if headers[j] == "Authorization" {
+						token = strings.TrimPrefix(headers[j+1], "Bearer ")
+					}
+				}
+				res := f.do(row.method, c.path, token, c.body, headers...)
+				if strconv.Itoa(res.status) != want[i] {
+					t.Errorf("%s %s as %s = %d, want %s: %s", row.method, c.path, caller, res.status, want[i], res.raw)
+				}
+			}
+		}
+		s := f.h.(interface{ Routes() gin.RoutesInfo })
+		for _, r := range s.Routes() {
+			if !covered[r.Method+" "+r.Path] {
+				t.Errorf("route %s %s is not in the authorization matrix", r.Method, r.Path)
+			}
+		}
+	})
+}
