@@ -2,8 +2,11 @@ package main
 
 import (
 	"context"
+	"crypto/rand"
+	"encoding/base32"
 	"fmt"
 	"io"
+	"strings"
 	"time"
 
 	"github.com/awardflow/awardflow/db"
@@ -96,15 +99,15 @@ func loadDemo(ctx context.Context, d *db.DB, getenv func(string) string, stdout 
 	if err != nil {
 		return err
 	}
+	admin := cliActor(getenv)
 	if len(keys) > 0 {
 		fmt.Fprintf(stdout, "demo: the database already holds cycle %s; demo data not loaded\n", keys[0])
-		return nil
+		return demoAccounts(ctx, svc, admin, stdout, false)
 	}
 	c, err := cyclefile.Parse(docs.ExampleCycle)
 	if err != nil {
 		return err
 	}
-	admin := cliActor(getenv)
 	admin.Name = "デモ事務局"
 	if _, err := svc.LoadCycle(ctx, admin, c, false); err != nil {
 		return err
@@ -141,5 +144,50 @@ func loadDemo(ctx context.Context, d *db.DB, getenv func(string) string, stdout 
 		}
 	}
 	fmt.Fprintf(stdout, "demo: loaded cycle %s with %d organisations and their nominations\n", c.Key, len(demoOrgs()))
+	return demoAccounts(ctx, svc, admin, stdout, true)
+}
+
+// demoAccounts creates one account per role (the applicant acts for the
+// first demo organisation), or resets their passwords if they exist, and
+// prints them. Passwords are new at every start, so a demo left running
+// somewhere is not open to a password published in a README. Accounts are
+// created only in a database the demo itself loaded (create), so --demo
+// on a real database never adds an administrator.
+func demoAccounts(ctx context.Context, svc *workflow.Service, admin workflow.Actor, stdout io.Writer, create bool) error {
+	accounts := []workflow.NewUser{
+		{Email: "admin@demo.awardflow.example", Name: "デモ管理者", Role: workflow.RoleAdmin, Domain: workflow.AnyDomain},
+		{Email: "mic-secretariat@demo.awardflow.example", Name: "総務省事務局（デモ）", Role: workflow.RoleSecretariat, Domain: "mic"},
+		{Email: "mhlw-secretariat@demo.awardflow.example", Name: "厚労省事務局（デモ）", Role: workflow.RoleSecretariat, Domain: "mhlw"},
+		{Email: "mic-chair@demo.awardflow.example", Name: "審査委員長（デモ）", Role: workflow.RoleChair, Domain: "mic"},
+		{Email: "mic-judge@demo.awardflow.example", Name: "審査員（デモ・総務省）", Role: workflow.RoleJudge, Domain: "mic"},
+		{Email: "mhlw-judge@demo.awardflow.example", Name: "審査員（デモ・厚労省）", Role: workflow.RoleJudge, Domain: "mhlw"},
+		{Email: "applicant@demo.awardflow.example", Name: "応募担当（デモ）", Role: workflow.RoleApplicant, Domain: workflow.AnyDomain, OrganisationID: 1},
+	}
+	if !create {
+		if err := svc.ResetPassword(ctx, admin, accounts[0].Email, demoPassword()); workflow.ErrorCode(err) == workflow.NotFound {
+			fmt.Fprintln(stdout, "demo: this database was not loaded by --demo; no demo accounts")
+			return nil
+		} else if err != nil {
+			return err
+		}
+	}
+	fmt.Fprintln(stdout, "demo accounts (passwords are new at every start with --demo):")
+	for _, a := range accounts {
+		a.Password = demoPassword()
+		if err := svc.ResetPassword(ctx, admin, a.Email, a.Password); workflow.ErrorCode(err) == workflow.NotFound && create {
+			if _, err := svc.CreateUser(ctx, admin, a); err != nil {
+				return fmt.Errorf("demo account %s: %w", a.Email, err)
+			}
+		} else if err != nil {
+			return fmt.Errorf("demo account %s: %w", a.Email, err)
+		}
+		fmt.Fprintf(stdout, "  %-12s %-6s %-40s %s\n", a.Role, a.Domain, a.Email, a.Password)
+	}
 	return nil
+}
+
+func demoPassword() string {
+	b := make([]byte, 10)
+	rand.Read(b) //nolint:errcheck // crypto/rand.Read never fails
+	return strings.ToLower(base32.StdEncoding.WithPadding(base32.NoPadding).EncodeToString(b))
 }

@@ -4,6 +4,7 @@
 package main
 
 import (
+	"bufio"
 	"context"
 	"errors"
 	"flag"
@@ -36,6 +37,7 @@ Usage:
   awardflow serve [--addr HOST:PORT] [--db DSN] [--demo]
   awardflow migrate [--db DSN]
   awardflow cycle load FILE [--dry-run] [--db DSN]
+  awardflow user add --email E --name N --role R [--domain D] [--org ID] [--locale ja|en] --password-stdin [--db DSN]
   awardflow version
 
 DSN is postgres://… or sqlite:PATH (default sqlite:awardflow.db).
@@ -44,7 +46,7 @@ Environment: AWARDFLOW_ADDR, AWARDFLOW_DB.
 
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	err := run(ctx, os.Args[1:], os.Getenv, os.Stdout, os.Stderr)
+	err := run(ctx, os.Args[1:], os.Getenv, os.Stdin, os.Stdout, os.Stderr)
 	stop()
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "awardflow: "+err.Error())
@@ -53,7 +55,7 @@ func main() {
 }
 
 // run is the whole program, callable from tests. Errors are one line each.
-func run(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
+func run(ctx context.Context, args []string, getenv func(string) string, stdin io.Reader, stdout, stderr io.Writer) error {
 	if len(args) == 0 {
 		fmt.Fprint(stdout, usage)
 		return errors.New("no command given")
@@ -69,6 +71,11 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 			return errors.New("usage: awardflow cycle load FILE [--dry-run] [--db DSN]")
 		}
 		return cycleLoad(ctx, args[1:], getenv, stdout)
+	case "user":
+		if len(args) == 0 || args[0] != "add" {
+			return errors.New("usage: awardflow user add --email E --name N --role R [--domain D] [--org ID] --password-stdin")
+		}
+		return userAdd(ctx, args[1:], getenv, stdin, stdout)
 	case "version":
 		fmt.Fprintln(stdout, "awardflow", buildVersion())
 		return nil
@@ -288,6 +295,62 @@ func cycleLoad(ctx context.Context, args []string, getenv func(string) string, s
 			res.Key, res.Version, res.Previous, res.Previous)
 	}
 	return nil
+}
+
+func userAdd(ctx context.Context, args []string, getenv func(string) string, stdin io.Reader, stdout io.Writer) error {
+	fs := flag.NewFlagSet("user add", flag.ContinueOnError)
+	dsn := fs.String("db", envOr(getenv, "AWARDFLOW_DB", "sqlite:awardflow.db"), "database DSN")
+	email := fs.String("email", "", "email address (the login)")
+	name := fs.String("name", "", "display name")
+	role := fs.String("role", "", "admin, secretariat, chair, judge or applicant")
+	domain := fs.String("domain", "", `ministry for secretariat, chair and judge (mic, mhlw, …); "*" otherwise`)
+	org := fs.Int64("org", 0, "organisation id, for an applicant")
+	locale := fs.String("locale", "ja", "ja or en")
+	fromStdin := fs.Bool("password-stdin", false, "read the password from the first line of standard input")
+	pos, err := parse(fs, args)
+	if err != nil {
+		return err
+	}
+	if len(pos) > 0 {
+		return fmt.Errorf("user add: unexpected argument %q", pos[0])
+	}
+	if !*fromStdin {
+		return errors.New("user add: --password-stdin is required (passwords are never taken on the command line)")
+	}
+	line, err := bufio.NewReader(stdin).ReadString('\n')
+	if err != nil && !errors.Is(err, io.EOF) {
+		return fmt.Errorf("user add: read password: %w", err)
+	}
+	pw := strings.TrimRight(line, "\r\n")
+	if *domain == "" && (*role == "admin" || *role == "applicant") {
+		*domain = workflow.AnyDomain
+	}
+	d, err := openDB(ctx, *dsn, stdout)
+	if err != nil {
+		return err
+	}
+	defer d.Close()
+	svc := workflow.NewService(db.NewStore(d), time.Now)
+	u, err := svc.CreateUser(ctx, cliActor(getenv), workflow.NewUser{Email: *email, Name: *name, Locale: *locale, Password: pw,
+		Role: workflow.Role(*role), Domain: *domain, OrganisationID: *org})
+	if err != nil {
+		return fmt.Errorf("user add: %s", oneLine(err))
+	}
+	fmt.Fprintf(stdout, "created user %d %s: %s in %s\n", u.ID, u.Email, *role, *domain)
+	return nil
+}
+
+// oneLine renders an error with its problems on one line.
+func oneLine(err error) string {
+	ps := workflow.ErrorProblems(err)
+	if len(ps) == 0 {
+		return err.Error()
+	}
+	parts := make([]string, len(ps))
+	for i, p := range ps {
+		parts[i] = p.String()
+	}
+	return strings.Join(parts, "; ")
 }
 
 // fileError turns a cycle file's problems into one line each, prefixed by

@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"io"
 	"net/http"
 	"os"
@@ -39,8 +40,13 @@ func env(kv ...string) func(string) string {
 
 func runCmd(t *testing.T, getenv func(string) string, args ...string) (string, error) {
 	t.Helper()
+	return runWithInput(t, getenv, "", args...)
+}
+
+func runWithInput(t *testing.T, getenv func(string) string, stdin string, args ...string) (string, error) {
+	t.Helper()
 	var out bytes.Buffer
-	err := run(t.Context(), args, getenv, &out, io.Discard)
+	err := run(t.Context(), args, getenv, strings.NewReader(stdin), &out, io.Discard)
 	return out.String(), err
 }
 
@@ -53,7 +59,7 @@ func startServer(t *testing.T, getenv func(string) string, args ...string) (stri
 	out := &syncBuffer{}
 	done := make(chan error, 1)
 	go func() {
-		done <- run(ctx, append([]string{"serve", "--addr", "127.0.0.1:0"}, args...), getenv, out, io.Discard)
+		done <- run(ctx, append([]string{"serve", "--addr", "127.0.0.1:0"}, args...), getenv, strings.NewReader(""), out, io.Discard)
 	}()
 	t.Cleanup(func() {
 		cancel()
@@ -108,12 +114,12 @@ func TestServeDemoOnSQLite(t *testing.T) {
 
 func TestDemoLoadsOnlyIntoAnEmptyDatabase(t *testing.T) {
 	dsn := "sqlite:" + filepath.Join(t.TempDir(), "demo.db")
-	for i, want := range []string{"demo: loaded", "demo data not loaded"} {
+	for i, want := range []string{"demo: loaded", "demo data not loaded\ndemo accounts (passwords are new"} {
 		ctx, cancel := context.WithCancel(t.Context())
 		var out syncBuffer
 		done := make(chan error, 1)
 		go func() {
-			done <- run(ctx, []string{"serve", "--addr", "127.0.0.1:0", "--db", dsn, "--demo"}, env(), &out, io.Discard)
+			done <- run(ctx, []string{"serve", "--addr", "127.0.0.1:0", "--db", dsn, "--demo"}, env(), strings.NewReader(""), &out, io.Discard)
 		}()
 		for !listening.MatchString(out.String()) {
 			time.Sleep(10 * time.Millisecond)
@@ -128,6 +134,17 @@ func TestDemoLoadsOnlyIntoAnEmptyDatabase(t *testing.T) {
 	}
 }
 
+func TestDemoNeverAddsAccountsToARealDatabase(t *testing.T) {
+	dsn := "sqlite:" + filepath.Join(t.TempDir(), "real.db")
+	if _, err := runCmd(t, env(), "cycle", "load", "../../docs/examples/fy2026-telework.yaml", "--db", dsn); err != nil {
+		t.Fatal(err)
+	}
+	_, out := startServer(t, env("AWARDFLOW_DB", dsn), "--demo")
+	if !strings.Contains(out.String(), "not loaded by --demo; no demo accounts") || strings.Contains(out.String(), "admin@demo") {
+		t.Fatalf("demo on a real database:\n%s", out)
+	}
+}
+
 func TestServeOnPostgres(t *testing.T) {
 	dsn := dbtest.EmptyPostgres(t)
 	_, err := runCmd(t, env(), "serve", "--addr", "127.0.0.1:0", "--db", dsn)
@@ -135,7 +152,7 @@ func TestServeOnPostgres(t *testing.T) {
 		t.Fatalf("serve on an unmigrated PostgreSQL: %v", err)
 	}
 	out, err := runCmd(t, env(), "migrate", "--db", dsn)
-	if err != nil || !strings.Contains(out, "applied 1 migration(s)") {
+	if err != nil || !strings.Contains(out, "applied 2 migration(s)") {
 		t.Fatalf("migrate: %q, %v", out, err)
 	}
 	if out, err = runCmd(t, env(), "migrate", "--db", dsn); err != nil || !strings.Contains(out, "up to date") {
@@ -212,6 +229,50 @@ func TestConfigurationErrors(t *testing.T) {
 				t.Fatalf("error = %v, want one line containing %q", err, tc.want)
 			}
 		})
+	}
+}
+
+func TestUserAdd(t *testing.T) {
+	dsn := "sqlite:" + filepath.Join(t.TempDir(), "u.db")
+	e := env("AWARDFLOW_DB", dsn, "USER", "tester")
+	out, err := runWithInput(t, e, "a long secret phrase\n", "user", "add", "--email", "Sec@MIC.example", "--name", "事務局",
+		"--role", "secretariat", "--domain", "mic", "--password-stdin")
+	if err != nil || !strings.Contains(out, "created user 1 sec@mic.example: secretariat in mic") {
+		t.Fatalf("user add: %q, %v", out, err)
+	}
+	for _, tc := range []struct {
+		stdin string
+		args  []string
+		want  string
+	}{
+		{"a long secret phrase\n", []string{"--email", "sec@mic.example", "--name", "x", "--role", "judge", "--domain", "mic", "--password-stdin"}, "already exists"},
+		{"short\n", []string{"--email", "j@mic.example", "--name", "x", "--role", "judge", "--domain", "mic", "--password-stdin"}, "password: must be at least 10 characters"},
+		{"a long secret phrase\n", []string{"--email", "j@mic.example", "--name", "x", "--role", "judge", "--domain", "mof", "--password-stdin"}, "domain: must be a ministry"},
+		{"a long secret phrase\n", []string{"--email", "a@x.example", "--name", "x", "--role", "applicant", "--password-stdin"}, "an applicant needs an organisation"},
+		{"", []string{"--email", "j@mic.example", "--name", "x", "--role", "judge", "--domain", "mic"}, "--password-stdin is required"},
+	} {
+		_, err := runWithInput(t, e, tc.stdin, append([]string{"user", "add"}, tc.args...)...)
+		if err == nil || !strings.Contains(err.Error(), tc.want) || strings.Contains(err.Error(), "\n") {
+			t.Errorf("user add %v: %v, want one line containing %q", tc.args, err, tc.want)
+		}
+	}
+}
+
+func TestDemoPrintsAccountsThatCanSignIn(t *testing.T) {
+	dsn := "sqlite:" + filepath.Join(t.TempDir(), "demo.db")
+	base, out := startServer(t, env("AWARDFLOW_DB", dsn), "--demo")
+	m := regexp.MustCompile(`applicant\s+\*\s+(\S+)\s+(\S+)`).FindStringSubmatch(out.String())
+	if m == nil {
+		t.Fatalf("no applicant account printed:\n%s", out)
+	}
+	body := strings.NewReader(fmt.Sprintf(`{"email":%q,"password":%q}`, m[1], m[2]))
+	resp, err := http.Post(base+"/api/v1/auth/login", "application/json", body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != 200 {
+		t.Fatalf("the printed demo applicant cannot sign in: %d", resp.StatusCode)
 	}
 }
 
