@@ -393,11 +393,13 @@ func (s *server) act(c *gin.Context) {
 		}
 		in.Due = &due
 	}
-	if _, err := s.cfg.Service.Transition(c.Request.Context(), actor(c), id, version, action, in); err != nil {
+	v, err := s.cfg.Service.Act(c.Request.Context(), actor(c), id, version, action, in)
+	if err != nil {
 		s.fail(c, err)
 		return
 	}
-	s.respondNomination(c, id, http.StatusOK)
+	etag(c, v.Nomination.Version)
+	c.JSON(http.StatusOK, toViewJSON(c, v))
 }
 
 func parseDue(v string) (time.Time, error) {

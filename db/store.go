@@ -29,6 +29,11 @@ func (s *Store) InTx(ctx context.Context, fn func(workflow.Tx) error) error {
 	})
 }
 
+// Read runs fn directly on the connection pool.
+func (s *Store) Read(ctx context.Context, fn func(workflow.Tx) error) error {
+	return fn(&tx{db: s.db.Bun})
+}
+
 // tx implements workflow.Tx over any bun.IDB.
 type tx struct{ db bun.IDB }
 

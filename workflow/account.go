@@ -430,7 +430,7 @@ func (s *Service) Authenticate(ctx context.Context, token string) (User, int64, 
 		u       User
 		version int64
 	)
-	err := s.store.InTx(ctx, func(tx Tx) error {
+	err := s.store.Read(ctx, func(tx Tx) error { // one statement
 		var err error
 		u, version, err = tx.SessionUser(ctx, HashToken(token), s.now().UTC())
 		if ErrorCode(err) == NotFound {

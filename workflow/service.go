@@ -387,6 +387,20 @@ type NominationView struct {
 	Actions    []Option  // what the reader may do now
 }
 
+// view is a nomination as actor sees it, with the actions open to it.
+func (s *Service) view(c *Context, actor Actor) NominationView {
+	n := *c.Nomination
+	role := actor.RoleIn(c.Programme.Ministry)
+	v := NominationView{Nomination: n, Programme: *c.Programme, Released: c.ReleasedAt != nil, Actions: AvailableActions(c, role)}
+	switch role {
+	case RoleSecretariat, RoleAdmin:
+		v.Verdicts = c.Programme.Verdicts(n.Answers, c.Organisation)
+	case RoleApplicant:
+		v.Nomination = forApplicant(n, v.Released)
+	}
+	return v
+}
+
 // forApplicant hides from an applicant, until results are released, where
 // its nomination stands after submission: screening and decisions show as
 // under_review, without stage, tier or award.
@@ -436,15 +450,7 @@ func (s *Service) Nomination(ctx context.Context, actor Actor, id int64) (Nomina
 		if err != nil {
 			return err
 		}
-		n := *c.Nomination
-		role := actor.RoleIn(c.Programme.Ministry)
-		v = NominationView{Nomination: n, Programme: *c.Programme, Released: c.ReleasedAt != nil, Actions: AvailableActions(c, role)}
-		switch role {
-		case RoleSecretariat, RoleAdmin:
-			v.Verdicts = c.Programme.Verdicts(n.Answers, c.Organisation)
-		case RoleApplicant:
-			v.Nomination = forApplicant(n, v.Released)
-		}
+		v = s.view(c, actor)
 		return nil
 	})
 	return v, withOp("workflow.Nomination", err)
@@ -477,7 +483,18 @@ func (s *Service) History(ctx context.Context, actor Actor, id int64) ([]History
 // Errors: NotFound; Conflict; Forbidden; Invalid; IllegalTransition (with
 // the guards' reasons).
 func (s *Service) Transition(ctx context.Context, actor Actor, id int64, expected int, action Action, in Input) (Nomination, error) {
-	var out Nomination
+	v, err := s.transition(ctx, actor, id, expected, action, in, false)
+	return v.Nomination, err
+}
+
+// Act is Transition answered with the nomination as the actor sees it
+// afterwards (as Nomination returns it), read in the same transaction.
+func (s *Service) Act(ctx context.Context, actor Actor, id int64, expected int, action Action, in Input) (NominationView, error) {
+	return s.transition(ctx, actor, id, expected, action, in, true)
+}
+
+func (s *Service) transition(ctx context.Context, actor Actor, id int64, expected int, action Action, in Input, view bool) (NominationView, error) {
+	var v NominationView
 	err := s.store.InTx(ctx, func(tx Tx) error {
 		n, err := tx.Nomination(ctx, id)
 		if err != nil {
@@ -490,10 +507,17 @@ func (s *Service) Transition(ctx context.Context, actor Actor, id int64, expecte
 		if err != nil {
 			return err
 		}
-		out = outs[0]
+		v.Nomination = outs[0]
+		if view {
+			c, _, err := s.context(ctx, tx, &v.Nomination, &contextCache{}, s.now().UTC())
+			if err != nil {
+				return err
+			}
+			v = s.view(c, actor)
+		}
 		return nil
 	})
-	return out, withOp("workflow.Transition", err)
+	return v, withOp("workflow.Transition", err)
 }
 
 // BulkTransition applies one action with the same input to many

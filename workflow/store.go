@@ -10,6 +10,10 @@ type Store interface {
 	// InTx runs fn in a transaction, committing if fn returns nil and
 	// rolling back otherwise.
 	InTx(ctx context.Context, fn func(Tx) error) error
+	// Read runs fn outside a transaction, for a lookup that is one
+	// statement and so consistent by itself; it saves BEGIN and COMMIT on
+	// the hottest path (the session lookup of every request).
+	Read(ctx context.Context, fn func(Tx) error) error
 }
 
 // Tx is the storage available inside a transaction. Lookups of a missing
