@@ -169,16 +169,9 @@ func (s *server) getOrganisation(c *gin.Context) {
 }
 
 func (s *server) updateOrganisation(c *gin.Context) {
-	id, ok := s.idParam(c, "id")
-	if !ok {
-		return
-	}
-	version, ok := s.ifMatch(c, true)
-	if !ok {
-		return
-	}
 	var req organisationRequest
-	if !s.decode(c, &req) {
+	id, version, ok := s.edit(c, &req)
+	if !ok {
 		return
 	}
 	ctx := c.Request.Context()
@@ -336,16 +329,9 @@ type answersRequest struct {
 }
 
 func (s *server) updateAnswers(c *gin.Context) {
-	id, ok := s.idParam(c, "id")
-	if !ok {
-		return
-	}
-	version, ok := s.ifMatch(c, true)
-	if !ok {
-		return
-	}
 	var req answersRequest
-	if !s.decode(c, &req) {
+	id, version, ok := s.edit(c, &req)
+	if !ok {
 		return
 	}
 	if _, err := s.cfg.Service.UpdateAnswers(c.Request.Context(), actor(c), id, version, req.Answers); err != nil {

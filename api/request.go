@@ -227,6 +227,18 @@ func (s *server) ifMatch(c *gin.Context, required bool) (int, bool) {
 	return v, true
 }
 
+// edit reads what every update needs: the id in the path, the version
+// edited in If-Match (required), and the JSON body.
+func (s *server) edit(c *gin.Context, req any) (id int64, version int, ok bool) {
+	if id, ok = s.idParam(c, "id"); !ok {
+		return 0, 0, false
+	}
+	if version, ok = s.ifMatch(c, true); !ok {
+		return 0, 0, false
+	}
+	return id, version, s.decode(c, req)
+}
+
 func etag(c *gin.Context, version int) { c.Header("ETag", `"`+strconv.Itoa(version)+`"`) }
 
 // pageParams reads limit and offset.
