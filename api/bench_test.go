@@ -29,6 +29,19 @@ func load(b *testing.B, req func(client, n int) *http.Request) {
 	lat := make([][]time.Duration, benchClients)
 	var next atomic.Int64
 	var failed atomic.Int64
+	// Warm up: every client opens its connection before the clock starts.
+	var warm sync.WaitGroup
+	for c := range benchClients {
+		warm.Add(1)
+		go func() {
+			defer warm.Done()
+			if resp, err := hc.Do(req(c, -1)); err == nil {
+				io.Copy(io.Discard, resp.Body) //nolint:errcheck // draining for reuse
+				resp.Body.Close()
+			}
+		}()
+	}
+	warm.Wait()
 	b.ResetTimer()
 	start := time.Now()
 	var wg sync.WaitGroup
