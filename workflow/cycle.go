@@ -2,6 +2,7 @@ package workflow
 
 import (
 	"fmt"
+	"math"
 	"regexp"
 	"strconv"
 	"time"
@@ -71,10 +72,58 @@ func (w Window) Contains(t time.Time) bool {
 // stage grants the stage's tier (Grants); a stage that decides awards
 // (Awards) is the programme's last.
 type Stage struct {
-	Key    string   `json:"key"`
-	Title  Text     `json:"title"`
-	Grants string   `json:"grants,omitempty"`
-	Awards []string `json:"awards,omitempty"`
+	Key     string   `json:"key"`
+	Title   Text     `json:"title"`
+	Grants  string   `json:"grants,omitempty"`
+	Awards  []string `json:"awards,omitempty"`
+	Judging *Judging `json:"judging,omitempty"` // nil: the secretariat decides without a panel
+}
+
+// Judging is how a panel judges a stage.
+type Judging struct {
+	JudgesPerEntry  int         `json:"judges_per_entry"`
+	Window          Window      `json:"window"` // scoring is open Opens ≤ t < Closes, Japan time
+	ScoreVisibility Visibility  `json:"score_visibility"`
+	Feedback        bool        `json:"feedback"` // applicants see anonymised scores and comments once results are released
+	Load            LoadLimits  `json:"load"`
+	Rubric          []Criterion `json:"rubric"`
+}
+
+// Visibility says when a judge sees other judges' scores for an entry.
+type Visibility string
+
+// The visibilities. The chair and the secretariat always see the whole panel.
+const (
+	VisibleNever       Visibility = "never"
+	VisibleAfterSubmit Visibility = "after_submit" // once the judge has submitted their own
+	VisibleAlways      Visibility = "always"
+)
+
+// LoadLimits bound how many entries one judge is assigned.
+type LoadLimits struct {
+	Min int `json:"min,omitempty"`
+	Max int `json:"max,omitempty"` // 0: no limit
+}
+
+// Criterion is one rubric line: a value from Min to Max in steps of Step,
+// weighted in the judge's total.
+type Criterion struct {
+	Key      string  `json:"key"`
+	Label    Text    `json:"label"`
+	Guidance Text    `json:"guidance,omitzero"`
+	Weight   float64 `json:"weight"`
+	Min      float64 `json:"min"`
+	Max      float64 `json:"max"`
+	Step     float64 `json:"step"`
+	Required bool    `json:"required,omitempty"`
+}
+
+// Stage returns the stage with key k.
+func (p *Programme) Stage(k string) (*Stage, bool) {
+	if i := p.StageIndex(k); i >= 0 {
+		return &p.Stages[i], true
+	}
+	return nil, false
 }
 
 // Tier is a rung of a programme's ladder (Pioneer, Top 100) or an award
@@ -230,6 +279,9 @@ func (p *Programme) check(v *checker, path string, fy int) {
 		}
 		stageKeys[s.Key] = true
 		v.text(sp+".title", s.Title)
+		if s.Judging != nil {
+			s.Judging.check(v, sp+".judging")
+		}
 		switch {
 		case s.Grants == "" && len(s.Awards) == 0:
 			v.add(sp, "a stage must either grant a tier (grants) or decide awards (awards)")
@@ -330,4 +382,66 @@ func (v *checker) text(path string, t Text) {
 	if badControl(t.Ja, false) || badControl(t.En, false) {
 		v.add(path, "must not contain control characters")
 	}
+}
+
+func (j *Judging) check(v *checker, path string) {
+	if j.JudgesPerEntry < 1 || j.JudgesPerEntry > 50 {
+		v.add(path+".judges_per_entry", "must be between 1 and 50")
+	}
+	switch {
+	case j.Window.Opens.IsZero() || j.Window.Closes.IsZero():
+		v.add(path+".window", "opens and closes are required")
+	case !j.Window.Closes.After(j.Window.Opens):
+		v.add(path+".window.closes", "must be after opens")
+	}
+	switch j.ScoreVisibility {
+	case VisibleNever, VisibleAfterSubmit, VisibleAlways:
+	default:
+		v.add(path+".score_visibility", fmt.Sprintf("must be never, after_submit or always, not %q", j.ScoreVisibility))
+	}
+	if j.Load.Min < 0 || j.Load.Max < 0 || (j.Load.Max > 0 && j.Load.Min > j.Load.Max) {
+		v.add(path+".load", "min and max must be ≥ 0 and min ≤ max")
+	}
+	if len(j.Rubric) == 0 {
+		v.add(path+".rubric", "at least one criterion is required")
+	}
+	keys := map[string]bool{}
+	for i, c := range j.Rubric {
+		cp := fmt.Sprintf("%s.rubric[%d]", path, i)
+		if !fieldKeyPattern.MatchString(c.Key) {
+			v.add(cp+".key", fmt.Sprintf("must start with a letter and hold only a-z, 0-9 and _, not %q", c.Key))
+		} else if keys[c.Key] {
+			v.add(cp+".key", fmt.Sprintf("duplicate criterion key %q", c.Key))
+		}
+		keys[c.Key] = true
+		v.text(cp+".label", c.Label)
+		if c.Weight <= 0 {
+			v.add(cp+".weight", "must be > 0")
+		}
+		switch {
+		case c.Max <= c.Min:
+			v.add(cp+".max", "must be > min")
+		case c.Step <= 0:
+			v.add(cp+".step", "must be > 0")
+		case !onStep(c.Max, c.Min, c.Step):
+			v.add(cp+".step", "max − min must be a whole number of steps")
+		}
+	}
+}
+
+// onStep reports whether x is min plus a whole number of steps, allowing
+// for binary rounding of decimal steps such as 0.1.
+func onStep(x, min, step float64) bool {
+	n := (x - min) / step
+	return math.Abs(n-math.Round(n)) < 1e-9
+}
+
+// Criterion returns the criterion with key k.
+func (j *Judging) Criterion(k string) (*Criterion, bool) {
+	for i := range j.Rubric {
+		if j.Rubric[i].Key == k {
+			return &j.Rubric[i], true
+		}
+	}
+	return nil, false
 }

@@ -121,9 +121,11 @@ func (d *decoder) programme(path string, n *yaml.Node) workflow.Programme {
 	}
 	o.list("stages", func(path string, n *yaml.Node) {
 		so := d.object(path, n)
-		p.Stages = append(p.Stages, workflow.Stage{
-			Key: so.str("key"), Title: so.text("title"), Grants: so.str("grants"), Awards: so.strings("awards"),
-		})
+		st := workflow.Stage{Key: so.str("key"), Title: so.text("title"), Grants: so.str("grants"), Awards: so.strings("awards")}
+		if jn := so.child("judging"); jn != nil {
+			st.Judging = d.judging(path+".judging", jn)
+		}
+		p.Stages = append(p.Stages, st)
 		so.done()
 	})
 	tier := func(path string, n *yaml.Node) workflow.Tier {
@@ -157,6 +159,48 @@ func (d *decoder) programme(path string, n *yaml.Node) workflow.Programme {
 	})
 	o.done()
 	return p
+}
+
+func (d *decoder) judging(path string, n *yaml.Node) *workflow.Judging {
+	o := d.object(path, n)
+	j := &workflow.Judging{JudgesPerEntry: o.int("judges_per_entry"), ScoreVisibility: workflow.Visibility(o.str("score_visibility")),
+		Feedback: o.bool("feedback")}
+	if w := o.child("window"); w != nil {
+		wo := d.object(path+".window", w)
+		j.Window.Opens = wo.time("opens", false)
+		j.Window.Closes = wo.time("closes", true)
+		wo.done()
+	}
+	if l := o.child("load"); l != nil {
+		lo := d.object(path+".load", l)
+		j.Load.Min, j.Load.Max = lo.int("min"), lo.int("max")
+		lo.done()
+	}
+	o.list("rubric", func(path string, n *yaml.Node) {
+		co := d.object(path, n)
+		c := workflow.Criterion{Key: co.str("key"), Label: co.text("label"), Required: co.bool("required")}
+		if co.child("guidance") != nil {
+			c.Guidance = co.text("guidance")
+		}
+		for _, f := range []struct {
+			name string
+			dst  *float64
+		}{{"weight", &c.Weight}, {"min", &c.Min}, {"max", &c.Max}, {"step", &c.Step}} {
+			if v := co.floatPtr(f.name); v != nil {
+				*f.dst = *v
+			}
+		}
+		if c.Weight == 0 && co.values["weight"] == nil {
+			c.Weight = 1
+		}
+		if c.Step == 0 && co.values["step"] == nil {
+			c.Step = 1
+		}
+		j.Rubric = append(j.Rubric, c)
+		co.done()
+	})
+	o.done()
+	return j
 }
 
 func (d *decoder) field(path string, n *yaml.Node) workflow.Field {

@@ -31,6 +31,18 @@ programmes:
       - key: top100
         title: {ja: 百選審査, en: Top 100 review}
         grants: top100
+        judging:
+          judges_per_entry: 3
+          window: {opens: 2026-08-20T10:00, closes: 2026-09-11}
+          score_visibility: after_submit
+          load: {min: 1, max: 40}
+          rubric:
+            - key: adoption
+              label: {ja: 導入, en: Adoption}
+              weight: 3
+              min: 1
+              max: 5
+              required: true
       - key: minister
         title: {ja: 大臣賞審査, en: Minister review}
         awards: [minister]
@@ -116,12 +128,12 @@ func TestBadCycleFiles(t *testing.T) {
 		{"choice without choices", "          choices:\n            - key: rules\n              label: {ja: 就業規則, en: Work rules}\n", "", "programmes[0].form.fields[2].choices", "at least one choice"},
 		{"duplicate field key", "        - key: days", "        - key: staff", "programmes[0].form.fields[1].key", "duplicate field key"},
 		{"field key with a hyphen", "        - key: days", "        - key: avg-days", "programmes[0].form.fields[1].key", "must start with a letter"},
-		{"required as text", "          required: true", "          required: yes please", "programmes[0].form.fields[0].required", "true or false"},
+		{"required as text", "          type: integer\n          required: true", "          type: integer\n          required: yes please", "programmes[0].form.fields[0].required", "true or false"},
 		{"stage grants an unknown tier", "        grants: top100", "        grants: top50", "programmes[0].stages[0].grants", "unknown tier"},
 		{"stage grants the first tier", "        grants: top100", "        grants: pioneer", "programmes[0].stages[0].grants", "first tier"},
 		{"stage with neither grants nor awards", "        grants: top100\n", "", "programmes[0].stages[0]", "either grant a tier"},
-		{"awards before the last stage", "      - key: top100\n        title: {ja: 百選審査, en: Top 100 review}\n        grants: top100\n      - key: minister\n        title: {ja: 大臣賞審査, en: Minister review}\n        awards: [minister]\n",
-			"      - key: minister\n        title: {ja: 大臣賞審査, en: Minister review}\n        awards: [minister]\n      - key: top100\n        title: {ja: 百選審査, en: Top 100 review}\n        grants: top100\n",
+		{"awards before the last stage", "      - key: top100\n        title: {ja: 百選審査, en: Top 100 review}\n",
+			"      - key: early\n        title: {ja: 先行, en: Early}\n        awards: [minister]\n      - key: top100\n        title: {ja: 百選審査, en: Top 100 review}\n",
 			"programmes[0].stages[0].awards", "only the last stage"},
 		{"reserved stage key", "      - key: top100\n        title: {ja: 百選審査", "      - key: screening\n        title: {ja: 百選審査", "programmes[0].stages[0].key", "reserved"},
 		{"quota max below min", "quota: {min: 30, max: 60}", "quota: {min: 30, max: 20}", "programmes[0].tiers[1].quota.max", "must be ≥ min"},
@@ -129,6 +141,13 @@ func TestBadCycleFiles(t *testing.T) {
 		{"rule that is not boolean", "condition: days >= 4", "condition: days + 4", "programmes[0].eligibility[0].condition", "must be true or false"},
 		{"rule for an unknown stage", "applies_to: top100", "applies_to: final", "programmes[0].eligibility[0].applies_to", "or a stage key"},
 		{"rule without a reason", "        reason: {ja: 4日未満, en: under 4 days}\n", "", "programmes[0].eligibility[0].reason.ja", "is required"},
+		{"judges per entry zero", "judges_per_entry: 3", "judges_per_entry: 0", "programmes[0].stages[0].judging.judges_per_entry", "between 1 and 50"},
+		{"unknown visibility", "score_visibility: after_submit", "score_visibility: sometimes", "programmes[0].stages[0].judging.score_visibility", "never, after_submit or always"},
+		{"judging window backwards", "window: {opens: 2026-08-20T10:00, closes: 2026-09-11}", "window: {opens: 2026-09-20T10:00, closes: 2026-09-11}", "programmes[0].stages[0].judging.window.closes", "must be after opens"},
+		{"load min above max", "load: {min: 1, max: 40}", "load: {min: 41, max: 40}", "programmes[0].stages[0].judging.load", "min ≤ max"},
+		{"criterion max not above min", "              min: 1\n              max: 5\n              required: true", "              min: 5\n              max: 5\n              required: true", "programmes[0].stages[0].judging.rubric[0].max", "must be > min"},
+		{"criterion off-step range", "              max: 5\n              required: true", "              max: 5\n              step: 3\n              required: true", "programmes[0].stages[0].judging.rubric[0].step", "whole number of steps"},
+		{"criterion weight zero", "              weight: 3", "              weight: 0", "programmes[0].stages[0].judging.rubric[0].weight", "must be > 0"},
 		{"alias", "title: {ja: 令和8年度, en: FY2026}", "title: &t {ja: 令和8年度, en: FY2026}\nx: *t", "x", "unknown field"},
 	}
 	for _, tc := range tests {
