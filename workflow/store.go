@@ -20,6 +20,7 @@ type Store interface {
 // object return a NotFound error; writes that collide return Conflict.
 type Tx interface {
 	AccountsTx
+	JudgingTx
 
 	// CycleKeys lists stored cycles' keys.
 	CycleKeys(ctx context.Context) ([]string, error)

@@ -1,0 +1,427 @@
+package db
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/uptrace/bun"
+
+	"github.com/awardflow/awardflow/workflow"
+	"github.com/awardflow/awardflow/workflow/assign"
+)
+
+// stageCols are the columns naming a stage, in every judging table.
+type stageCols struct {
+	CycleKey     string `bun:"cycle_key,pk"`
+	ProgrammeKey string `bun:"programme_key,pk"`
+	StageKey     string `bun:"stage_key,pk"`
+}
+
+func colsOf(s workflow.StageRef) stageCols { return stageCols{s.Cycle, s.Programme, s.Stage} }
+func (c stageCols) ref() workflow.StageRef {
+	return workflow.StageRef{Cycle: c.CycleKey, Programme: c.ProgrammeKey, Stage: c.StageKey}
+}
+
+func whereStage(q *bun.SelectQuery, s workflow.StageRef) *bun.SelectQuery {
+	return q.Where("cycle_key = ? AND programme_key = ? AND stage_key = ?", s.Cycle, s.Programme, s.Stage)
+}
+
+type panelRow struct {
+	bun.BaseModel `bun:"table:panel_members"`
+	stageCols
+	UserID      int64     `bun:"user_id,pk"`
+	Role        string    `bun:"role"`
+	Industries  string    `bun:"industries"`
+	Prefectures string    `bun:"prefectures"`
+	AddedBy     string    `bun:"added_by"`
+	AddedAt     time.Time `bun:"added_at"`
+	Name        string    `bun:"name,scanonly"`
+}
+
+func splitList(s string) []string {
+	if s == "" {
+		return nil
+	}
+	return strings.Split(s, ",")
+}
+
+func (t *tx) PanelMembers(ctx context.Context, s workflow.StageRef) ([]workflow.PanelMember, error) {
+	var rows []panelRow
+	err := t.db.NewSelect().Model(&rows).ColumnExpr("panel_row.*, u.name AS name").
+		Join("JOIN users AS u ON u.id = panel_row.user_id").
+		Where("panel_row.cycle_key = ? AND panel_row.programme_key = ? AND panel_row.stage_key = ?", s.Cycle, s.Programme, s.Stage).
+		Order("panel_row.user_id").Scan(ctx)
+	if err != nil {
+		return nil, translate(err, "panel")
+	}
+	out := make([]workflow.PanelMember, len(rows))
+	for i, r := range rows {
+		out[i] = workflow.PanelMember{Stage: s, UserID: r.UserID, Name: r.Name, Role: workflow.Role(r.Role),
+			Industries: splitList(r.Industries), Prefectures: splitList(r.Prefectures), AddedBy: r.AddedBy, AddedAt: r.AddedAt.UTC()}
+	}
+	return out, nil
+}
+
+func (t *tx) UpsertPanelMember(ctx context.Context, m workflow.PanelMember) error {
+	r := panelRow{stageCols: colsOf(m.Stage), UserID: m.UserID, Role: string(m.Role), Industries: strings.Join(m.Industries, ","),
+		Prefectures: strings.Join(m.Prefectures, ","), AddedBy: m.AddedBy, AddedAt: m.AddedAt.UTC()}
+	_, err := t.db.NewInsert().Model(&r).
+		On("CONFLICT (cycle_key, programme_key, stage_key, user_id) DO UPDATE").
+		Set("role = EXCLUDED.role, industries = EXCLUDED.industries, prefectures = EXCLUDED.prefectures").Exec(ctx)
+	return translate(err, "panel member")
+}
+
+func (t *tx) DeletePanelMember(ctx context.Context, s workflow.StageRef, userID int64) error {
+	res, err := t.db.NewDelete().Table("panel_members").
+		Where("cycle_key = ? AND programme_key = ? AND stage_key = ? AND user_id = ?", s.Cycle, s.Programme, s.Stage, userID).Exec(ctx)
+	if err := checkUpdated(res, err, "panel member"); err != nil {
+		return workflow.Errorf(workflow.NotFound, "user %d is not on the panel", userID)
+	}
+	return nil
+}
+
+type affiliationRow struct {
+	bun.BaseModel   `bun:"table:affiliations"`
+	ID              int64     `bun:"id,pk,autoincrement"`
+	UserID          int64     `bun:"user_id"`
+	OrganisationID  int64     `bun:"organisation_id,nullzero"`
+	CorporateNumber string    `bun:"corporate_number"`
+	Name            string    `bun:"name"`
+	DeclaredAt      time.Time `bun:"declared_at"`
+}
+
+func (t *tx) InsertAffiliation(ctx context.Context, a *workflow.Affiliation) error {
+	r := affiliationRow{UserID: a.UserID, OrganisationID: a.OrganisationID, CorporateNumber: a.CorporateNumber, Name: a.Name, DeclaredAt: a.DeclaredAt.UTC()}
+	if _, err := t.db.NewInsert().Model(&r).Returning("id").Exec(ctx); err != nil {
+		return translate(err, "affiliation")
+	}
+	a.ID = r.ID
+	return nil
+}
+
+func (t *tx) Affiliations(ctx context.Context, userIDs []int64) ([]workflow.Affiliation, error) {
+	if len(userIDs) == 0 {
+		return nil, nil
+	}
+	var rows []affiliationRow
+	if err := t.db.NewSelect().Model(&rows).Where("user_id IN (?)", bun.List(userIDs)).Order("id").Scan(ctx); err != nil {
+		return nil, translate(err, "affiliations")
+	}
+	out := make([]workflow.Affiliation, len(rows))
+	for i, r := range rows {
+		out[i] = workflow.Affiliation{ID: r.ID, UserID: r.UserID, OrganisationID: r.OrganisationID, CorporateNumber: r.CorporateNumber,
+			Name: r.Name, DeclaredAt: r.DeclaredAt.UTC()}
+	}
+	return out, nil
+}
+
+type conflictRow struct {
+	bun.BaseModel  `bun:"table:declared_conflicts"`
+	ID             int64     `bun:"id,pk,autoincrement"`
+	UserID         int64     `bun:"user_id"`
+	OrganisationID int64     `bun:"organisation_id"`
+	Source         string    `bun:"source"`
+	Reason         string    `bun:"reason"`
+	CreatedBy      string    `bun:"created_by"`
+	CreatedAt      time.Time `bun:"created_at"`
+}
+
+func (t *tx) InsertConflict(ctx context.Context, c *workflow.DeclaredConflict) error {
+	r := conflictRow{UserID: c.UserID, OrganisationID: c.OrganisationID, Source: c.Source, Reason: c.Reason, CreatedBy: c.CreatedBy, CreatedAt: c.CreatedAt.UTC()}
+	if _, err := t.db.NewInsert().Model(&r).Returning("id").Exec(ctx); err != nil {
+		return translate(err, "conflict")
+	}
+	c.ID = r.ID
+	return nil
+}
+
+func (t *tx) DeclaredConflicts(ctx context.Context, userIDs []int64) ([]workflow.DeclaredConflict, error) {
+	if len(userIDs) == 0 {
+		return nil, nil
+	}
+	var rows []conflictRow
+	if err := t.db.NewSelect().Model(&rows).Where("user_id IN (?)", bun.List(userIDs)).Order("id").Scan(ctx); err != nil {
+		return nil, translate(err, "conflicts")
+	}
+	out := make([]workflow.DeclaredConflict, len(rows))
+	for i, r := range rows {
+		out[i] = workflow.DeclaredConflict{ID: r.ID, UserID: r.UserID, OrganisationID: r.OrganisationID, Source: r.Source, Reason: r.Reason,
+			CreatedBy: r.CreatedBy, CreatedAt: r.CreatedAt.UTC()}
+	}
+	return out, nil
+}
+
+// StageEntries: the nominations at the stage now, and those judged there
+// before moving on (they keep their assignments).
+func (t *tx) StageEntries(ctx context.Context, s workflow.StageRef) ([]workflow.Nomination, error) {
+	var rows []nominationRow
+	err := t.db.NewSelect().Model(&rows).
+		Where("cycle_key = ? AND programme_key = ?", s.Cycle, s.Programme).
+		WhereGroup(" AND ", func(q *bun.SelectQuery) *bun.SelectQuery {
+			return q.Where("stage = ? AND state IN (?)", s.Stage, bun.List([]string{string(workflow.InReview), string(workflow.Selected),
+				string(workflow.NotSelected), string(workflow.Awarded)})).
+				WhereOr("id IN (SELECT nomination_id FROM assignments WHERE cycle_key = ? AND programme_key = ? AND stage_key = ?)", s.Cycle, s.Programme, s.Stage)
+		}).Order("id").Scan(ctx)
+	if err != nil {
+		return nil, translate(err, "entries")
+	}
+	out := make([]workflow.Nomination, len(rows))
+	for i, r := range rows {
+		n, err := toNomination(r)
+		if err != nil {
+			return nil, err
+		}
+		out[i] = n
+	}
+	return out, nil
+}
+
+type assignmentRow struct {
+	bun.BaseModel `bun:"table:assignments"`
+	stageCols
+	NominationID  int64      `bun:"nomination_id,pk"`
+	UserID        int64      `bun:"user_id,pk"`
+	Source        string     `bun:"source"`
+	CreatedBy     string     `bun:"created_by"`
+	CreatedAt     time.Time  `bun:"created_at"`
+	RecusedAt     *time.Time `bun:"recused_at"`
+	RecusalReason string     `bun:"recusal_reason"`
+}
+
+func (t *tx) Assignments(ctx context.Context, s workflow.StageRef) ([]workflow.Assignment, error) {
+	var rows []assignmentRow
+	if err := whereStage(t.db.NewSelect().Model(&rows), s).Order("nomination_id", "user_id").Scan(ctx); err != nil {
+		return nil, translate(err, "assignments")
+	}
+	out := make([]workflow.Assignment, len(rows))
+	for i, r := range rows {
+		out[i] = workflow.Assignment{Stage: s, NominationID: r.NominationID, UserID: r.UserID, Source: r.Source, CreatedBy: r.CreatedBy,
+			CreatedAt: r.CreatedAt.UTC(), RecusedAt: utcPtr(r.RecusedAt), RecusalReason: r.RecusalReason}
+	}
+	return out, nil
+}
+
+func (t *tx) InsertAssignments(ctx context.Context, as []workflow.Assignment) error {
+	if len(as) == 0 {
+		return nil
+	}
+	rows := make([]assignmentRow, len(as))
+	for i, a := range as {
+		rows[i] = assignmentRow{stageCols: colsOf(a.Stage), NominationID: a.NominationID, UserID: a.UserID, Source: a.Source,
+			CreatedBy: a.CreatedBy, CreatedAt: a.CreatedAt.UTC()}
+	}
+	_, err := t.db.NewInsert().Model(&rows).Exec(ctx)
+	return translate(err, "assignment")
+}
+
+func (t *tx) DeleteAssignment(ctx context.Context, s workflow.StageRef, nominationID, userID int64) error {
+	res, err := t.db.NewDelete().Table("assignments").
+		Where("cycle_key = ? AND programme_key = ? AND stage_key = ? AND nomination_id = ? AND user_id = ?", s.Cycle, s.Programme, s.Stage, nominationID, userID).Exec(ctx)
+	if err := checkUpdated(res, err, "assignment"); err != nil {
+		return workflow.Errorf(workflow.NotFound, "no such assignment")
+	}
+	return nil
+}
+
+func (t *tx) RecuseAssignment(ctx context.Context, s workflow.StageRef, nominationID, userID int64, reason string, at time.Time) error {
+	res, err := t.db.NewUpdate().Table("assignments").Set("recused_at = ?, recusal_reason = ?", at.UTC(), reason).
+		Where("cycle_key = ? AND programme_key = ? AND stage_key = ? AND nomination_id = ? AND user_id = ? AND recused_at IS NULL",
+			s.Cycle, s.Programme, s.Stage, nominationID, userID).Exec(ctx)
+	return checkUpdated(res, err, "assignment")
+}
+
+func (t *tx) StageVersion(ctx context.Context, s workflow.StageRef) (int64, error) {
+	var v []int64
+	err := t.db.NewSelect().Table("stage_versions").Column("version").
+		Where("cycle_key = ? AND programme_key = ? AND stage_key = ?", s.Cycle, s.Programme, s.Stage).Scan(ctx, &v)
+	if err != nil {
+		return 0, translate(err, "stage version")
+	}
+	if len(v) == 0 {
+		return 0, nil
+	}
+	return v[0], nil
+}
+
+func (t *tx) BumpStageVersion(ctx context.Context, s workflow.StageRef) error {
+	_, err := t.db.NewRaw(`INSERT INTO stage_versions (cycle_key, programme_key, stage_key, version) VALUES (?, ?, ?, 1)
+		ON CONFLICT (cycle_key, programme_key, stage_key) DO UPDATE SET version = stage_versions.version + 1`, s.Cycle, s.Programme, s.Stage).Exec(ctx)
+	return translate(err, "stage version")
+}
+
+type proposalRow struct {
+	bun.BaseModel  `bun:"table:assignment_proposals"`
+	ID             int64 `bun:"id,pk,autoincrement"`
+	CycleKey       string
+	ProgrammeKey   string
+	StageKey       string
+	Seed           int64
+	UsePreferences bool
+	BaseVersion    int64
+	Pairs          string
+	Report         string
+	Status         string
+	CreatedBy      string
+	CreatedAt      time.Time
+	DecidedBy      string
+	DecidedAt      *time.Time
+}
+
+func (t *tx) InsertProposal(ctx context.Context, p *workflow.Proposal) error {
+	pairs, err := json.Marshal(p.Pairs)
+	if err != nil {
+		return err
+	}
+	report, err := json.Marshal(p.Report)
+	if err != nil {
+		return err
+	}
+	r := proposalRow{CycleKey: p.Stage.Cycle, ProgrammeKey: p.Stage.Programme, StageKey: p.Stage.Stage, Seed: int64(p.Seed),
+		UsePreferences: p.UsePreferences, BaseVersion: p.BaseVersion, Pairs: string(pairs), Report: string(report), Status: p.Status,
+		CreatedBy: p.CreatedBy, CreatedAt: p.CreatedAt.UTC()}
+	if _, err := t.db.NewInsert().Model(&r).Returning("id").Exec(ctx); err != nil {
+		return translate(err, "proposal")
+	}
+	p.ID = r.ID
+	return nil
+}
+
+func (t *tx) Proposal(ctx context.Context, id int64) (workflow.Proposal, error) {
+	var r proposalRow
+	if err := t.db.NewSelect().Model(&r).Where("id = ?", id).Scan(ctx); err != nil {
+		return workflow.Proposal{}, translate(err, fmt.Sprintf("proposal %d", id))
+	}
+	p := workflow.Proposal{ID: r.ID, Stage: workflow.StageRef{Cycle: r.CycleKey, Programme: r.ProgrammeKey, Stage: r.StageKey},
+		Seed: uint64(r.Seed), UsePreferences: r.UsePreferences, BaseVersion: r.BaseVersion, Status: r.Status, CreatedBy: r.CreatedBy,
+		CreatedAt: r.CreatedAt.UTC(), DecidedBy: r.DecidedBy, DecidedAt: utcPtr(r.DecidedAt)}
+	if err := json.Unmarshal([]byte(r.Pairs), &p.Pairs); err != nil {
+		return p, fmt.Errorf("proposal %d pairs: %w", id, err)
+	}
+	if err := json.Unmarshal([]byte(r.Report), &p.Report); err != nil {
+		return p, fmt.Errorf("proposal %d report: %w", id, err)
+	}
+	if p.Pairs == nil {
+		p.Pairs = []assign.Pair{}
+	}
+	return p, nil
+}
+
+func (t *tx) DecideProposal(ctx context.Context, id int64, status, by string, at time.Time) error {
+	res, err := t.db.NewUpdate().Table("assignment_proposals").Set("status = ?, decided_by = ?, decided_at = ?", status, by, at.UTC()).
+		Where("id = ? AND status = ?", id, workflow.ProposalPending).Exec(ctx)
+	if err := checkUpdated(res, err, "proposal"); err != nil {
+		return workflow.Errorf(workflow.Conflict, "proposal %d has already been applied or discarded", id)
+	}
+	return nil
+}
+
+type scoreRow struct {
+	bun.BaseModel `bun:"table:scores"`
+	stageCols
+	NominationID int64      `bun:"nomination_id,pk"`
+	UserID       int64      `bun:"user_id,pk"`
+	Vals         string     `bun:"vals"`
+	Comment      string     `bun:"comment"`
+	Status       string     `bun:"status"`
+	Version      int        `bun:"version"`
+	SubmittedAt  *time.Time `bun:"submitted_at"`
+	UpdatedAt    time.Time  `bun:"updated_at"`
+}
+
+func (t *tx) Scores(ctx context.Context, s workflow.StageRef) ([]workflow.Score, error) {
+	var rows []scoreRow
+	if err := whereStage(t.db.NewSelect().Model(&rows), s).Order("nomination_id", "user_id").Scan(ctx); err != nil {
+		return nil, translate(err, "scores")
+	}
+	out := make([]workflow.Score, len(rows))
+	for i, r := range rows {
+		sc := workflow.Score{Stage: s, NominationID: r.NominationID, UserID: r.UserID, Comment: r.Comment, Status: r.Status,
+			Version: r.Version, SubmittedAt: utcPtr(r.SubmittedAt), UpdatedAt: r.UpdatedAt.UTC()}
+		if err := json.Unmarshal([]byte(r.Vals), &sc.Values); err != nil {
+			return nil, fmt.Errorf("score values: %w", err)
+		}
+		out[i] = sc
+	}
+	return out, nil
+}
+
+func (t *tx) SaveScore(ctx context.Context, sc *workflow.Score, expected int) error {
+	vals, err := json.Marshal(sc.Values)
+	if err != nil {
+		return err
+	}
+	r := scoreRow{stageCols: colsOf(sc.Stage), NominationID: sc.NominationID, UserID: sc.UserID, Vals: string(vals), Comment: sc.Comment,
+		Status: sc.Status, Version: sc.Version, SubmittedAt: utcPtr(sc.SubmittedAt), UpdatedAt: sc.UpdatedAt.UTC()}
+	if expected == 0 {
+		if _, err := t.db.NewInsert().Model(&r).Exec(ctx); err != nil {
+			if workflow.ErrorCode(translate(err, "score")) == workflow.Conflict {
+				return workflow.Errorf(workflow.Conflict, "a score was saved meanwhile; reload it")
+			}
+			return translate(err, "score")
+		}
+		return nil
+	}
+	res, err := t.db.NewUpdate().Model(&r).Column("vals", "comment", "status", "version", "submitted_at", "updated_at").
+		WherePK().Where("version = ?", expected).Exec(ctx)
+	return checkUpdated(res, err, "score")
+}
+
+type scoreEventRow struct {
+	bun.BaseModel `bun:"table:score_events"`
+	ID            int64 `bun:"id,pk,autoincrement"`
+	CycleKey      string
+	ProgrammeKey  string
+	StageKey      string
+	NominationID  int64
+	UserID        int64
+	ActorID       string
+	Status        string
+	Vals          string
+	Comment       string
+	Version       int
+	At            time.Time
+}
+
+func (t *tx) InsertScoreEvent(ctx context.Context, e workflow.ScoreEvent) error {
+	vals, err := json.Marshal(e.Values)
+	if err != nil {
+		return err
+	}
+	r := scoreEventRow{CycleKey: e.Stage.Cycle, ProgrammeKey: e.Stage.Programme, StageKey: e.Stage.Stage, NominationID: e.NominationID,
+		UserID: e.UserID, ActorID: e.ActorID, Status: e.Status, Vals: string(vals), Comment: e.Comment, Version: e.Version, At: e.At.UTC()}
+	_, err = t.db.NewInsert().Model(&r).Exec(ctx)
+	return translate(err, "score event")
+}
+
+type decisionRow struct {
+	bun.BaseModel `bun:"table:decisions"`
+	ID            int64 `bun:"id,pk,autoincrement"`
+	CycleKey      string
+	ProgrammeKey  string
+	StageKey      string
+	Spec          string
+	Outcomes      string
+	AppliedBy     string
+	AppliedAt     time.Time
+}
+
+func (t *tx) InsertDecision(ctx context.Context, d *workflow.Decision) error {
+	spec, err := json.Marshal(d.Spec)
+	if err != nil {
+		return err
+	}
+	outcomes, err := json.Marshal(d.Outcomes)
+	if err != nil {
+		return err
+	}
+	r := decisionRow{CycleKey: d.Stage.Cycle, ProgrammeKey: d.Stage.Programme, StageKey: d.Stage.Stage, Spec: string(spec),
+		Outcomes: string(outcomes), AppliedBy: d.AppliedBy, AppliedAt: d.AppliedAt.UTC()}
+	if _, err := t.db.NewInsert().Model(&r).Returning("id").Exec(ctx); err != nil {
+		return translate(err, "decision")
+	}
+	d.ID = r.ID
+	return nil
+}

@@ -1,0 +1,239 @@
+package workflow
+
+import (
+	"context"
+	"time"
+
+	"github.com/awardflow/awardflow/workflow/assign"
+)
+
+// StageRef names a judged stage of a programme in a cycle.
+type StageRef struct {
+	Cycle, Programme, Stage string
+}
+
+func (r StageRef) String() string { return r.Cycle + "/" + r.Programme + "/" + r.Stage }
+
+// PanelMember is a judge or the chair of a stage's panel, with optional
+// preferences used by automatic assignment.
+type PanelMember struct {
+	Stage       StageRef
+	UserID      int64
+	Name        string
+	Role        Role // RoleJudge or RoleChair
+	Industries  []string
+	Prefectures []string
+	AddedBy     string
+	AddedAt     time.Time
+}
+
+// Affiliation is an organisation a judge declares a tie to; nominations of
+// a matching organisation (same organisation, corporate number or name)
+// are conflicts of interest.
+type Affiliation struct {
+	ID              int64
+	UserID          int64
+	OrganisationID  int64
+	CorporateNumber string
+	Name            string
+	DeclaredAt      time.Time
+}
+
+// Conflict sources.
+const (
+	SourceDeclared        = "declared"         // the judge declared a conflict with the organisation
+	SourceRecusal         = "recusal"          // the judge recused from an assigned entry
+	SourceAffiliation     = "affiliation"      // a declared affiliation names the organisation
+	SourceCorporateNumber = "corporate_number" // an affiliation's corporate number is the organisation's
+	SourceName            = "name"             // an affiliation's name is the organisation's
+)
+
+// DeclaredConflict is an explicit conflict between a judge and an organisation.
+type DeclaredConflict struct {
+	ID             int64
+	UserID         int64
+	OrganisationID int64
+	Source         string // SourceDeclared or SourceRecusal
+	Reason         string
+	CreatedBy      string
+	CreatedAt      time.Time
+}
+
+// ConflictOfInterest is a judge's conflict with an entry, with where it comes from.
+type ConflictOfInterest struct {
+	UserID         int64  `json:"user_id"`
+	NominationID   int64  `json:"nomination_id"`
+	OrganisationID int64  `json:"organisation_id"`
+	Source         string `json:"source"`
+	Reason         string `json:"reason,omitempty"`
+}
+
+// Assignment of a judge to an entry at a stage.
+type Assignment struct {
+	Stage         StageRef
+	NominationID  int64
+	UserID        int64
+	Source        string // "manual" or "proposal"
+	CreatedBy     string
+	CreatedAt     time.Time
+	RecusedAt     *time.Time
+	RecusalReason string
+}
+
+// Active reports whether the judge has not recused.
+func (a Assignment) Active() bool { return a.RecusedAt == nil }
+
+// Proposal statuses.
+const (
+	ProposalPending   = "pending"
+	ProposalApplied   = "applied"
+	ProposalDiscarded = "discarded"
+)
+
+// Proposal is an automatic assignment awaiting the secretariat's decision.
+type Proposal struct {
+	ID             int64
+	Stage          StageRef
+	Seed           uint64
+	UsePreferences bool
+	BaseVersion    int64 // the stage's assignment version it was computed from
+	Pairs          []assign.Pair
+	Report         assign.Report
+	Status         string
+	CreatedBy      string
+	CreatedAt      time.Time
+	DecidedBy      string
+	DecidedAt      *time.Time
+}
+
+// Score statuses.
+const (
+	ScoreDraft     = "draft"
+	ScoreSubmitted = "submitted"
+)
+
+// Score is one judge's scores for one entry at a stage. Values are exact
+// decimal text by criterion key.
+type Score struct {
+	Stage        StageRef
+	NominationID int64
+	UserID       int64
+	Values       map[string]string
+	Comment      string
+	Status       string
+	Version      int
+	SubmittedAt  *time.Time
+	UpdatedAt    time.Time
+}
+
+// ScoreEvent is the audit trail of a score: every save, by whom.
+type ScoreEvent struct {
+	Stage        StageRef
+	NominationID int64
+	UserID       int64
+	ActorID      string
+	Status       string
+	Values       map[string]string
+	Comment      string
+	Version      int
+	At           time.Time
+}
+
+// JudgingTx is the storage of judging inside a transaction.
+type JudgingTx interface {
+	PanelMembers(ctx context.Context, s StageRef) ([]PanelMember, error)
+	UpsertPanelMember(ctx context.Context, m PanelMember) error
+	DeletePanelMember(ctx context.Context, s StageRef, userID int64) error // NotFound
+
+	InsertAffiliation(ctx context.Context, a *Affiliation) error
+	Affiliations(ctx context.Context, userIDs []int64) ([]Affiliation, error)
+	InsertConflict(ctx context.Context, c *DeclaredConflict) error
+	DeclaredConflicts(ctx context.Context, userIDs []int64) ([]DeclaredConflict, error)
+
+	// StageEntries lists the nominations at a stage (any state there).
+	StageEntries(ctx context.Context, s StageRef) ([]Nomination, error)
+	Assignments(ctx context.Context, s StageRef) ([]Assignment, error)
+	InsertAssignments(ctx context.Context, as []Assignment) error // Conflict on a duplicate
+	DeleteAssignment(ctx context.Context, s StageRef, nominationID, userID int64) error
+	RecuseAssignment(ctx context.Context, s StageRef, nominationID, userID int64, reason string, at time.Time) error
+	// StageVersion counts changes to a stage's panel and assignments; a
+	// proposal applies only at the version it was computed from.
+	StageVersion(ctx context.Context, s StageRef) (int64, error)
+	BumpStageVersion(ctx context.Context, s StageRef) error
+
+	InsertProposal(ctx context.Context, p *Proposal) error
+	Proposal(ctx context.Context, id int64) (Proposal, error)
+	// DecideProposal moves a pending proposal to status; Conflict if it is not pending.
+	DecideProposal(ctx context.Context, id int64, status, by string, at time.Time) error
+
+	Scores(ctx context.Context, s StageRef) ([]Score, error)
+	// SaveScore inserts a score (expected 0; Conflict if one exists) or
+	// updates it if its stored version is expected (Conflict otherwise).
+	SaveScore(ctx context.Context, sc *Score, expected int) error
+	InsertScoreEvent(ctx context.Context, e ScoreEvent) error
+
+	InsertDecision(ctx context.Context, d *Decision) error
+}
+
+// stageOf resolves a stage reference against the newest cycle version and
+// checks that the actor may see it: administrators, the ministry's
+// secretariat, or a chair or judge of that ministry.
+func (s *Service) stageOf(ctx context.Context, tx Tx, actor Actor, ref StageRef) (*Programme, *Stage, Role, error) {
+	cv, err := tx.LatestCycle(ctx, ref.Cycle)
+	if err != nil {
+		return nil, nil, "", err
+	}
+	p, ok := cv.Cycle.Programme(ref.Programme)
+	if !ok {
+		return nil, nil, "", Errorf(NotFound, "no programme %q in %s", ref.Programme, ref.Cycle)
+	}
+	role := actor.RoleIn(p.Ministry)
+	if role == "" || role == RoleApplicant {
+		return nil, nil, "", Errorf(NotFound, "no programme %q in %s", ref.Programme, ref.Cycle)
+	}
+	st, ok := p.Stage(ref.Stage)
+	if !ok || st.Judging == nil {
+		return nil, nil, "", Errorf(NotFound, "no judged stage %q in %s", ref.Stage, ref.Programme)
+	}
+	return p, st, role, nil
+}
+
+func isStaffRole(r Role) bool { return r == RoleAdmin || r == RoleSecretariat }
+
+// conflictIndex is every conflict between panel judges and stage entries.
+type conflictIndex map[[2]int64]ConflictOfInterest // (user, nomination) → first conflict found
+
+// conflicts computes the conflicts of judges with entries: declared and
+// recusal conflicts with the entry's organisation, and affiliations that
+// name it (by id, corporate number or name).
+func conflicts(entries []Nomination, orgs map[int64]Organisation, affs []Affiliation, declared []DeclaredConflict) conflictIndex {
+	idx := conflictIndex{}
+	byOrg := map[int64][]Nomination{}
+	for _, n := range entries {
+		byOrg[n.OrganisationID] = append(byOrg[n.OrganisationID], n)
+	}
+	add := func(user, org int64, source, reason string) {
+		for _, n := range byOrg[org] {
+			k := [2]int64{user, n.ID}
+			if _, ok := idx[k]; !ok {
+				idx[k] = ConflictOfInterest{UserID: user, NominationID: n.ID, OrganisationID: org, Source: source, Reason: reason}
+			}
+		}
+	}
+	for _, d := range declared {
+		add(d.UserID, d.OrganisationID, d.Source, d.Reason)
+	}
+	for _, a := range affs {
+		for org, o := range orgs {
+			switch {
+			case a.OrganisationID != 0 && a.OrganisationID == org:
+				add(a.UserID, org, SourceAffiliation, a.Name)
+			case a.CorporateNumber != "" && a.CorporateNumber == o.CorporateNumber:
+				add(a.UserID, org, SourceCorporateNumber, a.CorporateNumber)
+			case a.Name != "" && normalise(a.Name) == normalise(o.Name):
+				add(a.UserID, org, SourceName, a.Name)
+			}
+		}
+	}
+	return idx
+}

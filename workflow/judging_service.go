@@ -1,0 +1,1307 @@
+package workflow
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"math/big"
+	"slices"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/awardflow/awardflow/workflow/aggregate"
+	"github.com/awardflow/awardflow/workflow/assign"
+)
+
+// stageData is everything about a stage's judging read in one transaction.
+type stageData struct {
+	programme   *Programme
+	stage       *Stage
+	role        Role // the actor's role in the programme's ministry
+	panel       []PanelMember
+	entries     []Nomination // at the stage, any state
+	assignments []Assignment
+	conflicts   conflictIndex
+}
+
+func (s *Service) loadStage(ctx context.Context, tx Tx, actor Actor, ref StageRef) (*stageData, error) {
+	p, st, role, err := s.stageOf(ctx, tx, actor, ref)
+	if err != nil {
+		return nil, err
+	}
+	d := &stageData{programme: p, stage: st, role: role}
+	if d.panel, err = tx.PanelMembers(ctx, ref); err != nil {
+		return nil, err
+	}
+	if d.entries, err = tx.StageEntries(ctx, ref); err != nil {
+		return nil, err
+	}
+	if d.assignments, err = tx.Assignments(ctx, ref); err != nil {
+		return nil, err
+	}
+	users := make([]int64, len(d.panel))
+	for i, m := range d.panel {
+		users[i] = m.UserID
+	}
+	affs, err := tx.Affiliations(ctx, users)
+	if err != nil {
+		return nil, err
+	}
+	declared, err := tx.DeclaredConflicts(ctx, users)
+	if err != nil {
+		return nil, err
+	}
+	orgs := map[int64]Organisation{}
+	for _, n := range d.entries {
+		if n.Snapshot != nil {
+			orgs[n.OrganisationID] = *n.Snapshot
+		}
+	}
+	d.conflicts = conflicts(d.entries, orgs, affs, declared)
+	return d, nil
+}
+
+func (d *stageData) member(userID int64) (PanelMember, bool) {
+	for _, m := range d.panel {
+		if m.UserID == userID {
+			return m, true
+		}
+	}
+	return PanelMember{}, false
+}
+
+func (d *stageData) entry(id int64) (Nomination, bool) {
+	for _, n := range d.entries {
+		if n.ID == id {
+			return n, true
+		}
+	}
+	return Nomination{}, false
+}
+
+// assigned reports whether a judge holds an active assignment to an entry.
+func (d *stageData) assigned(nominationID, userID int64) bool {
+	for _, a := range d.assignments {
+		if a.NominationID == nominationID && a.UserID == userID && a.Active() {
+			return true
+		}
+	}
+	return false
+}
+
+// mayJudge: the judge is assigned, has not recused, and is not conflicted.
+// Anything else is NotFound: a judge may not learn of other entries.
+func (d *stageData) mayJudge(nominationID, userID int64) error {
+	if _, conflicted := d.conflicts[[2]int64{userID, nominationID}]; conflicted || !d.assigned(nominationID, userID) {
+		return &Error{Code: NotFound, Message: fmt.Sprintf("no such entry %d", nominationID),
+			Problems: []Problem{problem("", "not_assigned", "この応募は担当外です", "this entry is not assigned to you")}}
+	}
+	return nil
+}
+
+// underReview: the entry is being judged at the stage now.
+func underReview(n Nomination, stage string) bool { return n.State == InReview && n.Stage == stage }
+
+func requireStaff(role Role) error {
+	if !isStaffRole(role) {
+		return Errorf(Forbidden, "only the secretariat may do this")
+	}
+	return nil
+}
+
+// ---- panels
+
+// Panel lists a stage's panel. Staff and the ministry's chairs and judges.
+func (s *Service) Panel(ctx context.Context, actor Actor, ref StageRef) ([]PanelMember, error) {
+	var out []PanelMember
+	err := s.store.InTx(ctx, func(tx Tx) error {
+		_, _, role, err := s.stageOf(ctx, tx, actor, ref)
+		if err != nil {
+			return err
+		}
+		if role == RoleJudge {
+			return Errorf(Forbidden, "the panel list is for the secretariat and the chair")
+		}
+		out, err = tx.PanelMembers(ctx, ref)
+		return err
+	})
+	return out, withOp("workflow.Panel", err)
+}
+
+// SetPanelMember adds a user to a stage's panel (or updates their role and
+// preferences). The user must hold that role in the programme's ministry.
+func (s *Service) SetPanelMember(ctx context.Context, actor Actor, ref StageRef, m PanelMember) (PanelMember, error) {
+	const op = "workflow.SetPanelMember"
+	if m.Role != RoleJudge && m.Role != RoleChair {
+		return m, &Error{Op: op, Code: Invalid, Message: "role must be judge or chair",
+			Problems: []Problem{problem("role", "invalid", "役割は judge か chair です", "must be judge or chair")}}
+	}
+	for _, ind := range m.Industries {
+		if _, ok := IndustryByCode(ind); !ok {
+			return m, &Error{Op: op, Code: Invalid, Message: "unknown industry", Problems: []Problem{problem("industries", "unknown", "産業分類が不正です", "must be JSIC divisions A–T")}}
+		}
+	}
+	for _, pf := range m.Prefectures {
+		if _, ok := PrefectureByCode(pf); !ok {
+			return m, &Error{Op: op, Code: Invalid, Message: "unknown prefecture", Problems: []Problem{problem("prefectures", "unknown", "都道府県コードが不正です", "must be codes 01–47")}}
+		}
+	}
+	err := s.store.InTx(ctx, func(tx Tx) error {
+		p, _, role, err := s.stageOf(ctx, tx, actor, ref)
+		if err != nil {
+			return err
+		}
+		if err := requireStaff(role); err != nil {
+			return err
+		}
+		u, err := tx.User(ctx, m.UserID)
+		if err != nil {
+			return err
+		}
+		grants, err := tx.UserGrants(ctx, m.UserID)
+		if err != nil {
+			return err
+		}
+		if !slices.ContainsFunc(grants, func(g RoleGrant) bool { return g.Active() && g.Role == m.Role && g.Domain == p.Ministry }) {
+			return &Error{Code: Invalid, Message: fmt.Sprintf("user %d is not a %s in %s", m.UserID, m.Role, p.Ministry),
+				Problems: []Problem{problem("user", "no_grant", "この利用者はこの省庁の審査員（委員長）ではありません", "the user does not hold this role in the programme's ministry")}}
+		}
+		m.Stage, m.Name, m.AddedBy, m.AddedAt = ref, u.Name, actor.ID, s.now().UTC()
+		if err := tx.UpsertPanelMember(ctx, m); err != nil {
+			return err
+		}
+		return tx.BumpStageVersion(ctx, ref)
+	})
+	return m, withOp(op, err)
+}
+
+// RemovePanelMember removes a judge from a panel; their assignments stay
+// (remove them first if they must go). Errors: NotFound.
+func (s *Service) RemovePanelMember(ctx context.Context, actor Actor, ref StageRef, userID int64) error {
+	err := s.store.InTx(ctx, func(tx Tx) error {
+		_, _, role, err := s.stageOf(ctx, tx, actor, ref)
+		if err != nil {
+			return err
+		}
+		if err := requireStaff(role); err != nil {
+			return err
+		}
+		if err := tx.DeletePanelMember(ctx, ref, userID); err != nil {
+			return err
+		}
+		return tx.BumpStageVersion(ctx, ref)
+	})
+	return withOp("workflow.RemovePanelMember", err)
+}
+
+// ---- conflicts of interest
+
+func isJudging(actor Actor) bool {
+	for _, g := range actor.Grants {
+		if g.Role == RoleJudge || g.Role == RoleChair {
+			return true
+		}
+	}
+	return false
+}
+
+// DeclareAffiliation records an organisation the actor (a judge or chair)
+// is tied to: by organisation id, corporate number or name.
+func (s *Service) DeclareAffiliation(ctx context.Context, actor Actor, a Affiliation) (Affiliation, error) {
+	const op = "workflow.DeclareAffiliation"
+	if !isJudging(actor) {
+		return a, &Error{Op: op, Code: Forbidden, Message: "only judges and chairs declare affiliations"}
+	}
+	a.CorporateNumber, a.Name = normalise(a.CorporateNumber), normalise(a.Name)
+	var ps []Problem
+	switch {
+	case a.OrganisationID == 0 && a.CorporateNumber == "" && a.Name == "":
+		ps = append(ps, problem("", "required", "組織・法人番号・名称のいずれかを指定してください", "name an organisation, a corporate number or a name"))
+	case a.CorporateNumber != "" && !ValidCorporateNumber(a.CorporateNumber):
+		ps = append(ps, problem("corporate_number", "invalid_check_digit", "法人番号が正しくありません", "is not a valid corporate number"))
+	case utf8.RuneCountInString(a.Name) > 200 || badControl(a.Name, false):
+		ps = append(ps, problem("name", "invalid", "名称が正しくありません", "is too long or has control characters"))
+	}
+	if err := invalid("invalid affiliation", ps); err != nil {
+		return a, withOp(op, err)
+	}
+	err := s.store.InTx(ctx, func(tx Tx) error {
+		if a.OrganisationID != 0 {
+			if _, err := tx.Organisation(ctx, a.OrganisationID); err != nil {
+				return err
+			}
+		}
+		a.UserID, a.DeclaredAt = actor.UserID, s.now().UTC()
+		return tx.InsertAffiliation(ctx, &a)
+	})
+	return a, withOp(op, err)
+}
+
+// DeclareConflict records the actor's conflict with an organisation.
+func (s *Service) DeclareConflict(ctx context.Context, actor Actor, orgID int64, reason string) (DeclaredConflict, error) {
+	const op = "workflow.DeclareConflict"
+	if !isJudging(actor) {
+		return DeclaredConflict{}, &Error{Op: op, Code: Forbidden, Message: "only judges and chairs declare conflicts"}
+	}
+	reason = strings.TrimSpace(reason)
+	if utf8.RuneCountInString(reason) > maxReason || badControl(reason, true) {
+		return DeclaredConflict{}, &Error{Op: op, Code: Invalid, Message: "bad reason", Problems: []Problem{problem("reason", "invalid", "理由が長すぎるか制御文字を含みます", "is too long or has control characters")}}
+	}
+	c := DeclaredConflict{UserID: actor.UserID, OrganisationID: orgID, Source: SourceDeclared, Reason: reason, CreatedBy: actor.ID}
+	err := s.store.InTx(ctx, func(tx Tx) error {
+		if _, err := tx.Organisation(ctx, orgID); err != nil {
+			return err
+		}
+		c.CreatedAt = s.now().UTC()
+		return tx.InsertConflict(ctx, &c)
+	})
+	return c, withOp(op, err)
+}
+
+// MyConflicts lists the actor's own declarations: affiliations and conflicts.
+func (s *Service) MyConflicts(ctx context.Context, actor Actor) ([]Affiliation, []DeclaredConflict, error) {
+	var (
+		affs []Affiliation
+		dcs  []DeclaredConflict
+	)
+	err := s.store.InTx(ctx, func(tx Tx) error {
+		var err error
+		if affs, err = tx.Affiliations(ctx, []int64{actor.UserID}); err != nil {
+			return err
+		}
+		dcs, err = tx.DeclaredConflicts(ctx, []int64{actor.UserID})
+		return err
+	})
+	return affs, dcs, withOp("workflow.MyConflicts", err)
+}
+
+// Conflicts lists every conflict between a stage's panel and its entries,
+// with its source; the secretariat only.
+func (s *Service) Conflicts(ctx context.Context, actor Actor, ref StageRef) ([]ConflictOfInterest, error) {
+	var out []ConflictOfInterest
+	err := s.store.InTx(ctx, func(tx Tx) error {
+		d, err := s.loadStage(ctx, tx, actor, ref)
+		if err != nil {
+			return err
+		}
+		if err := requireStaff(d.role); err != nil {
+			return err
+		}
+		for _, c := range d.conflicts {
+			out = append(out, c)
+		}
+		slices.SortFunc(out, func(a, b ConflictOfInterest) int {
+			if a.NominationID != b.NominationID {
+				return int(a.NominationID - b.NominationID)
+			}
+			return int(a.UserID - b.UserID)
+		})
+		return nil
+	})
+	return out, withOp("workflow.Conflicts", err)
+}
+
+// ---- assignments
+
+// Assignments lists a stage's assignments: all of them for the secretariat
+// and the chair, a judge's own (not those it recused from) for a judge.
+func (s *Service) Assignments(ctx context.Context, actor Actor, ref StageRef) ([]Assignment, error) {
+	var out []Assignment
+	err := s.store.InTx(ctx, func(tx Tx) error {
+		_, _, role, err := s.stageOf(ctx, tx, actor, ref)
+		if err != nil {
+			return err
+		}
+		all, err := tx.Assignments(ctx, ref)
+		if err != nil {
+			return err
+		}
+		for _, a := range all {
+			if role != RoleJudge || a.UserID == actor.UserID && a.Active() {
+				out = append(out, a)
+			}
+		}
+		return nil
+	})
+	return out, withOp("workflow.Assignments", err)
+}
+
+// Assign adds one assignment by hand. Errors: NotFound (entry not under
+// review at the stage); Invalid (not a panel judge, or conflicted);
+// Conflict (already assigned).
+func (s *Service) Assign(ctx context.Context, actor Actor, ref StageRef, nominationID, userID int64) (Assignment, error) {
+	var a Assignment
+	err := s.store.InTx(ctx, func(tx Tx) error {
+		d, err := s.loadStage(ctx, tx, actor, ref)
+		if err != nil {
+			return err
+		}
+		if err := requireStaff(d.role); err != nil {
+			return err
+		}
+		n, ok := d.entry(nominationID)
+		if !ok || !underReview(n, ref.Stage) {
+			return Errorf(NotFound, "no entry %d under review at %s", nominationID, ref.Stage)
+		}
+		if _, ok := d.member(userID); !ok {
+			return &Error{Code: Invalid, Message: "not on the panel", Problems: []Problem{problem("user_id", "not_on_panel", "この審査員は審査会の構成員ではありません", "the judge is not on this stage's panel")}}
+		}
+		if c, ok := d.conflicts[[2]int64{userID, nominationID}]; ok {
+			return &Error{Code: Invalid, Message: "conflict of interest", Problems: []Problem{problem("user_id", "conflicted",
+				"利益相反のため割り当てできません（"+c.Source+"）", "the judge has a conflict of interest with this entry ("+c.Source+")")}}
+		}
+		a = Assignment{Stage: ref, NominationID: nominationID, UserID: userID, Source: "manual", CreatedBy: actor.ID, CreatedAt: s.now().UTC()}
+		if err := tx.InsertAssignments(ctx, []Assignment{a}); err != nil {
+			return err
+		}
+		return tx.BumpStageVersion(ctx, ref)
+	})
+	return a, withOp("workflow.Assign", err)
+}
+
+// Unassign removes an assignment, unless the judge has submitted a score
+// for it (which would then be lost). Errors: NotFound; Conflict.
+func (s *Service) Unassign(ctx context.Context, actor Actor, ref StageRef, nominationID, userID int64) error {
+	err := s.store.InTx(ctx, func(tx Tx) error {
+		_, _, role, err := s.stageOf(ctx, tx, actor, ref)
+		if err != nil {
+			return err
+		}
+		if err := requireStaff(role); err != nil {
+			return err
+		}
+		scores, err := tx.Scores(ctx, ref)
+		if err != nil {
+			return err
+		}
+		for _, sc := range scores {
+			if sc.NominationID == nominationID && sc.UserID == userID && sc.Status == ScoreSubmitted {
+				return Errorf(Conflict, "judge %d has submitted a score for entry %d; it cannot be unassigned", userID, nominationID)
+			}
+		}
+		if err := tx.DeleteAssignment(ctx, ref, nominationID, userID); err != nil {
+			return err
+		}
+		return tx.BumpStageVersion(ctx, ref)
+	})
+	return withOp("workflow.Unassign", err)
+}
+
+// Propose computes an automatic assignment for the entries under review at
+// a stage and stores it as a pending proposal; nothing is assigned yet.
+func (s *Service) Propose(ctx context.Context, actor Actor, ref StageRef, seed uint64, usePreferences bool) (Proposal, error) {
+	var pr Proposal
+	err := s.store.InTx(ctx, func(tx Tx) error {
+		d, err := s.loadStage(ctx, tx, actor, ref)
+		if err != nil {
+			return err
+		}
+		if err := requireStaff(d.role); err != nil {
+			return err
+		}
+		version, err := tx.StageVersion(ctx, ref)
+		if err != nil {
+			return err
+		}
+		j := d.stage.Judging
+		prob := assign.Problem{K: j.JudgesPerEntry, UsePreferences: usePreferences, Seed: seed}
+		under := map[int64]bool{}
+		for _, n := range d.entries {
+			if !underReview(n, ref.Stage) {
+				continue
+			}
+			under[n.ID] = true
+			e := assign.Entry{ID: n.ID}
+			if n.Snapshot != nil {
+				e.Industry, e.Prefecture = n.Snapshot.Industry, n.Snapshot.Prefecture
+			}
+			prob.Entries = append(prob.Entries, e)
+		}
+		for _, m := range d.panel {
+			if m.Role != RoleJudge {
+				continue
+			}
+			prob.Judges = append(prob.Judges, assign.Judge{ID: m.UserID, MinLoad: j.Load.Min, MaxLoad: j.Load.Max,
+				Industries: m.Industries, Prefectures: m.Prefectures})
+		}
+		if len(prob.Judges) == 0 {
+			return &Error{Code: Invalid, Message: "the panel has no judges", Problems: []Problem{problem("", "no_judges", "審査会に審査員がいません", "the panel has no judges")}}
+		}
+		judges := map[int64]bool{}
+		for _, jd := range prob.Judges {
+			judges[jd.ID] = true
+		}
+		for k := range d.conflicts {
+			if under[k[1]] && judges[k[0]] {
+				prob.Conflicts = append(prob.Conflicts, assign.Pair{Entry: k[1], Judge: k[0]})
+			}
+		}
+		for _, a := range d.assignments {
+			if a.Active() && under[a.NominationID] && judges[a.UserID] {
+				prob.Existing = append(prob.Existing, assign.Pair{Entry: a.NominationID, Judge: a.UserID})
+			}
+		}
+		slices.SortFunc(prob.Conflicts, pairOrder)
+		res, err := assign.Solve(prob)
+		if err != nil {
+			return &Error{Code: Invalid, Message: err.Error()}
+		}
+		pr = Proposal{Stage: ref, Seed: seed, UsePreferences: usePreferences, BaseVersion: version, Pairs: res.Add, Report: res.Report,
+			Status: ProposalPending, CreatedBy: actor.ID, CreatedAt: s.now().UTC()}
+		return tx.InsertProposal(ctx, &pr)
+	})
+	return pr, withOp("workflow.Propose", err)
+}
+
+func pairOrder(a, b assign.Pair) int {
+	if a.Entry != b.Entry {
+		return int(a.Entry - b.Entry)
+	}
+	return int(a.Judge - b.Judge)
+}
+
+// ApplyProposal assigns a pending proposal's pairs atomically, if nothing
+// about the stage's panel or assignments changed since it was computed.
+// Errors: NotFound; Conflict (stale, or not pending).
+func (s *Service) ApplyProposal(ctx context.Context, actor Actor, ref StageRef, id int64) (Proposal, error) {
+	return s.decideProposal(ctx, actor, ref, id, ProposalApplied)
+}
+
+// DiscardProposal drops a pending proposal.
+func (s *Service) DiscardProposal(ctx context.Context, actor Actor, ref StageRef, id int64) (Proposal, error) {
+	return s.decideProposal(ctx, actor, ref, id, ProposalDiscarded)
+}
+
+func (s *Service) decideProposal(ctx context.Context, actor Actor, ref StageRef, id int64, status string) (Proposal, error) {
+	var pr Proposal
+	err := s.store.InTx(ctx, func(tx Tx) error {
+		d, err := s.loadStage(ctx, tx, actor, ref)
+		if err != nil {
+			return err
+		}
+		if err := requireStaff(d.role); err != nil {
+			return err
+		}
+		if pr, err = tx.Proposal(ctx, id); err != nil {
+			return err
+		}
+		if pr.Stage != ref {
+			return Errorf(NotFound, "no proposal %d at %s", id, ref)
+		}
+		now := s.now().UTC()
+		if status == ProposalApplied {
+			version, err := tx.StageVersion(ctx, ref)
+			if err != nil {
+				return err
+			}
+			if version != pr.BaseVersion {
+				return Errorf(Conflict, "the panel or assignments changed since proposal %d was made; propose again", id)
+			}
+			as := make([]Assignment, 0, len(pr.Pairs))
+			for _, p := range pr.Pairs {
+				if _, conflicted := d.conflicts[[2]int64{p.Judge, p.Entry}]; conflicted {
+					return Errorf(Conflict, "judge %d now has a conflict with entry %d; propose again", p.Judge, p.Entry)
+				}
+				as = append(as, Assignment{Stage: ref, NominationID: p.Entry, UserID: p.Judge, Source: "proposal", CreatedBy: actor.ID, CreatedAt: now})
+			}
+			if err := tx.InsertAssignments(ctx, as); err != nil {
+				return err
+			}
+			if err := tx.BumpStageVersion(ctx, ref); err != nil {
+				return err
+			}
+		}
+		if err := tx.DecideProposal(ctx, id, status, actor.ID, now); err != nil {
+			return err
+		}
+		pr.Status, pr.DecidedBy, pr.DecidedAt = status, actor.ID, &now
+		return nil
+	})
+	return pr, withOp("workflow.DecideProposal", err)
+}
+
+// ---- entries and scores
+
+// StageEntry is an entry as a panel member sees it in a list.
+type StageEntry struct {
+	Nomination Nomination
+	Assigned   []int64 // judges actively assigned (staff and chair only)
+	MyScore    *Score  // the caller's own score, if any
+	Conflicted bool    // the caller has a conflict (chair view)
+}
+
+// Entries lists a stage's entries: a judge only those assigned to it and
+// not conflicted; the chair and the secretariat all.
+func (s *Service) Entries(ctx context.Context, actor Actor, ref StageRef) ([]StageEntry, error) {
+	var out []StageEntry
+	err := s.store.InTx(ctx, func(tx Tx) error {
+		d, err := s.loadStage(ctx, tx, actor, ref)
+		if err != nil {
+			return err
+		}
+		scores, err := tx.Scores(ctx, ref)
+		if err != nil {
+			return err
+		}
+		for _, n := range d.entries {
+			se := StageEntry{Nomination: n}
+			_, se.Conflicted = d.conflicts[[2]int64{actor.UserID, n.ID}]
+			if d.role == RoleJudge && d.mayJudge(n.ID, actor.UserID) != nil {
+				continue
+			}
+			if d.role != RoleJudge {
+				for _, a := range d.assignments {
+					if a.NominationID == n.ID && a.Active() {
+						se.Assigned = append(se.Assigned, a.UserID)
+					}
+				}
+			}
+			for i := range scores {
+				if scores[i].NominationID == n.ID && scores[i].UserID == actor.UserID {
+					se.MyScore = &scores[i]
+				}
+			}
+			out = append(out, se)
+		}
+		return nil
+	})
+	return out, withOp("workflow.Entries", err)
+}
+
+// Entry returns one entry for judging: NotFound for a judge it is not
+// assigned to or conflicted with.
+func (s *Service) Entry(ctx context.Context, actor Actor, ref StageRef, nominationID int64) (Nomination, error) {
+	var n Nomination
+	err := s.store.InTx(ctx, func(tx Tx) error {
+		d, err := s.loadStage(ctx, tx, actor, ref)
+		if err != nil {
+			return err
+		}
+		var ok bool
+		if n, ok = d.entry(nominationID); !ok {
+			return Errorf(NotFound, "no such entry %d", nominationID)
+		}
+		if d.role == RoleJudge {
+			return d.mayJudge(nominationID, actor.UserID)
+		}
+		return nil
+	})
+	return n, withOp("workflow.Entry", err)
+}
+
+// ScoreInput is what a judge sends: values by criterion (decimal text or
+// numbers), a comment, and whether to submit.
+type ScoreInput struct {
+	Values  map[string]any
+	Comment string
+	Submit  bool
+}
+
+const maxComment = 4000
+
+// SaveScore saves a judge's score for an entry as a draft or submitted,
+// while the judging window is open. expected is the version the judge
+// edited (0 for a first save); a stale one is a Conflict, so a submitted
+// score is never overwritten silently. A submitted score stays submitted.
+//
+// Errors: NotFound (not assigned, recused or conflicted); IllegalTransition
+// (window closed or not yet open); Invalid (every bad value, unknown
+// criterion, missing required criterion on submit); Conflict.
+func (s *Service) SaveScore(ctx context.Context, actor Actor, ref StageRef, nominationID int64, expected int, in ScoreInput) (Score, error) {
+	var sc Score
+	err := s.store.InTx(ctx, func(tx Tx) error {
+		now := s.now().UTC()
+		d, err := s.loadStage(ctx, tx, actor, ref)
+		if err != nil {
+			return err
+		}
+		if d.role != RoleJudge && d.role != RoleChair {
+			return Errorf(Forbidden, "only panel members score")
+		}
+		if err := d.mayJudge(nominationID, actor.UserID); err != nil {
+			return err
+		}
+		if n, _ := d.entry(nominationID); !underReview(n, ref.Stage) {
+			return &Error{Code: IllegalTransition, Message: "the entry is no longer under review", Problems: []Problem{
+				problem("", "decided", "この段階の判定は終了しています", "this stage has been decided for the entry")}}
+		}
+		j := d.stage.Judging
+		switch {
+		case now.Before(j.Window.Opens):
+			return &Error{Code: IllegalTransition, Message: "judging has not opened", Problems: []Problem{problem("", "window_not_open",
+				"審査期間前です（開始: "+Wareki(j.Window.Opens)+"）", "judging opens "+j.Window.Opens.In(Tokyo).Format("2006-01-02 15:04")+" JST")}}
+		case !now.Before(j.Window.Closes):
+			return &Error{Code: IllegalTransition, Message: "judging has closed", Problems: []Problem{problem("", "window_closed",
+				"審査期間は終了しました（締切: "+Wareki(j.Window.Closes)+"）", "judging closed "+j.Window.Closes.In(Tokyo).Format("2006-01-02 15:04")+" JST")}}
+		}
+		values, ps := checkScore(j, in)
+		if err := invalid("invalid score", ps); err != nil {
+			return err
+		}
+		all, err := tx.Scores(ctx, ref)
+		if err != nil {
+			return err
+		}
+		var prev *Score
+		for i := range all {
+			if all[i].NominationID == nominationID && all[i].UserID == actor.UserID {
+				prev = &all[i]
+			}
+		}
+		current := 0
+		if prev != nil {
+			current = prev.Version
+		}
+		if current != expected {
+			return Errorf(Conflict, "your score is at version %d, not %d; reload it", current, expected)
+		}
+		sc = Score{Stage: ref, NominationID: nominationID, UserID: actor.UserID, Values: values, Comment: strings.TrimSpace(in.Comment),
+			Status: ScoreDraft, Version: current + 1, UpdatedAt: now}
+		if prev != nil && prev.Status == ScoreSubmitted {
+			sc.Status, sc.SubmittedAt = ScoreSubmitted, prev.SubmittedAt
+			if !in.Submit {
+				return &Error{Code: IllegalTransition, Message: "a submitted score cannot return to draft", Problems: []Problem{
+					problem("submit", "already_submitted", "提出済みの採点は下書きに戻せません。修正して再提出してください", "a submitted score stays submitted; resubmit your changes")}}
+			}
+		}
+		if in.Submit {
+			if ps := missingRequired(j, values); len(ps) > 0 {
+				return &Error{Code: Invalid, Message: "required criteria missing", Problems: ps}
+			}
+			if sc.SubmittedAt == nil {
+				sc.SubmittedAt = &now
+			}
+			sc.Status = ScoreSubmitted
+		}
+		if err := tx.SaveScore(ctx, &sc, expected); err != nil {
+			return err
+		}
+		return tx.InsertScoreEvent(ctx, ScoreEvent{Stage: ref, NominationID: nominationID, UserID: actor.UserID, ActorID: actor.ID,
+			Status: sc.Status, Values: sc.Values, Comment: sc.Comment, Version: sc.Version, At: now})
+	})
+	return sc, withOp("workflow.SaveScore", err)
+}
+
+// checkScore validates values against the rubric: known criteria, numbers
+// (full-width digits allowed) in range and on step, and a comment without
+// control characters. It returns canonical decimal text.
+func checkScore(j *Judging, in ScoreInput) (map[string]string, []Problem) {
+	var ps []Problem
+	out := map[string]string{}
+	keys := make([]string, 0, len(in.Values))
+	for k := range in.Values {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	for _, k := range keys {
+		path := "values." + k
+		c, ok := j.Criterion(k)
+		if !ok {
+			ps = append(ps, problem(path, "unknown_criterion", "評価項目にありません", "is not a criterion of this rubric"))
+			continue
+		}
+		raw := in.Values[k]
+		if raw == nil {
+			continue
+		}
+		text, ok := numberText(raw)
+		if !ok || !decimalPattern.MatchString(text) {
+			ps = append(ps, problem(path, "not_number", "数値で入力してください", "must be a number"))
+			continue
+		}
+		r, _ := new(big.Rat).SetString(text)
+		lo, hi, step := ratOf(c.Min), ratOf(c.Max), ratOf(c.Step)
+		if r.Cmp(lo) < 0 || r.Cmp(hi) > 0 {
+			ps = append(ps, problem(path, "out_of_range", fmt.Sprintf("%gから%gの範囲で入力してください", c.Min, c.Max),
+				fmt.Sprintf("must be between %g and %g", c.Min, c.Max)))
+			continue
+		}
+		steps := new(big.Rat).Quo(new(big.Rat).Sub(r, lo), step)
+		if !steps.IsInt() {
+			ps = append(ps, problem(path, "off_step", fmt.Sprintf("%g刻みで入力してください", c.Step), fmt.Sprintf("must be in steps of %g", c.Step)))
+			continue
+		}
+		out[k] = canonicalDecimal(text)
+	}
+	comment := strings.TrimSpace(in.Comment)
+	switch {
+	case utf8.RuneCountInString(comment) > maxComment:
+		ps = append(ps, problem("comment", "too_long", "講評は4000文字以内で入力してください", "must be at most 4000 characters"))
+	case badControl(comment, true):
+		ps = append(ps, problem("comment", "control_character", "制御文字は使用できません", "must not contain control characters"))
+	}
+	return out, ps
+}
+
+func missingRequired(j *Judging, values map[string]string) []Problem {
+	var ps []Problem
+	for _, c := range j.Rubric {
+		if _, ok := values[c.Key]; c.Required && !ok {
+			ps = append(ps, problem("values."+c.Key, "required", "必須の評価項目です", "is required to submit"))
+		}
+	}
+	return ps
+}
+
+// Recuse withdraws a judge from an assigned entry with a reason; the
+// organisation becomes a conflict for that judge (source "recusal").
+func (s *Service) Recuse(ctx context.Context, actor Actor, ref StageRef, nominationID int64, reason string) error {
+	reason = strings.TrimSpace(reason)
+	err := s.store.InTx(ctx, func(tx Tx) error {
+		now := s.now().UTC()
+		d, err := s.loadStage(ctx, tx, actor, ref)
+		if err != nil {
+			return err
+		}
+		if err := d.mayJudge(nominationID, actor.UserID); err != nil {
+			return err
+		}
+		if reason == "" || utf8.RuneCountInString(reason) > maxReason || badControl(reason, true) {
+			return &Error{Code: Invalid, Message: "a reason is required", Problems: []Problem{problem("reason", "required", "理由を入力してください", "a reason is required")}}
+		}
+		n, _ := d.entry(nominationID)
+		if err := tx.RecuseAssignment(ctx, ref, nominationID, actor.UserID, reason, now); err != nil {
+			return err
+		}
+		if err := tx.InsertConflict(ctx, &DeclaredConflict{UserID: actor.UserID, OrganisationID: n.OrganisationID, Source: SourceRecusal,
+			Reason: reason, CreatedBy: actor.ID, CreatedAt: now}); err != nil {
+			return err
+		}
+		return tx.BumpStageVersion(ctx, ref)
+	})
+	return withOp("workflow.Recuse", err)
+}
+
+// ScoreView is a score as a caller may see it.
+type ScoreView struct {
+	UserID    int64
+	JudgeName string
+	Score     Score
+}
+
+// EntryScores returns the scores of an entry that the caller may see:
+// staff and the chair all; a judge its own, and the others' according to
+// the stage's visibility (never, after submitting its own, always).
+func (s *Service) EntryScores(ctx context.Context, actor Actor, ref StageRef, nominationID int64) ([]ScoreView, error) {
+	var out []ScoreView
+	err := s.store.InTx(ctx, func(tx Tx) error {
+		d, err := s.loadStage(ctx, tx, actor, ref)
+		if err != nil {
+			return err
+		}
+		if _, ok := d.entry(nominationID); !ok {
+			return Errorf(NotFound, "no such entry %d", nominationID)
+		}
+		if d.role == RoleJudge {
+			if err := d.mayJudge(nominationID, actor.UserID); err != nil {
+				return err
+			}
+		}
+		scores, err := tx.Scores(ctx, ref)
+		if err != nil {
+			return err
+		}
+		names := map[int64]string{}
+		for _, m := range d.panel {
+			names[m.UserID] = m.Name
+		}
+		mineSubmitted := false
+		for _, sc := range scores {
+			if sc.NominationID == nominationID && sc.UserID == actor.UserID && sc.Status == ScoreSubmitted {
+				mineSubmitted = true
+			}
+		}
+		for _, sc := range scores {
+			if sc.NominationID != nominationID {
+				continue
+			}
+			own := sc.UserID == actor.UserID
+			if d.role == RoleJudge && !own {
+				switch d.stage.Judging.ScoreVisibility {
+				case VisibleNever:
+					continue
+				case VisibleAfterSubmit:
+					if !mineSubmitted || sc.Status != ScoreSubmitted {
+						continue
+					}
+				case VisibleAlways:
+					if sc.Status != ScoreSubmitted {
+						continue
+					}
+				}
+			}
+			out = append(out, ScoreView{UserID: sc.UserID, JudgeName: names[sc.UserID], Score: sc})
+		}
+		return nil
+	})
+	return out, withOp("workflow.EntryScores", err)
+}
+
+// ---- progress and ranking
+
+// JudgeProgress is one judge's progress at a stage.
+type JudgeProgress struct {
+	UserID    int64  `json:"user_id"`
+	Name      string `json:"name"`
+	Assigned  int    `json:"assigned"`
+	Draft     int    `json:"draft"`
+	Submitted int    `json:"submitted"`
+	Recused   int    `json:"recused"`
+	Overdue   int    `json:"overdue"` // not submitted and the window has closed
+}
+
+// Progress is a stage's judging progress, per judge and for the panel.
+type Progress struct {
+	WindowClosed bool            `json:"window_closed"`
+	Panel        JudgeProgress   `json:"panel"`
+	Judges       []JudgeProgress `json:"judges"`
+}
+
+// Progress reports per judge and for the panel: assigned, draft,
+// submitted, recused and overdue. Staff and the chair.
+func (s *Service) Progress(ctx context.Context, actor Actor, ref StageRef) (Progress, error) {
+	var pr Progress
+	err := s.store.InTx(ctx, func(tx Tx) error {
+		d, err := s.loadStage(ctx, tx, actor, ref)
+		if err != nil {
+			return err
+		}
+		if d.role == RoleJudge {
+			return Errorf(Forbidden, "progress is for the secretariat and the chair")
+		}
+		scores, err := tx.Scores(ctx, ref)
+		if err != nil {
+			return err
+		}
+		status := map[[2]int64]string{}
+		for _, sc := range scores {
+			status[[2]int64{sc.NominationID, sc.UserID}] = sc.Status
+		}
+		pr.WindowClosed = !s.now().Before(d.stage.Judging.Window.Closes)
+		by := map[int64]*JudgeProgress{}
+		for _, m := range d.panel {
+			pr.Judges = append(pr.Judges, JudgeProgress{UserID: m.UserID, Name: m.Name})
+		}
+		for i := range pr.Judges {
+			by[pr.Judges[i].UserID] = &pr.Judges[i]
+		}
+		for _, a := range d.assignments {
+			jp := by[a.UserID]
+			if jp == nil {
+				pr.Judges = append(pr.Judges, JudgeProgress{UserID: a.UserID})
+				for i := range pr.Judges {
+					by[pr.Judges[i].UserID] = &pr.Judges[i]
+				}
+				jp = by[a.UserID]
+			}
+			if !a.Active() {
+				jp.Recused++
+				continue
+			}
+			jp.Assigned++
+			switch status[[2]int64{a.NominationID, a.UserID}] {
+			case ScoreSubmitted:
+				jp.Submitted++
+			case ScoreDraft:
+				jp.Draft++
+			}
+			if pr.WindowClosed && status[[2]int64{a.NominationID, a.UserID}] != ScoreSubmitted {
+				jp.Overdue++
+			}
+		}
+		for _, jp := range pr.Judges {
+			pr.Panel.Assigned += jp.Assigned
+			pr.Panel.Draft += jp.Draft
+			pr.Panel.Submitted += jp.Submitted
+			pr.Panel.Recused += jp.Recused
+			pr.Panel.Overdue += jp.Overdue
+		}
+		return nil
+	})
+	return pr, withOp("workflow.Progress", err)
+}
+
+// RankedEntry is an entry's aggregate with what identifies it.
+type RankedEntry struct {
+	aggregate.Entry
+	Nomination       Nomination
+	OrganisationName string
+}
+
+// Ranking aggregates the submitted scores of a stage's entries and ranks
+// them. Staff and the chair.
+func (s *Service) Ranking(ctx context.Context, actor Actor, ref StageRef, normalise bool, by aggregate.Measure) ([]RankedEntry, error) {
+	var out []RankedEntry
+	err := s.store.InTx(ctx, func(tx Tx) error {
+		d, err := s.loadStage(ctx, tx, actor, ref)
+		if err != nil {
+			return err
+		}
+		if d.role == RoleJudge {
+			return Errorf(Forbidden, "rankings are for the secretariat and the chair")
+		}
+		scores, err := tx.Scores(ctx, ref)
+		if err != nil {
+			return err
+		}
+		out = rankStage(d, scores, normalise, by)
+		return nil
+	})
+	return out, withOp("workflow.Ranking", err)
+}
+
+func rubricOf(j *Judging) []aggregate.Criterion {
+	out := make([]aggregate.Criterion, len(j.Rubric))
+	for i, c := range j.Rubric {
+		out[i] = aggregate.Criterion{Key: c.Key, Weight: c.Weight, Min: c.Min, Max: c.Max}
+	}
+	return out
+}
+
+func rankStage(d *stageData, scores []Score, normalise bool, by aggregate.Measure) []RankedEntry {
+	in := aggregate.Input{Rubric: rubricOf(d.stage.Judging), Assigned: map[int64][]int64{}, Normalise: normalise, RankBy: by}
+	for _, n := range d.entries {
+		in.Assigned[n.ID] = nil
+	}
+	for _, a := range d.assignments {
+		if a.Active() {
+			in.Assigned[a.NominationID] = append(in.Assigned[a.NominationID], a.UserID)
+		}
+	}
+	for _, sc := range scores {
+		if sc.Status != ScoreSubmitted {
+			continue
+		}
+		if _, ok := in.Assigned[sc.NominationID]; !ok {
+			continue
+		}
+		v := make(map[string]float64, len(sc.Values))
+		for k, text := range sc.Values {
+			r, _ := new(big.Rat).SetString(text)
+			v[k], _ = r.Float64()
+		}
+		in.Scores = append(in.Scores, aggregate.Score{Entry: sc.NominationID, Judge: sc.UserID, Values: v})
+	}
+	byID := map[int64]Nomination{}
+	for _, n := range d.entries {
+		byID[n.ID] = n
+	}
+	agg := aggregate.Aggregate(in)
+	out := make([]RankedEntry, len(agg))
+	for i, e := range agg {
+		n := byID[e.Entry]
+		out[i] = RankedEntry{Entry: e, Nomination: n}
+		if n.Snapshot != nil {
+			out[i].OrganisationName = n.Snapshot.Name
+		}
+	}
+	return out
+}
+
+// ---- decisions
+
+// DecisionSpec is how the secretariat builds a stage decision.
+type DecisionSpec struct {
+	Measure   aggregate.Measure `json:"measure,omitempty"` // default mean
+	Normalise bool              `json:"normalise,omitempty"`
+	TopN      int               `json:"top_n,omitempty"`     // tier stages: the best N advance
+	Threshold *float64          `json:"threshold,omitempty"` // tier stages: those at or above advance
+	Awards    []AwardRule       `json:"awards,omitempty"`    // award stages: allocated down the ranking in order
+	Picks     []Override        `json:"picks,omitempty"`     // selected (or given Award) whatever the rule says
+	Excludes  []Override        `json:"excludes,omitempty"`  // not selected whatever the rule says
+	Reason    string            `json:"reason,omitempty"`    // recorded for entries not selected
+}
+
+// AwardRule gives an award to the next TopN entries of the ranking.
+type AwardRule struct {
+	Award string `json:"award"`
+	TopN  int    `json:"top_n"`
+}
+
+// Override is a manual pick or exclusion, with its reason.
+type Override struct {
+	NominationID int64  `json:"nomination_id"`
+	Award        string `json:"award,omitempty"`
+	Reason       string `json:"reason"`
+}
+
+// DecisionOutcome is one entry's outcome in a decision.
+type DecisionOutcome struct {
+	NominationID     int64   `json:"nomination_id"`
+	OrganisationName string  `json:"organisation_name"`
+	Rank             int     `json:"rank"`
+	Tie              bool    `json:"tie"`
+	Value            float64 `json:"value"`
+	Count            int     `json:"count"`
+	Action           Action  `json:"action"` // select, award or not_select
+	Award            string  `json:"award,omitempty"`
+	Why              string  `json:"why"` // "rule", "pick" or "exclude"
+	Reason           string  `json:"reason,omitempty"`
+}
+
+// DecisionPreview is what applying a spec would do now.
+type DecisionPreview struct {
+	Outcomes    []DecisionOutcome `json:"outcomes"`
+	Warnings    []Problem         `json:"warnings"`
+	Fingerprint string            `json:"fingerprint"` // apply with it, so what is applied is what was previewed
+}
+
+// Decision is an applied decision, kept for the audit trail.
+type Decision struct {
+	ID        int64
+	Stage     StageRef
+	Spec      DecisionSpec
+	Outcomes  []DecisionOutcome
+	AppliedBy string
+	AppliedAt time.Time
+}
+
+// PreviewDecision shows who would advance or win under spec, with quota,
+// tie and completeness warnings. Staff and the chair.
+func (s *Service) PreviewDecision(ctx context.Context, actor Actor, ref StageRef, spec DecisionSpec) (DecisionPreview, error) {
+	var pv DecisionPreview
+	err := s.store.InTx(ctx, func(tx Tx) error {
+		d, err := s.loadStage(ctx, tx, actor, ref)
+		if err != nil {
+			return err
+		}
+		if d.role == RoleJudge {
+			return Errorf(Forbidden, "decisions are for the secretariat and the chair")
+		}
+		scores, err := tx.Scores(ctx, ref)
+		if err != nil {
+			return err
+		}
+		pv, err = preview(d, scores, spec)
+		return err
+	})
+	return pv, withOp("workflow.PreviewDecision", err)
+}
+
+// ApplyDecision recomputes the preview in the transaction and, if its
+// fingerprint is the one previewed, applies every outcome as one atomic
+// bulk transition through the state machine. Applicants see nothing until
+// the results are released. Errors: Conflict if anything changed since the
+// preview; IllegalTransition if an entry cannot take its outcome.
+func (s *Service) ApplyDecision(ctx context.Context, actor Actor, ref StageRef, spec DecisionSpec, fingerprint string) (Decision, error) {
+	var dec Decision
+	err := s.store.InTx(ctx, func(tx Tx) error {
+		d, err := s.loadStage(ctx, tx, actor, ref)
+		if err != nil {
+			return err
+		}
+		if err := requireStaff(d.role); err != nil {
+			return err
+		}
+		scores, err := tx.Scores(ctx, ref)
+		if err != nil {
+			return err
+		}
+		pv, err := preview(d, scores, spec)
+		if err != nil {
+			return err
+		}
+		if pv.Fingerprint != fingerprint {
+			return Errorf(Conflict, "scores or entries changed since the preview; preview again")
+		}
+		type group struct {
+			action Action
+			award  string
+			reason string
+		}
+		groups := map[group][]int64{}
+		var order []group
+		for _, o := range pv.Outcomes {
+			g := group{o.Action, o.Award, o.Reason}
+			if _, ok := groups[g]; !ok {
+				order = append(order, g)
+			}
+			groups[g] = append(groups[g], o.NominationID)
+		}
+		cache := contextCache{}
+		for _, g := range order {
+			ns, err := tx.Nominations(ctx, groups[g])
+			if err != nil {
+				return err
+			}
+			if err := cache.preloadOrganisations(ctx, tx, ns); err != nil {
+				return err
+			}
+			if _, err := s.apply(ctx, tx, actor, ns, g.action, Input{Reason: g.reason, Award: g.award}); err != nil {
+				return err
+			}
+		}
+		dec = Decision{Stage: ref, Spec: spec, Outcomes: pv.Outcomes, AppliedBy: actor.ID, AppliedAt: s.now().UTC()}
+		return tx.InsertDecision(ctx, &dec)
+	})
+	return dec, withOp("workflow.ApplyDecision", err)
+}
+
+func preview(d *stageData, scores []Score, spec DecisionSpec) (DecisionPreview, error) {
+	var pv DecisionPreview
+	st := d.stage
+	if ps := checkSpec(d, spec); len(ps) > 0 {
+		return pv, &Error{Code: Invalid, Message: "invalid decision", Problems: ps}
+	}
+	measure := spec.Measure
+	if measure == "" {
+		measure = aggregate.ByMean
+	}
+	ranked := rankStage(d, scores, spec.Normalise, measure)
+	picks, excludes := map[int64]Override{}, map[int64]Override{}
+	for _, o := range spec.Picks {
+		picks[o.NominationID] = o
+	}
+	for _, o := range spec.Excludes {
+		excludes[o.NominationID] = o
+	}
+	notSelected := spec.Reason
+	if notSelected == "" {
+		notSelected = "not selected at " + st.Key
+	}
+	awardSlots := slices.Clone(spec.Awards)
+	var lastIn, firstOut *RankedEntry
+	for i := range ranked {
+		r := &ranked[i]
+		if !underReview(r.Nomination, st.Key) {
+			continue
+		}
+		o := DecisionOutcome{NominationID: r.Entry.Entry, OrganisationName: r.OrganisationName, Rank: r.Rank, Tie: r.Tie,
+			Value: r.Entry.Value(measure), Count: r.Count, Action: NotSelect, Why: "rule", Reason: notSelected}
+		// The rule.
+		inByRule := false
+		award := ""
+		if st.Grants != "" {
+			inByRule = r.Count > 0 && (spec.TopN == 0 || r.Rank > 0 && r.Rank <= spec.TopN) &&
+				(spec.Threshold == nil || o.Value >= *spec.Threshold) && (spec.TopN > 0 || spec.Threshold != nil)
+		} else if r.Count > 0 {
+			for k := range awardSlots {
+				if awardSlots[k].TopN > 0 {
+					award, inByRule = awardSlots[k].Award, true
+					awardSlots[k].TopN--
+					break
+				}
+			}
+		}
+		if inByRule {
+			o.Action, o.Award, o.Reason = Select, award, ""
+			if award != "" {
+				o.Action = Award
+			}
+			lastIn = r
+		} else if firstOut == nil && r.Count > 0 {
+			firstOut = r
+		}
+		// Overrides win over the rule.
+		if p, ok := picks[o.NominationID]; ok {
+			o.Why, o.Reason, o.Action, o.Award = "pick", p.Reason, Select, ""
+			if st.Grants == "" {
+				o.Action, o.Award = Award, p.Award
+			}
+		}
+		if x, ok := excludes[o.NominationID]; ok {
+			o.Why, o.Reason, o.Action, o.Award = "exclude", x.Reason, NotSelect, ""
+		}
+		pv.Outcomes = append(pv.Outcomes, o)
+		if len(r.Missing) > 0 {
+			pv.Warnings = append(pv.Warnings, Problem{Path: fmt.Sprintf("nominations[%d]", o.NominationID), Code: "missing_scores",
+				Message: Text{Ja: fmt.Sprintf("未提出の採点が%d件あります", len(r.Missing)), En: fmt.Sprintf("%d score(s) missing", len(r.Missing))}})
+		}
+	}
+	if lastIn != nil && firstOut != nil && lastIn.Entry.Value(measure) == firstOut.Entry.Value(measure) {
+		pv.Warnings = append(pv.Warnings, Problem{Code: "tie_at_cut",
+			Message: Text{Ja: fmt.Sprintf("境界で同点です（応募 %d と %d）", lastIn.Entry.Entry, firstOut.Entry.Entry),
+				En: fmt.Sprintf("tie at the cut line between entries %d and %d", lastIn.Entry.Entry, firstOut.Entry.Entry)}})
+	}
+	pv.Warnings = append(pv.Warnings, quotaWarnings(d.programme, st, pv.Outcomes)...)
+	data, _ := json.Marshal(pv.Outcomes)
+	sum := sha256.Sum256(data)
+	pv.Fingerprint = hex.EncodeToString(sum[:16])
+	return pv, nil
+}
+
+func checkSpec(d *stageData, spec DecisionSpec) []Problem {
+	var ps []Problem
+	st := d.stage
+	switch spec.Measure {
+	case "", aggregate.ByMean, aggregate.ByMedian, aggregate.ByTrimmedMean, aggregate.ByNormalised:
+	default:
+		ps = append(ps, problem("measure", "invalid", "指標は mean, median, trimmed_mean, normalised です", "must be mean, median, trimmed_mean or normalised"))
+	}
+	if st.Grants != "" && len(spec.Awards) > 0 {
+		ps = append(ps, problem("awards", "invalid", "この段階では賞を決定しません", "this stage selects for a tier; use top_n or threshold"))
+	}
+	if st.Grants == "" && (spec.TopN != 0 || spec.Threshold != nil) {
+		ps = append(ps, problem("top_n", "invalid", "この段階では賞ごとの件数を指定してください", "this stage decides awards; use awards"))
+	}
+	if spec.TopN < 0 {
+		ps = append(ps, problem("top_n", "invalid", "0以上で指定してください", "must not be negative"))
+	}
+	for i, a := range spec.Awards {
+		if !slices.Contains(st.Awards, a.Award) || a.TopN < 0 {
+			ps = append(ps, problem(fmt.Sprintf("awards[%d]", i), "invalid", "この段階の賞ではありません", "is not an award of this stage, or has a negative top_n"))
+		}
+	}
+	seen := map[int64]bool{}
+	for name, list := range map[string][]Override{"picks": spec.Picks, "excludes": spec.Excludes} {
+		for i, o := range list {
+			path := fmt.Sprintf("%s[%d]", name, i)
+			n, ok := d.entry(o.NominationID)
+			switch {
+			case !ok || !underReview(n, st.Key):
+				ps = append(ps, problem(path+".nomination_id", "not_under_review", "この段階で審査中の応募ではありません", "is not an entry under review at this stage"))
+			case seen[o.NominationID]:
+				ps = append(ps, problem(path+".nomination_id", "duplicate", "同じ応募が重複しています", "appears twice among picks and excludes"))
+			case strings.TrimSpace(o.Reason) == "":
+				ps = append(ps, problem(path+".reason", "required", "理由を入力してください", "an override needs a reason"))
+			case name == "picks" && st.Grants == "" && !slices.Contains(st.Awards, o.Award):
+				ps = append(ps, problem(path+".award", "unknown_award", "この段階の賞を指定してください", "name an award of this stage"))
+			}
+			seen[o.NominationID] = true
+		}
+	}
+	return ps
+}
+
+// quotaWarnings compares the outcome with the advisory quotas.
+func quotaWarnings(p *Programme, st *Stage, outcomes []DecisionOutcome) []Problem {
+	count := map[string]int{}
+	for _, o := range outcomes {
+		switch o.Action {
+		case Select:
+			count[st.Grants]++
+		case Award:
+			count[o.Award]++
+		}
+	}
+	var ps []Problem
+	check := func(t Tier) {
+		q := t.Quota
+		if q == nil {
+			return
+		}
+		n := count[t.Key]
+		if q.Max != nil && n > *q.Max {
+			ps = append(ps, Problem{Code: "quota_exceeded", Message: Text{Ja: fmt.Sprintf("%sは目安の上限%d件を超えています（%d件）", t.Title.Ja, *q.Max, n),
+				En: fmt.Sprintf("%s: %d exceeds the advisory maximum of %d", t.Title.En, n, *q.Max)}})
+		}
+		if q.Min != nil && n < *q.Min {
+			ps = append(ps, Problem{Code: "quota_short", Message: Text{Ja: fmt.Sprintf("%sは目安の下限%d件に届きません（%d件）", t.Title.Ja, *q.Min, n),
+				En: fmt.Sprintf("%s: %d is below the advisory minimum of %d", t.Title.En, n, *q.Min)}})
+		}
+	}
+	for _, t := range p.Tiers {
+		if t.Key == st.Grants {
+			check(t)
+		}
+	}
+	for _, t := range p.Awards {
+		if slices.Contains(st.Awards, t.Key) {
+			check(t)
+		}
+	}
+	return ps
+}
