@@ -128,6 +128,34 @@ func (s *server) routes(r *gin.Engine) {
 	s.route(r, "PATCH", v1+"/nominations/:id", allow(policy.EditNomination), s.updateAnswers)
 	s.route(r, "POST", v1+"/nominations/:id/actions/:action", allow(policy.ActOnNomination), s.act)
 	s.route(r, "GET", v1+"/nominations/:id/history", allow(policy.ReadHistory), s.history)
+	s.route(r, "GET", v1+"/nominations/:id/feedback", allow(policy.ReadFeedback), s.feedback)
+
+	s.route(r, "POST", v1+"/me/affiliations", allow(policy.DeclareConflicts), s.declareAffiliation)
+	s.route(r, "POST", v1+"/me/conflicts", allow(policy.DeclareConflicts), s.declareConflict)
+	s.route(r, "GET", v1+"/me/conflicts", allow(policy.DeclareConflicts), s.myConflicts)
+
+	const programme = v1 + "/cycles/:key/programmes/:programme"
+	s.route(r, "POST", programme+"/release", allow(policy.ReleaseResults), s.release)
+	const stage = programme + "/stages/:stage"
+	s.route(r, "GET", stage+"/panel", allow(policy.ReadPanel), s.getPanel)
+	s.route(r, "PUT", stage+"/panel/:user", allow(policy.ManagePanel), s.putPanelMember)
+	s.route(r, "DELETE", stage+"/panel/:user", allow(policy.ManagePanel), s.deletePanelMember)
+	s.route(r, "GET", stage+"/conflicts", allow(policy.ListConflicts), s.listConflicts)
+	s.route(r, "GET", stage+"/assignments", allow(policy.ReadAssignments), s.listAssignments)
+	s.route(r, "POST", stage+"/assignments", allow(policy.ManageAssignments), s.addAssignment)
+	s.route(r, "DELETE", stage+"/assignments/:id/:user", allow(policy.ManageAssignments), s.deleteAssignment)
+	s.route(r, "POST", stage+"/assignment-proposals", allow(policy.ManageAssignments), s.propose)
+	s.route(r, "POST", stage+"/assignment-proposals/:proposal/apply", allow(policy.ManageAssignments), s.applyProposal)
+	s.route(r, "POST", stage+"/assignment-proposals/:proposal/discard", allow(policy.ManageAssignments), s.discardProposal)
+	s.route(r, "GET", stage+"/entries", allow(policy.ReadEntries), s.listEntries)
+	s.route(r, "GET", stage+"/entries/:id", allow(policy.ReadEntries), s.getEntry)
+	s.route(r, "GET", stage+"/entries/:id/scores", allow(policy.ReadScores), s.entryScores)
+	s.route(r, "PUT", stage+"/entries/:id/score", allow(policy.WriteScores), s.putScore)
+	s.route(r, "POST", stage+"/entries/:id/recusal", allow(policy.WriteScores), s.recuse)
+	s.route(r, "GET", stage+"/progress", allow(policy.ReadProgress), s.progress)
+	s.route(r, "GET", stage+"/ranking", allow(policy.ReadRanking), s.ranking)
+	s.route(r, "POST", stage+"/decisions/preview", allow(policy.PreviewDecision), s.previewDecision)
+	s.route(r, "POST", stage+"/decisions", allow(policy.ApplyDecision), s.applyDecision)
 }
 
 func (s *server) healthz(c *gin.Context) {

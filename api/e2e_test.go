@@ -70,6 +70,7 @@ func ifMatch(r response) []string { return []string{"If-Match", r.header.Get("ET
 // history lists every step with its actor and reason.
 func TestEndToEnd(t *testing.T) {
 	eachDB(t, func(t *testing.T, f *fixture) {
+		f.clock.Set(callOpen)
 		srv := httptest.NewServer(f.h)
 		defer srv.Close()
 		anon := &client{t: t, base: srv.URL}
@@ -259,6 +260,7 @@ func TestErrorsAndLimits(t *testing.T) {
 
 func TestLanguage(t *testing.T) {
 	f := newFixture(t, dbtest.SQLite(t))
+	f.clock.Set(callOpen)
 	path := fmt.Sprintf("/api/v1/nominations/%d/actions/submit", f.micDraft)
 	ja := f.do("POST", path, f.tokens["owner"], nil)
 	en := f.do("POST", path, f.tokens["owner"], nil, "Accept-Language", "en-GB,en;q=0.9,ja;q=0.5")

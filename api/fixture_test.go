@@ -30,6 +30,8 @@ type clock struct {
 }
 
 func (c *clock) Now() time.Time { c.mu.Lock(); defer c.mu.Unlock(); return c.t }
+func (c *clock) Set(t time.Time) { c.mu.Lock(); defer c.mu.Unlock(); c.t = t }
+
 func (c *clock) Add(d time.Duration) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
@@ -52,13 +54,46 @@ type fixture struct {
 	orgB     workflow.Organisation
 	micDraft int64 // A's MIC nomination, a draft
 	n        int   // counter for fresh names
+	assigned int64 // an entry under review at MIC's Top 100, assigned to micJudge
+	other    int64 // one there not assigned to micJudge
+}
+
+var (
+	callOpen    = time.Date(2026, 7, 10, 12, 0, 0, 0, workflow.Tokyo)
+	judgingOpen = time.Date(2026, 8, 25, 12, 0, 0, 0, workflow.Tokyo)
+	top100      = workflow.StageRef{Cycle: "fy2026-telework", Programme: "mic-pioneer", Stage: "top100"}
+)
+
+// stageEntry creates an organisation and its MIC nomination, and takes it
+// to review at the Top 100 stage.
+func (f *fixture) stageEntry() workflow.Nomination {
+	f.t.Helper()
+	o := f.organisation(f.fresh("株式会社審査"))
+	n := f.submitted(o, workflow.Actor{ID: "setup", Grants: []workflow.Grant{{Role: workflow.RoleApplicant, Domain: "*"}}}, "mic-pioneer")
+	for _, a := range []workflow.Action{workflow.StartScreening, workflow.Recognise, workflow.Advance} {
+		var err error
+		if n, err = f.svc.Transition(f.ctx, admin, n.ID, 0, a, workflow.Input{}); err != nil {
+			f.t.Fatal(err)
+		}
+	}
+	return n
+}
+
+// assignedEntry is a fresh stage entry assigned to micJudge.
+func (f *fixture) assignedEntry() workflow.Nomination {
+	f.t.Helper()
+	n := f.stageEntry()
+	if _, err := f.svc.Assign(f.ctx, admin, top100, n.ID, f.users["micJudge"].ID); err != nil {
+		f.t.Fatal(err)
+	}
+	return n
 }
 
 var admin = workflow.Actor{ID: "test:admin", Name: "Test admin", Grants: []workflow.Grant{{Role: workflow.RoleAdmin, Domain: "*"}}}
 
 func newFixture(t testing.TB, d *db.DB) *fixture {
 	t.Helper()
-	f := &fixture{t: t, ctx: context.Background(), db: d, clock: &clock{t: time.Date(2026, 7, 10, 12, 0, 0, 0, workflow.Tokyo)},
+	f := &fixture{t: t, ctx: context.Background(), db: d, clock: &clock{t: callOpen},
 		users: map[string]workflow.User{}, tokens: map[string]string{}}
 	f.svc = workflow.NewService(db.NewStore(d), f.clock.Now, workflow.WithPasswordParams(password.Params{Memory: 64, Time: 1, Threads: 1}))
 	var err error
@@ -94,13 +129,26 @@ func newFixture(t testing.TB, d *db.DB) *fixture {
 			t.Fatal(err)
 		}
 		f.users[name] = u
-		f.tokens[name] = f.login(name)
 	}
 	n, err := f.svc.CreateNomination(f.ctx, f.applicant("owner"), f.orgA.ID, "fy2026-telework", "mic-pioneer")
 	if err != nil {
 		t.Fatal(err)
 	}
 	f.micDraft = n.ID
+	for _, name := range []string{"micJudge", "micChair"} {
+		role := workflow.RoleJudge
+		if name == "micChair" {
+			role = workflow.RoleChair
+		}
+		if _, err := f.svc.SetPanelMember(f.ctx, admin, top100, workflow.PanelMember{UserID: f.users[name].ID, Role: role}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	f.assigned, f.other = f.assignedEntry().ID, f.stageEntry().ID
+	f.clock.Set(judgingOpen)
+	for name := range f.users {
+		f.tokens[name] = f.login(name) // sessions last 12 hours from now
+	}
 	return f
 }
 
@@ -141,9 +189,13 @@ var mhlwAnswers = map[string]any{
 	"max_monthly_overtime": "20", "wlb_outcomes": "離職率が低下", "contact_name": "担当", "contact_email": "c@example.jp",
 }
 
-// submitted creates and submits an MHLW nomination for an organisation.
+// submitted creates and submits a nomination for an organisation, with the
+// clock inside the call window for the while.
 func (f *fixture) submitted(org workflow.Organisation, applicant workflow.Actor, programme string) workflow.Nomination {
 	f.t.Helper()
+	was := f.clock.Now()
+	f.clock.Set(callOpen)
+	defer f.clock.Set(was)
 	applicant.OrganisationID = org.ID
 	n, err := f.svc.CreateNomination(f.ctx, applicant, org.ID, "fy2026-telework", programme)
 	if err != nil {

@@ -31,6 +31,8 @@ func fixed(path string, body any) func(*fixture, string) cell {
 
 func matrixRows() []matrixRow {
 	const v1 = "/api/v1"
+	const stage = v1 + "/cycles/fy2026-telework/programmes/mic-pioneer/stages/top100"
+	const stageRoute = v1 + "/cycles/:key/programmes/:programme/stages/:stage"
 	validOrg := map[string]any{"name": "株式会社新規", "name_kana": "シンキ", "legal_form": "kabushiki_kaisha", "prefecture": "27",
 		"municipality": "大阪市", "industry": "E", "total_headcount": 10, "regular_headcount": 8}
 	return []matrixRow{
@@ -110,7 +112,83 @@ func matrixRows() []matrixRow {
 		{"GET", v1 + "/nominations/:id/history", func(f *fixture, _ string) cell {
 			return cell{path: fmt.Sprintf("%s/nominations/%d/history", v1, f.micDraft)}
 		}, "401 200 200 404 403 403 403 200 404"},
+		{"GET", v1 + "/nominations/:id/feedback", func(f *fixture, _ string) cell {
+			return cell{path: fmt.Sprintf("%s/nominations/%d/feedback", v1, f.micDraft)}
+		}, "401 403 403 403 403 403 403 200 404"},
+		{"POST", v1 + "/me/affiliations", fixed(v1+"/me/affiliations", map[string]any{"name": "某大学"}), "401 403 403 403 201 201 201 403 403"},
+		{"POST", v1 + "/me/conflicts", func(f *fixture, _ string) cell {
+			return cell{path: v1 + "/me/conflicts", body: map[string]any{"organisation_id": f.orgB.ID, "reason": "元勤務先"}}
+		}, "401 403 403 403 201 201 201 403 403"},
+		{"GET", v1 + "/me/conflicts", fixed(v1+"/me/conflicts", nil), "401 403 403 403 200 200 200 403 403"},
+
+		{"GET", stageRoute + "/panel", fixed(stage+"/panel", nil), "401 200 200 404 200 403 403 403 403"},
+		{"PUT", stageRoute + "/panel/:user", func(f *fixture, _ string) cell {
+			u := f.freshUser(workflow.RoleJudge, "mic")
+			return cell{path: fmt.Sprintf("%s/panel/%d", stage, u.ID), body: map[string]any{"role": "judge", "industries": []string{"G"}}}
+		}, "401 200 200 404 403 403 403 403 403"},
+		{"DELETE", stageRoute + "/panel/:user", func(f *fixture, _ string) cell {
+			u := f.freshUser(workflow.RoleJudge, "mic")
+			if _, err := f.svc.SetPanelMember(f.ctx, admin, top100, workflow.PanelMember{UserID: u.ID, Role: workflow.RoleJudge}); err != nil {
+				f.t.Fatal(err)
+			}
+			return cell{path: fmt.Sprintf("%s/panel/%d", stage, u.ID)}
+		}, "401 204 204 404 403 403 403 403 403"},
+		{"GET", stageRoute + "/conflicts", fixed(stage+"/conflicts", nil), "401 200 200 404 403 403 403 403 403"},
+		{"GET", stageRoute + "/assignments", fixed(stage+"/assignments", nil), "401 200 200 404 200 200 404 403 403"},
+		{"POST", stageRoute + "/assignments", func(f *fixture, _ string) cell {
+			n := f.stageEntry()
+			return cell{path: stage + "/assignments", body: map[string]any{"nomination_id": n.ID, "user_id": f.users["micJudge"].ID}}
+		}, "401 201 201 404 403 403 403 403 403"},
+		{"DELETE", stageRoute + "/assignments/:id/:user", func(f *fixture, _ string) cell {
+			n := f.assignedEntry()
+			return cell{path: fmt.Sprintf("%s/assignments/%d/%d", stage, n.ID, f.users["micJudge"].ID)}
+		}, "401 204 204 404 403 403 403 403 403"},
+		{"POST", stageRoute + "/assignment-proposals", fixed(stage+"/assignment-proposals", map[string]any{"seed": 1}), "401 201 201 404 403 403 403 403 403"},
+		{"POST", stageRoute + "/assignment-proposals/:proposal/apply", func(f *fixture, _ string) cell {
+			return cell{path: fmt.Sprintf("%s/assignment-proposals/%d/apply", stage, f.proposal())}
+		}, "401 200 200 404 403 403 403 403 403"},
+		{"POST", stageRoute + "/assignment-proposals/:proposal/discard", func(f *fixture, _ string) cell {
+			return cell{path: fmt.Sprintf("%s/assignment-proposals/%d/discard", stage, f.proposal())}
+		}, "401 200 200 404 403 403 403 403 403"},
+		{"GET", stageRoute + "/entries", fixed(stage+"/entries", nil), "401 200 200 404 200 200 404 403 403"},
+		{"GET", stageRoute + "/entries/:id", func(f *fixture, _ string) cell {
+			return cell{path: fmt.Sprintf("%s/entries/%d", stage, f.assigned)}
+		}, "401 200 200 404 200 200 404 403 403"},
+		{"GET", stageRoute + "/entries/:id/scores", func(f *fixture, _ string) cell {
+			return cell{path: fmt.Sprintf("%s/entries/%d/scores", stage, f.assigned)}
+		}, "401 200 200 404 200 200 404 403 403"},
+		{"PUT", stageRoute + "/entries/:id/score", func(f *fixture, _ string) cell {
+			return cell{path: fmt.Sprintf("%s/entries/%d/score", stage, f.assignedEntry().ID), body: map[string]any{"values": map[string]any{"adoption": 4}}}
+		}, "401 403 403 403 404 200 404 403 403"},
+		{"POST", stageRoute + "/entries/:id/recusal", func(f *fixture, _ string) cell {
+			return cell{path: fmt.Sprintf("%s/entries/%d/recusal", stage, f.assignedEntry().ID), body: map[string]any{"reason": "取引先"}}
+		}, "401 403 403 403 404 204 404 403 403"},
+		{"GET", stageRoute + "/progress", fixed(stage+"/progress", nil), "401 200 200 404 200 403 403 403 403"},
+		{"GET", stageRoute + "/ranking", fixed(stage+"/ranking", nil), "401 200 200 404 200 403 403 403 403"},
+		{"POST", stageRoute + "/decisions/preview", fixed(stage+"/decisions/preview", map[string]any{"top_n": 1}), "401 200 200 404 200 403 403 403 403"},
+		// Applying decisions and releasing results change everything after them: they come last.
+		{"POST", stageRoute + "/decisions", func(f *fixture, _ string) cell {
+			spec := workflow.DecisionSpec{TopN: 1}
+			pv, err := f.svc.PreviewDecision(f.ctx, admin, top100, spec)
+			if err != nil {
+				f.t.Fatal(err)
+			}
+			return cell{path: stage + "/decisions", body: map[string]any{"spec": spec, "fingerprint": pv.Fingerprint}}
+		}, "401 201 201 404 403 403 403 403 403"},
+		{"POST", v1 + "/cycles/:key/programmes/:programme/release", fixed(v1+"/cycles/fy2026-telework/programmes/mic-pioneer/release", nil),
+			"401 204 409 404 403 403 403 403 403"},
 	}
+}
+
+// proposal makes a pending assignment proposal at the Top 100 stage.
+func (f *fixture) proposal() int64 {
+	f.t.Helper()
+	f.stageEntry() // something to assign
+	p, err := f.svc.Propose(f.ctx, admin, top100, 3, false)
+	if err != nil {
+		f.t.Fatal(err)
+	}
+	return p.ID
 }
 
 // freshUser creates an account with one grant.

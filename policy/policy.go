@@ -51,6 +51,21 @@ var (
 	EditNomination     = Permission{"nomination", "edit"}
 	ActOnNomination    = Permission{"nomination", "act"}
 	ReadHistory        = Permission{"nomination", "history"}
+	ReadFeedback       = Permission{"nomination", "feedback"}
+	ReadPanel          = Permission{"panel", "read"}
+	ManagePanel        = Permission{"panel", "manage"}
+	DeclareConflicts   = Permission{"conflict", "declare"}
+	ListConflicts      = Permission{"conflict", "list"}
+	ReadAssignments    = Permission{"assignment", "read"}
+	ManageAssignments  = Permission{"assignment", "manage"}
+	ReadEntries        = Permission{"entry", "read"}
+	WriteScores        = Permission{"score", "write"}
+	ReadScores         = Permission{"score", "read"}
+	ReadProgress       = Permission{"progress", "read"}
+	ReadRanking        = Permission{"ranking", "read"}
+	PreviewDecision    = Permission{"decision", "preview"}
+	ApplyDecision      = Permission{"decision", "apply"}
+	ReleaseResults     = Permission{"results", "release"}
 )
 
 // Rule is a permission with the roles that hold it, as written in

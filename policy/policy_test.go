@@ -24,7 +24,11 @@ func TestRoleMatrix(t *testing.T) {
 		ListUsers:  A | S, ReadUser: A | S, Invite: A | S, GrantRole: A | S, RevokeRole: A | S,
 		CreateOrganisation: A | S | P, ListOrganisations: A | S, ReadOrganisation: A | S | P, UpdateOrganisation: A | S | P,
 		CreateNomination: A | S | P, ListNominations: A | S | P, ReadNomination: A | S | P, EditNomination: P,
-		ActOnNomination: A | S | P, ReadHistory: A | S | P,
+		ActOnNomination: A | S | P, ReadHistory: A | S | P, ReadFeedback: P,
+		ReadPanel: A | S | C, ManagePanel: A | S, DeclareConflicts: C | J, ListConflicts: A | S,
+		ReadAssignments: A | S | C | J, ManageAssignments: A | S, ReadEntries: A | S | C | J,
+		WriteScores: C | J, ReadScores: A | S | C | J, ReadProgress: A | S | C, ReadRanking: A | S | C,
+		PreviewDecision: A | S | C, ApplyDecision: A | S, ReleaseResults: A | S,
 	}
 	roles := []workflow.Role{workflow.RoleAdmin, workflow.RoleSecretariat, workflow.RoleChair, workflow.RoleJudge, workflow.RoleApplicant}
 	if len(a.Permissions()) != len(want) {

@@ -1,0 +1,531 @@
+package api
+
+import (
+	"net/http"
+	"time"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/awardflow/awardflow/workflow"
+	"github.com/awardflow/awardflow/workflow/aggregate"
+	"github.com/awardflow/awardflow/workflow/assign"
+)
+
+func stageRef(c *gin.Context) workflow.StageRef {
+	return workflow.StageRef{Cycle: c.Param("key"), Programme: c.Param("programme"), Stage: c.Param("stage")}
+}
+
+type panelMemberJSON struct {
+	UserID      int64     `json:"user_id"`
+	Name        string    `json:"name"`
+	Role        string    `json:"role"`
+	Industries  []string  `json:"industries"`
+	Prefectures []string  `json:"prefectures"`
+	AddedBy     string    `json:"added_by"`
+	AddedAt     time.Time `json:"added_at"`
+}
+
+func toPanelMemberJSON(m workflow.PanelMember) panelMemberJSON {
+	j := panelMemberJSON{UserID: m.UserID, Name: m.Name, Role: string(m.Role), Industries: m.Industries, Prefectures: m.Prefectures,
+		AddedBy: m.AddedBy, AddedAt: m.AddedAt}
+	if j.Industries == nil {
+		j.Industries = []string{}
+	}
+	if j.Prefectures == nil {
+		j.Prefectures = []string{}
+	}
+	return j
+}
+
+func (s *server) getPanel(c *gin.Context) {
+	ms, err := s.cfg.Service.Panel(c.Request.Context(), actor(c), stageRef(c))
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	out := make([]panelMemberJSON, len(ms))
+	for i, m := range ms {
+		out[i] = toPanelMemberJSON(m)
+	}
+	c.JSON(http.StatusOK, gin.H{"items": out})
+}
+
+type panelMemberRequest struct {
+	Role        string   `json:"role"`
+	Industries  []string `json:"industries"`
+	Prefectures []string `json:"prefectures"`
+}
+
+func (s *server) putPanelMember(c *gin.Context) {
+	id, ok := s.idParam(c, "user")
+	if !ok {
+		return
+	}
+	var req panelMemberRequest
+	if !s.decode(c, &req) {
+		return
+	}
+	m, err := s.cfg.Service.SetPanelMember(c.Request.Context(), actor(c), stageRef(c), workflow.PanelMember{UserID: id,
+		Role: workflow.Role(req.Role), Industries: req.Industries, Prefectures: req.Prefectures})
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, toPanelMemberJSON(m))
+}
+
+func (s *server) deletePanelMember(c *gin.Context) {
+	id, ok := s.idParam(c, "user")
+	if !ok {
+		return
+	}
+	if err := s.cfg.Service.RemovePanelMember(c.Request.Context(), actor(c), stageRef(c), id); err != nil {
+		s.fail(c, err)
+		return
+	}
+	c.Status(http.StatusNoContent)
+}
+
+func (s *server) listConflicts(c *gin.Context) {
+	cs, err := s.cfg.Service.Conflicts(c.Request.Context(), actor(c), stageRef(c))
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	if cs == nil {
+		cs = []workflow.ConflictOfInterest{}
+	}
+	c.JSON(http.StatusOK, gin.H{"items": cs})
+}
+
+type assignmentJSON struct {
+	NominationID  int64      `json:"nomination_id"`
+	UserID        int64      `json:"user_id"`
+	Source        string     `json:"source"`
+	CreatedBy     string     `json:"created_by"`
+	CreatedAt     time.Time  `json:"created_at"`
+	RecusedAt     *time.Time `json:"recused_at"`
+	RecusalReason string     `json:"recusal_reason,omitempty"`
+}
+
+func toAssignmentJSON(a workflow.Assignment) assignmentJSON {
+	return assignmentJSON{NominationID: a.NominationID, UserID: a.UserID, Source: a.Source, CreatedBy: a.CreatedBy,
+		CreatedAt: a.CreatedAt, RecusedAt: a.RecusedAt, RecusalReason: a.RecusalReason}
+}
+
+func (s *server) listAssignments(c *gin.Context) {
+	as, err := s.cfg.Service.Assignments(c.Request.Context(), actor(c), stageRef(c))
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	out := make([]assignmentJSON, len(as))
+	for i, a := range as {
+		out[i] = toAssignmentJSON(a)
+	}
+	c.JSON(http.StatusOK, gin.H{"items": out})
+}
+
+type assignRequest struct {
+	NominationID int64 `json:"nomination_id"`
+	UserID       int64 `json:"user_id"`
+}
+
+func (s *server) addAssignment(c *gin.Context) {
+	var req assignRequest
+	if !s.decode(c, &req) {
+		return
+	}
+	a, err := s.cfg.Service.Assign(c.Request.Context(), actor(c), stageRef(c), req.NominationID, req.UserID)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	c.JSON(http.StatusCreated, toAssignmentJSON(a))
+}
+
+func (s *server) deleteAssignment(c *gin.Context) {
+	id, ok := s.idParam(c, "id")
+	if !ok {
+		return
+	}
+	user, ok := s.idParam(c, "user")
+	if !ok {
+		return
+	}
+	if err := s.cfg.Service.Unassign(c.Request.Context(), actor(c), stageRef(c), id, user); err != nil {
+		s.fail(c, err)
+		return
+	}
+	c.Status(http.StatusNoContent)
+}
+
+type proposalJSON struct {
+	ID             int64         `json:"id"`
+	Status         string        `json:"status"`
+	Seed           uint64        `json:"seed"`
+	UsePreferences bool          `json:"use_preferences"`
+	Pairs          []assign.Pair `json:"pairs"`
+	Report         assign.Report `json:"report"`
+	CreatedBy      string        `json:"created_by"`
+	CreatedAt      time.Time     `json:"created_at"`
+	DecidedBy      string        `json:"decided_by,omitempty"`
+	DecidedAt      *time.Time    `json:"decided_at"`
+}
+
+func toProposalJSON(p workflow.Proposal) proposalJSON {
+	j := proposalJSON{ID: p.ID, Status: p.Status, Seed: p.Seed, UsePreferences: p.UsePreferences, Pairs: p.Pairs, Report: p.Report,
+		CreatedBy: p.CreatedBy, CreatedAt: p.CreatedAt, DecidedBy: p.DecidedBy, DecidedAt: p.DecidedAt}
+	if j.Pairs == nil {
+		j.Pairs = []assign.Pair{}
+	}
+	return j
+}
+
+type proposeRequest struct {
+	Seed           uint64 `json:"seed"`
+	UsePreferences bool   `json:"use_preferences"`
+}
+
+func (s *server) propose(c *gin.Context) {
+	var req proposeRequest
+	if c.Request.ContentLength != 0 && !s.decode(c, &req) {
+		return
+	}
+	p, err := s.cfg.Service.Propose(c.Request.Context(), actor(c), stageRef(c), req.Seed, req.UsePreferences)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	c.JSON(http.StatusCreated, toProposalJSON(p))
+}
+
+func (s *server) applyProposal(c *gin.Context)   { s.decideProposal(c, true) }
+func (s *server) discardProposal(c *gin.Context) { s.decideProposal(c, false) }
+
+func (s *server) decideProposal(c *gin.Context, apply bool) {
+	id, ok := s.idParam(c, "proposal")
+	if !ok {
+		return
+	}
+	decide := s.cfg.Service.DiscardProposal
+	if apply {
+		decide = s.cfg.Service.ApplyProposal
+	}
+	p, err := decide(c.Request.Context(), actor(c), stageRef(c), id)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, toProposalJSON(p))
+}
+
+type scoreJSON struct {
+	UserID      int64             `json:"user_id"`
+	JudgeName   string            `json:"judge_name,omitempty"`
+	Values      map[string]string `json:"values"`
+	Comment     string            `json:"comment"`
+	Status      string            `json:"status"`
+	Version     int               `json:"version"`
+	SubmittedAt *time.Time        `json:"submitted_at"`
+	UpdatedAt   time.Time         `json:"updated_at"`
+}
+
+func toScoreJSON(sc workflow.Score, name string) scoreJSON {
+	return scoreJSON{UserID: sc.UserID, JudgeName: name, Values: sc.Values, Comment: sc.Comment, Status: sc.Status, Version: sc.Version,
+		SubmittedAt: sc.SubmittedAt, UpdatedAt: sc.UpdatedAt}
+}
+
+type stageEntryJSON struct {
+	NominationID     int64          `json:"nomination_id"`
+	OrganisationName string         `json:"organisation_name"`
+	Prefecture       string         `json:"prefecture"`
+	Industry         string         `json:"industry"`
+	State            workflow.State `json:"state"`
+	Assigned         []int64        `json:"assigned,omitempty"`
+	MyScore          *scoreJSON     `json:"my_score"`
+}
+
+func (s *server) listEntries(c *gin.Context) {
+	es, err := s.cfg.Service.Entries(c.Request.Context(), actor(c), stageRef(c))
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	out := make([]stageEntryJSON, len(es))
+	for i, e := range es {
+		j := stageEntryJSON{NominationID: e.Nomination.ID, State: e.Nomination.State, Assigned: e.Assigned}
+		if o := e.Nomination.Snapshot; o != nil {
+			j.OrganisationName, j.Prefecture, j.Industry = o.Name, o.Prefecture, o.Industry
+		}
+		if e.MyScore != nil {
+			sc := toScoreJSON(*e.MyScore, "")
+			j.MyScore = &sc
+		}
+		out[i] = j
+	}
+	c.JSON(http.StatusOK, gin.H{"items": out})
+}
+
+func (s *server) getEntry(c *gin.Context) {
+	id, ok := s.idParam(c, "id")
+	if !ok {
+		return
+	}
+	n, err := s.cfg.Service.Entry(c.Request.Context(), actor(c), stageRef(c), id)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	j := gin.H{"nomination_id": n.ID, "programme": n.ProgrammeKey, "state": n.State, "answers": n.Answers, "organisation": nil}
+	if n.Snapshot != nil {
+		j["organisation"] = toOrganisationJSON(*n.Snapshot)
+	}
+	c.JSON(http.StatusOK, j)
+}
+
+func (s *server) entryScores(c *gin.Context) {
+	id, ok := s.idParam(c, "id")
+	if !ok {
+		return
+	}
+	vs, err := s.cfg.Service.EntryScores(c.Request.Context(), actor(c), stageRef(c), id)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	out := make([]scoreJSON, len(vs))
+	for i, v := range vs {
+		out[i] = toScoreJSON(v.Score, v.JudgeName)
+	}
+	c.JSON(http.StatusOK, gin.H{"items": out})
+}
+
+type scoreRequest struct {
+	Values  map[string]any `json:"values"`
+	Comment string         `json:"comment"`
+	Submit  bool           `json:"submit"`
+}
+
+// putScore saves the caller's score; If-Match carries the version edited
+// (absent for a first save).
+func (s *server) putScore(c *gin.Context) {
+	id, ok := s.idParam(c, "id")
+	if !ok {
+		return
+	}
+	version, ok := s.ifMatch(c, false)
+	if !ok {
+		return
+	}
+	var req scoreRequest
+	if !s.decode(c, &req) {
+		return
+	}
+	sc, err := s.cfg.Service.SaveScore(c.Request.Context(), actor(c), stageRef(c), id, version,
+		workflow.ScoreInput{Values: req.Values, Comment: req.Comment, Submit: req.Submit})
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	etag(c, sc.Version)
+	c.JSON(http.StatusOK, toScoreJSON(sc, ""))
+}
+
+type reasonRequest struct {
+	Reason string `json:"reason"`
+}
+
+func (s *server) recuse(c *gin.Context) {
+	id, ok := s.idParam(c, "id")
+	if !ok {
+		return
+	}
+	var req reasonRequest
+	if !s.decode(c, &req) {
+		return
+	}
+	if err := s.cfg.Service.Recuse(c.Request.Context(), actor(c), stageRef(c), id, req.Reason); err != nil {
+		s.fail(c, err)
+		return
+	}
+	c.Status(http.StatusNoContent)
+}
+
+func (s *server) progress(c *gin.Context) {
+	p, err := s.cfg.Service.Progress(c.Request.Context(), actor(c), stageRef(c))
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	if p.Judges == nil {
+		p.Judges = []workflow.JudgeProgress{}
+	}
+	c.JSON(http.StatusOK, p)
+}
+
+type rankedJSON struct {
+	Rank             int                `json:"rank"`
+	Tie              bool               `json:"tie"`
+	NominationID     int64              `json:"nomination_id"`
+	OrganisationName string             `json:"organisation_name"`
+	State            workflow.State     `json:"state"`
+	Count            int                `json:"count"`
+	Mean             float64            `json:"mean"`
+	Median           float64            `json:"median"`
+	TrimmedMean      float64            `json:"trimmed_mean"`
+	StdDev           float64            `json:"std_dev"`
+	Normalised       float64            `json:"normalised"`
+	CriterionMeans   map[string]float64 `json:"criterion_means"`
+	Missing          []int64            `json:"missing"`
+}
+
+func (s *server) ranking(c *gin.Context) {
+	normalise := c.Query("normalise") == "true"
+	measure := aggregate.Measure(c.DefaultQuery("measure", string(aggregate.ByMean)))
+	switch measure {
+	case aggregate.ByMean, aggregate.ByMedian, aggregate.ByTrimmedMean, aggregate.ByNormalised:
+	default:
+		s.fail(c, &workflow.Error{Code: workflow.Invalid, Message: "unknown measure", Problems: []workflow.Problem{{Path: "measure", Code: "invalid",
+			Message: workflow.Text{Ja: "指標は mean, median, trimmed_mean, normalised です", En: "must be mean, median, trimmed_mean or normalised"}}}})
+		return
+	}
+	rs, err := s.cfg.Service.Ranking(c.Request.Context(), actor(c), stageRef(c), normalise || measure == aggregate.ByNormalised, measure)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	out := make([]rankedJSON, len(rs))
+	for i, r := range rs {
+		out[i] = rankedJSON{Rank: r.Rank, Tie: r.Tie, NominationID: r.Entry.Entry, OrganisationName: r.OrganisationName, State: r.Nomination.State,
+			Count: r.Count, Mean: r.Mean, Median: r.Median, TrimmedMean: r.TrimmedMean, StdDev: r.StdDev, Normalised: r.Normalised,
+			CriterionMeans: r.CriterionMeans, Missing: r.Missing}
+		if out[i].Missing == nil {
+			out[i].Missing = []int64{}
+		}
+	}
+	c.JSON(http.StatusOK, gin.H{"items": out, "measure": measure, "normalised": normalise || measure == aggregate.ByNormalised})
+}
+
+type previewJSON struct {
+	Outcomes    []workflow.DecisionOutcome `json:"outcomes"`
+	Warnings    []fieldJSON                `json:"warnings"`
+	Fingerprint string                     `json:"fingerprint"`
+}
+
+func (s *server) previewDecision(c *gin.Context) {
+	var spec workflow.DecisionSpec
+	if !s.decode(c, &spec) {
+		return
+	}
+	pv, err := s.cfg.Service.PreviewDecision(c.Request.Context(), actor(c), stageRef(c), spec)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	out := previewJSON{Outcomes: pv.Outcomes, Warnings: []fieldJSON{}, Fingerprint: pv.Fingerprint}
+	if out.Outcomes == nil {
+		out.Outcomes = []workflow.DecisionOutcome{}
+	}
+	for _, w := range pv.Warnings {
+		out.Warnings = append(out.Warnings, fieldJSON{Path: w.Path, Code: w.Code, Message: w.Message.In(lang(c))})
+	}
+	c.JSON(http.StatusOK, out)
+}
+
+type applyDecisionRequest struct {
+	Spec        workflow.DecisionSpec `json:"spec"`
+	Fingerprint string                `json:"fingerprint"`
+}
+
+func (s *server) applyDecision(c *gin.Context) {
+	var req applyDecisionRequest
+	if !s.decode(c, &req) {
+		return
+	}
+	d, err := s.cfg.Service.ApplyDecision(c.Request.Context(), actor(c), stageRef(c), req.Spec, req.Fingerprint)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	if d.Outcomes == nil {
+		d.Outcomes = []workflow.DecisionOutcome{}
+	}
+	c.JSON(http.StatusCreated, gin.H{"id": d.ID, "outcomes": d.Outcomes, "applied_by": d.AppliedBy, "applied_at": d.AppliedAt})
+}
+
+func (s *server) release(c *gin.Context) {
+	if err := s.cfg.Service.ReleaseResults(c.Request.Context(), actor(c), c.Param("key"), c.Param("programme")); err != nil {
+		s.fail(c, err)
+		return
+	}
+	c.Status(http.StatusNoContent)
+}
+
+type affiliationRequest struct {
+	OrganisationID  int64  `json:"organisation_id"`
+	CorporateNumber string `json:"corporate_number"`
+	Name            string `json:"name"`
+}
+
+func (s *server) declareAffiliation(c *gin.Context) {
+	var req affiliationRequest
+	if !s.decode(c, &req) {
+		return
+	}
+	a, err := s.cfg.Service.DeclareAffiliation(c.Request.Context(), actor(c), workflow.Affiliation{OrganisationID: req.OrganisationID,
+		CorporateNumber: req.CorporateNumber, Name: req.Name})
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	c.JSON(http.StatusCreated, gin.H{"id": a.ID, "organisation_id": a.OrganisationID, "corporate_number": a.CorporateNumber, "name": a.Name, "declared_at": a.DeclaredAt})
+}
+
+type conflictRequest struct {
+	OrganisationID int64  `json:"organisation_id"`
+	Reason         string `json:"reason"`
+}
+
+func (s *server) declareConflict(c *gin.Context) {
+	var req conflictRequest
+	if !s.decode(c, &req) {
+		return
+	}
+	d, err := s.cfg.Service.DeclareConflict(c.Request.Context(), actor(c), req.OrganisationID, req.Reason)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	c.JSON(http.StatusCreated, gin.H{"id": d.ID, "organisation_id": d.OrganisationID, "reason": d.Reason, "source": d.Source, "created_at": d.CreatedAt})
+}
+
+func (s *server) myConflicts(c *gin.Context) {
+	affs, dcs, err := s.cfg.Service.MyConflicts(c.Request.Context(), actor(c))
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	a := make([]gin.H, len(affs))
+	for i, x := range affs {
+		a[i] = gin.H{"id": x.ID, "organisation_id": x.OrganisationID, "corporate_number": x.CorporateNumber, "name": x.Name, "declared_at": x.DeclaredAt}
+	}
+	d := make([]gin.H, len(dcs))
+	for i, x := range dcs {
+		d[i] = gin.H{"id": x.ID, "organisation_id": x.OrganisationID, "source": x.Source, "reason": x.Reason, "created_at": x.CreatedAt}
+	}
+	c.JSON(http.StatusOK, gin.H{"affiliations": a, "conflicts": d})
+}
+
+func (s *server) feedback(c *gin.Context) {
+	id, ok := s.idParam(c, "id")
+	if !ok {
+		return
+	}
+	fb, err := s.cfg.Service.Feedback(c.Request.Context(), actor(c), id)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, gin.H{"items": fb})
+}
