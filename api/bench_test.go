@@ -12,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/awardflow/awardflow/db"
 	"github.com/awardflow/awardflow/db/dbtest"
 	"github.com/awardflow/awardflow/workflow"
 )
@@ -121,4 +122,79 @@ func BenchmarkAPI(b *testing.B) {
 			return r
 		})
 	})
+}
+
+// BenchmarkRanking5000 serves a stage ranking of 5,000 entries (3 judges
+// each, 15,000 submitted scores) over loopback from PostgreSQL.
+func BenchmarkRanking5000(b *testing.B) {
+	f := newFixture(b, dbtest.Postgres(b))
+	const entries, judges, k = 5000, 60, 3
+	now := f.clock.Now().UTC()
+	err := db.NewStore(f.db).InTx(f.ctx, func(tx workflow.Tx) error {
+		var panel []int64
+		for j := range judges {
+			u := workflow.User{Email: fmt.Sprintf("bench-judge-%d@test.example", j), Name: fmt.Sprintf("審査員%d", j), Locale: "ja", CreatedAt: now, UpdatedAt: now}
+			if err := tx.InsertUser(f.ctx, &u); err != nil {
+				return err
+			}
+			if err := tx.InsertGrant(f.ctx, &workflow.RoleGrant{UserID: u.ID, Role: workflow.RoleJudge, Domain: "mic", GrantedBy: "bench", GrantedAt: now}); err != nil {
+				return err
+			}
+			if err := tx.UpsertPanelMember(f.ctx, workflow.PanelMember{Stage: top100, UserID: u.ID, Role: workflow.RoleJudge, AddedBy: "bench", AddedAt: now}); err != nil {
+				return err
+			}
+			panel = append(panel, u.ID)
+		}
+		var as []workflow.Assignment
+		for i := range entries {
+			o := workflow.Organisation{Name: fmt.Sprintf("株式会社ランキング%05d", i), NameKana: "ランキング", LegalForm: "kabushiki_kaisha",
+				Prefecture: "13", Municipality: "港区", Industry: "E", TotalHeadcount: 100, RegularHeadcount: 90, Version: 1, CreatedAt: now, UpdatedAt: now}
+			if err := tx.InsertOrganisation(f.ctx, &o); err != nil {
+				return err
+			}
+			n := workflow.Nomination{CycleKey: top100.Cycle, CycleVersion: 1, ProgrammeKey: top100.Programme, Ministry: "mic", OrganisationID: o.ID,
+				State: workflow.InReview, Stage: top100.Stage, Tier: "pioneer", Answers: workflow.Answers{"initiative_title": "ベンチ"},
+				Snapshot: &o, SubmittedAt: &now, Version: 5, CreatedAt: now, UpdatedAt: now}
+			if err := tx.InsertNomination(f.ctx, &n); err != nil {
+				return err
+			}
+			for r := range k {
+				judge := panel[(i*k+r)%judges]
+				as = append(as, workflow.Assignment{Stage: top100, NominationID: n.ID, UserID: judge, Source: "proposal", CreatedBy: "bench", CreatedAt: now})
+				sc := workflow.Score{Stage: top100, NominationID: n.ID, UserID: judge, Status: workflow.ScoreSubmitted, Version: 1, SubmittedAt: &now, UpdatedAt: now,
+					Values: map[string]string{"adoption": fmt.Sprint(1 + (i+r)%5), "management": fmt.Sprint(1 + (i*7+r)%5), "security": "3", "outcomes": "4.5"}}
+				if err := tx.SaveScore(f.ctx, &sc, 0); err != nil {
+					return err
+				}
+			}
+		}
+		return tx.InsertAssignments(f.ctx, as)
+	})
+	if err != nil {
+		b.Fatal(err)
+	}
+	srv := httptest.NewServer(f.h)
+	defer srv.Close()
+	url := srv.URL + stagePath + "/ranking?normalise=true"
+	get := func() int {
+		req, _ := http.NewRequest("GET", url, nil)
+		req.Header.Set("Authorization", "Bearer "+f.tokens["micSec"])
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			b.Fatal(err)
+		}
+		n, _ := io.Copy(io.Discard, resp.Body)
+		resp.Body.Close()
+		if resp.StatusCode != 200 {
+			b.Fatalf("ranking = %d", resp.StatusCode)
+		}
+		return int(n)
+	}
+	size := get() // warm
+	b.ReportAllocs()
+	b.ResetTimer()
+	for b.Loop() {
+		get()
+	}
+	b.ReportMetric(float64(size)/1024, "KiB/response")
 }

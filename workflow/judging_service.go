@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"math/big"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -980,8 +981,9 @@ func rankStage(d *stageData, scores []Score, normalise bool, by aggregate.Measur
 		}
 		v := make(map[string]float64, len(sc.Values))
 		for k, text := range sc.Values {
-			r, _ := new(big.Rat).SetString(text)
-			v[k], _ = r.Float64()
+			// Values are canonical decimals; ParseFloat rounds to the
+			// nearest float64 exactly as big.Rat would, at a fraction of the cost.
+			v[k], _ = strconv.ParseFloat(text, 64)
 		}
 		in.Scores = append(in.Scores, aggregate.Score{Entry: sc.NominationID, Judge: sc.UserID, Values: v})
 	}
