@@ -172,16 +172,47 @@ func demoAccounts(ctx context.Context, svc *workflow.Service, admin workflow.Act
 		}
 	}
 	fmt.Fprintln(stdout, "demo accounts (passwords are new at every start with --demo):")
+	created := map[workflow.Role]int64{}
 	for _, a := range accounts {
 		a.Password = demoPassword()
 		if err := svc.ResetPassword(ctx, admin, a.Email, a.Password); workflow.ErrorCode(err) == workflow.NotFound && create {
-			if _, err := svc.CreateUser(ctx, admin, a); err != nil {
+			u, err := svc.CreateUser(ctx, admin, a)
+			if err != nil {
 				return fmt.Errorf("demo account %s: %w", a.Email, err)
+			}
+			if a.Domain == "mic" {
+				created[a.Role] = u.ID
 			}
 		} else if err != nil {
 			return fmt.Errorf("demo account %s: %w", a.Email, err)
 		}
 		fmt.Fprintf(stdout, "  %-12s %-6s %-40s %s\n", a.Role, a.Domain, a.Email, a.Password)
+	}
+	if create {
+		return demoPanel(ctx, svc, admin, created)
+	}
+	return nil
+}
+
+// demoPanel puts the demo MIC judge and chair on the Top 100 panel and
+// assigns the judge the entry under review there.
+func demoPanel(ctx context.Context, svc *workflow.Service, admin workflow.Actor, users map[workflow.Role]int64) error {
+	ref := workflow.StageRef{Cycle: "fy2026-telework", Programme: "mic-pioneer", Stage: "top100"}
+	for _, role := range []workflow.Role{workflow.RoleJudge, workflow.RoleChair} {
+		if _, err := svc.SetPanelMember(ctx, admin, ref, workflow.PanelMember{UserID: users[role], Role: role}); err != nil {
+			return fmt.Errorf("demo panel: %w", err)
+		}
+	}
+	items, _, err := svc.Nominations(ctx, admin, workflow.NominationFilter{Programme: ref.Programme, State: workflow.InReview})
+	if err != nil {
+		return err
+	}
+	for _, it := range items {
+		if it.Nomination.Stage == ref.Stage {
+			if _, err := svc.Assign(ctx, admin, ref, it.Nomination.ID, users[workflow.RoleJudge]); err != nil {
+				return fmt.Errorf("demo assignment: %w", err)
+			}
+		}
 	}
 	return nil
 }

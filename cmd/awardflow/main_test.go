@@ -3,8 +3,10 @@ package main
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"fmt"
 	"io"
+	"io/fs"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -14,6 +16,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/awardflow/awardflow/db"
 	"github.com/awardflow/awardflow/db/dbtest"
 )
 
@@ -152,7 +155,8 @@ func TestServeOnPostgres(t *testing.T) {
 		t.Fatalf("serve on an unmigrated PostgreSQL: %v", err)
 	}
 	out, err := runCmd(t, env(), "migrate", "--db", dsn)
-	if err != nil || !strings.Contains(out, "applied 2 migration(s)") {
+	migrations, _ := fs.Glob(db.Migrations(), "migrations/*.sql")
+	if err != nil || !strings.Contains(out, fmt.Sprintf("applied %d migration(s)", len(migrations))) {
 		t.Fatalf("migrate: %q, %v", out, err)
 	}
 	if out, err = runCmd(t, env(), "migrate", "--db", dsn); err != nil || !strings.Contains(out, "up to date") {
@@ -273,6 +277,26 @@ func TestDemoPrintsAccountsThatCanSignIn(t *testing.T) {
 	defer resp.Body.Close()
 	if resp.StatusCode != 200 {
 		t.Fatalf("the printed demo applicant cannot sign in: %d", resp.StatusCode)
+	}
+	// The demo judge has an entry to score at MIC's Top 100 stage.
+	j := regexp.MustCompile(`judge\s+mic\s+(\S+)\s+(\S+)`).FindStringSubmatch(out.String())
+	resp, err = http.Post(base+"/api/v1/auth/login", "application/json", strings.NewReader(fmt.Sprintf(`{"email":%q,"password":%q}`, j[1], j[2])))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var login struct{ Token string }
+	json.NewDecoder(resp.Body).Decode(&login) //nolint:errcheck // checked through the next request
+	resp.Body.Close()
+	req, _ := http.NewRequest("GET", base+"/api/v1/cycles/fy2026-telework/programmes/mic-pioneer/stages/top100/entries", nil)
+	req.Header.Set("Authorization", "Bearer "+login.Token)
+	resp, err = http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var entries struct{ Items []any }
+	if json.NewDecoder(resp.Body).Decode(&entries); resp.StatusCode != 200 || len(entries.Items) != 1 {
+		t.Fatalf("the demo judge's entries: %d, %d items", resp.StatusCode, len(entries.Items))
 	}
 }
 
