@@ -21,9 +21,6 @@ type stageCols struct {
 }
 
 func colsOf(s workflow.StageRef) stageCols { return stageCols{s.Cycle, s.Programme, s.Stage} }
-func (c stageCols) ref() workflow.StageRef {
-	return workflow.StageRef{Cycle: c.CycleKey, Programme: c.ProgrammeKey, Stage: c.StageKey}
-}
 
 func whereStage(q *bun.SelectQuery, s workflow.StageRef) *bun.SelectQuery {
 	return q.Where("cycle_key = ? AND programme_key = ? AND stage_key = ?", s.Cycle, s.Programme, s.Stage)
