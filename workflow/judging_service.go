@@ -106,6 +106,24 @@ func (d *stageData) mayJudge(nominationID, userID int64) error {
 // underReview: the entry is being judged at the stage now.
 func underReview(n Nomination, stage string) bool { return n.State == InReview && n.Stage == stage }
 
+// staffStage loads a stage for an operation of the secretariat's.
+func (s *Service) staffStage(ctx context.Context, tx Tx, actor Actor, ref StageRef) (*stageData, error) {
+	d, err := s.loadStage(ctx, tx, actor, ref)
+	if err != nil {
+		return nil, err
+	}
+	return d, requireStaff(d.role)
+}
+
+// requireStaffAt checks that the actor is staff of the stage's programme.
+func (s *Service) requireStaffAt(ctx context.Context, tx Tx, actor Actor, ref StageRef) error {
+	_, _, role, err := s.stageOf(ctx, tx, actor, ref)
+	if err != nil {
+		return err
+	}
+	return requireStaff(role)
+}
+
 func requireStaff(role Role) error {
 	if !isStaffRole(role) {
 		return Errorf(Forbidden, "only the secretariat may do this")
@@ -183,11 +201,7 @@ func (s *Service) SetPanelMember(ctx context.Context, actor Actor, ref StageRef,
 // (remove them first if they must go). Errors: NotFound.
 func (s *Service) RemovePanelMember(ctx context.Context, actor Actor, ref StageRef, userID int64) error {
 	err := s.store.InTx(ctx, func(tx Tx) error {
-		_, _, role, err := s.stageOf(ctx, tx, actor, ref)
-		if err != nil {
-			return err
-		}
-		if err := requireStaff(role); err != nil {
+		if err := s.requireStaffAt(ctx, tx, actor, ref); err != nil {
 			return err
 		}
 		if err := tx.DeletePanelMember(ctx, ref, userID); err != nil {
@@ -284,11 +298,8 @@ func (s *Service) MyConflicts(ctx context.Context, actor Actor) ([]Affiliation, 
 func (s *Service) Conflicts(ctx context.Context, actor Actor, ref StageRef) ([]ConflictOfInterest, error) {
 	var out []ConflictOfInterest
 	err := s.store.InTx(ctx, func(tx Tx) error {
-		d, err := s.loadStage(ctx, tx, actor, ref)
+		d, err := s.staffStage(ctx, tx, actor, ref)
 		if err != nil {
-			return err
-		}
-		if err := requireStaff(d.role); err != nil {
 			return err
 		}
 		for _, c := range d.conflicts {
@@ -336,11 +347,8 @@ func (s *Service) Assignments(ctx context.Context, actor Actor, ref StageRef) ([
 func (s *Service) Assign(ctx context.Context, actor Actor, ref StageRef, nominationID, userID int64) (Assignment, error) {
 	var a Assignment
 	err := s.store.InTx(ctx, func(tx Tx) error {
-		d, err := s.loadStage(ctx, tx, actor, ref)
+		d, err := s.staffStage(ctx, tx, actor, ref)
 		if err != nil {
-			return err
-		}
-		if err := requireStaff(d.role); err != nil {
 			return err
 		}
 		n, ok := d.entry(nominationID)
@@ -367,11 +375,7 @@ func (s *Service) Assign(ctx context.Context, actor Actor, ref StageRef, nominat
 // for it (which would then be lost). Errors: NotFound; Conflict.
 func (s *Service) Unassign(ctx context.Context, actor Actor, ref StageRef, nominationID, userID int64) error {
 	err := s.store.InTx(ctx, func(tx Tx) error {
-		_, _, role, err := s.stageOf(ctx, tx, actor, ref)
-		if err != nil {
-			return err
-		}
-		if err := requireStaff(role); err != nil {
+		if err := s.requireStaffAt(ctx, tx, actor, ref); err != nil {
 			return err
 		}
 		scores, err := tx.Scores(ctx, ref)
@@ -396,11 +400,8 @@ func (s *Service) Unassign(ctx context.Context, actor Actor, ref StageRef, nomin
 func (s *Service) Propose(ctx context.Context, actor Actor, ref StageRef, seed uint64, usePreferences bool) (Proposal, error) {
 	var pr Proposal
 	err := s.store.InTx(ctx, func(tx Tx) error {
-		d, err := s.loadStage(ctx, tx, actor, ref)
+		d, err := s.staffStage(ctx, tx, actor, ref)
 		if err != nil {
-			return err
-		}
-		if err := requireStaff(d.role); err != nil {
 			return err
 		}
 		version, err := tx.StageVersion(ctx, ref)
@@ -479,11 +480,8 @@ func (s *Service) DiscardProposal(ctx context.Context, actor Actor, ref StageRef
 func (s *Service) decideProposal(ctx context.Context, actor Actor, ref StageRef, id int64, status string) (Proposal, error) {
 	var pr Proposal
 	err := s.store.InTx(ctx, func(tx Tx) error {
-		d, err := s.loadStage(ctx, tx, actor, ref)
+		d, err := s.staffStage(ctx, tx, actor, ref)
 		if err != nil {
-			return err
-		}
-		if err := requireStaff(d.role); err != nil {
 			return err
 		}
 		if pr, err = tx.Proposal(ctx, id); err != nil {
@@ -1091,11 +1089,8 @@ func (s *Service) PreviewDecision(ctx context.Context, actor Actor, ref StageRef
 func (s *Service) ApplyDecision(ctx context.Context, actor Actor, ref StageRef, spec DecisionSpec, fingerprint string) (Decision, error) {
 	var dec Decision
 	err := s.store.InTx(ctx, func(tx Tx) error {
-		d, err := s.loadStage(ctx, tx, actor, ref)
+		d, err := s.staffStage(ctx, tx, actor, ref)
 		if err != nil {
-			return err
-		}
-		if err := requireStaff(d.role); err != nil {
 			return err
 		}
 		scores, err := tx.Scores(ctx, ref)
