@@ -25,6 +25,7 @@ type Service struct {
 	passwordParams password.Params
 	dummyOnce      sync.Once
 	dummy          string
+	sheetKey       []byte // signs offline scoring sheets
 }
 
 // ServiceOption configures a Service.
