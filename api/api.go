@@ -156,6 +156,17 @@ func (s *server) routes(r *gin.Engine) {
 	s.route(r, "GET", stage+"/ranking", allow(policy.ReadRanking), s.ranking)
 	s.route(r, "POST", stage+"/decisions/preview", allow(policy.PreviewDecision), s.previewDecision)
 	s.route(r, "POST", stage+"/decisions", allow(policy.ApplyDecision), s.applyDecision)
+	s.route(r, "GET", stage+"/sheets", allow(policy.ExportSheets), s.exportSheets)
+	s.route(r, "GET", stage+"/sheets/:user", allow(policy.DownloadSheet), s.downloadSheet)
+	s.route(r, "POST", stage+"/sheets/:user", allow(policy.ImportSheet), s.importSheet)
+	s.route(r, "GET", stage+"/results.xlsx", allow(policy.ExportResults), s.exportResults)
+
+	s.route(r, "POST", programme+"/publications", allow(policy.ManagePublications), s.publish)
+	s.route(r, "GET", programme+"/publications", allow(policy.ManagePublications), s.listPublications)
+	s.route(r, "GET", "/api/v1/public/cycles/:key/awards", public, s.publicAwards("json"))
+	s.route(r, "GET", "/api/v1/public/cycles/:key/awards.csv", public, s.publicAwards("csv"))
+	s.route(r, "GET", "/api/v1/public/cycles/:key/awards.xlsx", public, s.publicAwards("xlsx"))
+	s.route(r, "GET", "/api/v1/public/cycles/:key/programmes/:programme/publications/:version", public, s.publicPublication)
 }
 
 func (s *server) healthz(c *gin.Context) {

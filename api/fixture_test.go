@@ -95,7 +95,8 @@ func newFixture(t testing.TB, d *db.DB) *fixture {
 	t.Helper()
 	f := &fixture{t: t, ctx: context.Background(), db: d, clock: &clock{t: callOpen},
 		users: map[string]workflow.User{}, tokens: map[string]string{}}
-	f.svc = workflow.NewService(db.NewStore(d), f.clock.Now, workflow.WithPasswordParams(password.Params{Memory: 64, Time: 1, Threads: 1}))
+	f.svc = workflow.NewService(db.NewStore(d), f.clock.Now, workflow.WithPasswordParams(password.Params{Memory: 64, Time: 1, Threads: 1}),
+		workflow.WithSheetKey(bytes.Repeat([]byte("k"), 32)))
 	var err error
 	if f.authz, err = policy.New(); err != nil {
 		t.Fatal(err)
@@ -277,3 +278,7 @@ func (r response) errorCode() string {
 func eachDB(t *testing.T, fn func(t *testing.T, f *fixture)) {
 	dbtest.Each(t, func(t *testing.T, d *db.DB) { fn(t, newFixture(t, d)) })
 }
+
+func jsonUnmarshal(data []byte, v any) error { return json.Unmarshal(data, v) }
+
+func dbtestSQLite(t testing.TB) *db.DB { return dbtest.SQLite(t) }

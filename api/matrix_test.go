@@ -166,6 +166,14 @@ func matrixRows() []matrixRow {
 		{"GET", stageRoute + "/progress", fixed(stage+"/progress", nil), "401 200 200 404 200 403 403 403 403"},
 		{"GET", stageRoute + "/ranking", fixed(stage+"/ranking", nil), "401 200 200 404 200 403 403 403 403"},
 		{"POST", stageRoute + "/decisions/preview", fixed(stage+"/decisions/preview", map[string]any{"top_n": 1}), "401 200 200 404 200 403 403 403 403"},
+		{"GET", stageRoute + "/sheets", fixed(stage+"/sheets", nil), "401 200 200 404 403 403 403 403 403"},
+		{"GET", stageRoute + "/sheets/:user", func(f *fixture, _ string) cell {
+			return cell{path: fmt.Sprintf("%s/sheets/%d", stage, f.users["micJudge"].ID)}
+		}, "401 200 200 404 404 200 404 403 403"},
+		{"POST", stageRoute + "/sheets/:user", func(f *fixture, _ string) cell {
+			return cell{path: fmt.Sprintf("%s/sheets/%d", stage, f.users["micJudge"].ID), body: "this is not a workbook"}
+		}, "401 422 422 404 404 422 404 403 403"},
+		{"GET", stageRoute + "/results.xlsx", fixed(stage+"/results.xlsx", nil), "401 200 200 404 200 403 403 403 403"},
 		// Applying decisions and releasing results change everything after them: they come last.
 		{"POST", stageRoute + "/decisions", func(f *fixture, _ string) cell {
 			spec := workflow.DecisionSpec{TopN: 1}
@@ -177,6 +185,15 @@ func matrixRows() []matrixRow {
 		}, "401 201 201 404 403 403 403 403 403"},
 		{"POST", v1 + "/cycles/:key/programmes/:programme/release", fixed(v1+"/cycles/fy2026-telework/programmes/mic-pioneer/release", nil),
 			"401 204 409 404 403 403 403 403 403"},
+		{"POST", v1 + "/cycles/:key/programmes/:programme/publications", fixed(v1+"/cycles/fy2026-telework/programmes/mic-pioneer/publications",
+			map[string]any{"embargo_at": "2026-08-01T10:00", "reason": "訂正"}), "401 201 201 404 403 403 403 403 403"},
+		{"GET", v1 + "/cycles/:key/programmes/:programme/publications", fixed(v1+"/cycles/fy2026-telework/programmes/mic-pioneer/publications", nil),
+			"401 200 200 404 403 403 403 403 403"},
+		{"GET", v1 + "/public/cycles/:key/awards", fixed(v1+"/public/cycles/fy2026-telework/awards?prefecture=13", nil), "200 200 200 200 200 200 200 200 200"},
+		{"GET", v1 + "/public/cycles/:key/awards.csv", fixed(v1+"/public/cycles/fy2026-telework/awards.csv", nil), "200 200 200 200 200 200 200 200 200"},
+		{"GET", v1 + "/public/cycles/:key/awards.xlsx", fixed(v1+"/public/cycles/fy2026-telework/awards.xlsx", nil), "200 200 200 200 200 200 200 200 200"},
+		{"GET", v1 + "/public/cycles/:key/programmes/:programme/publications/:version",
+			fixed(v1+"/public/cycles/fy2026-telework/programmes/mic-pioneer/publications/1", nil), "200 200 200 200 200 200 200 200 200"},
 	}
 }
 

@@ -14,15 +14,21 @@ import (
 
 	"github.com/gin-gonic/gin"
 
+	"github.com/awardflow/awardflow/api/workbook"
 	"github.com/awardflow/awardflow/workflow"
 )
 
-// maxBody is the largest JSON request body accepted.
+// maxBody is the largest JSON request body accepted; a scoring-sheet
+// upload may be as large as workbook.MaxUpload (plus multipart framing).
 const maxBody = 1 << 20
 
 func limitBody(c *gin.Context) {
 	if c.Request.Body != nil {
-		c.Request.Body = http.MaxBytesReader(c.Writer, c.Request.Body, maxBody)
+		limit := int64(maxBody)
+		if c.Request.Method == http.MethodPost && strings.HasSuffix(c.FullPath(), "/sheets/:user") {
+			limit = workbook.MaxUpload + 64<<10
+		}
+		c.Request.Body = http.MaxBytesReader(c.Writer, c.Request.Body, limit)
 	}
 	c.Next()
 }

@@ -43,7 +43,7 @@ type env struct {
 func newEnv(t testing.TB, d *db.DB) *env {
 	t.Helper()
 	e := &env{ctx: context.Background(), db: d, clock: &clock{t: inTheWindow}}
-	e.svc = workflow.NewService(db.NewStore(d), e.clock.Now, workflow.WithPasswordParams(cheapPasswords))
+	e.svc = workflow.NewService(db.NewStore(d), e.clock.Now, workflow.WithPasswordParams(cheapPasswords), workflow.WithSheetKey(make([]byte, 32)))
 	c := exampleCycle(t)
 	if _, err := e.svc.LoadCycle(e.ctx, admin, c, false); err != nil {
 		t.Fatal(err)

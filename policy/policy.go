@@ -66,6 +66,11 @@ var (
 	PreviewDecision    = Permission{"decision", "preview"}
 	ApplyDecision      = Permission{"decision", "apply"}
 	ReleaseResults     = Permission{"results", "release"}
+	DownloadSheet      = Permission{"sheet", "download"}
+	ExportSheets       = Permission{"sheet", "export"}
+	ImportSheet        = Permission{"sheet", "import"}
+	ExportResults      = Permission{"results", "export"}
+	ManagePublications = Permission{"publication", "manage"}
 )
 
 // Rule is a permission with the roles that hold it, as written in

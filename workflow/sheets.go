@@ -250,6 +250,9 @@ func (s *Service) ImportScoringSheet(ctx context.Context, actor Actor, ref Stage
 		fail := func() error {
 			return &Error{Code: Invalid, Message: "the sheet cannot be imported; nothing was changed", Problems: ps}
 		}
+		if len(ps) > 0 && len(up.ProvenanceJSON) == 0 {
+			return fail() // not a readable scoring sheet at all
+		}
 		want, err := s.sign(up.ProvenanceJSON)
 		if err != nil {
 			return err

@@ -21,6 +21,7 @@ type Store interface {
 type Tx interface {
 	AccountsTx
 	JudgingTx
+	PublicationTx
 
 	// CycleKeys lists stored cycles' keys.
 	CycleKeys(ctx context.Context) ([]string, error)

@@ -260,8 +260,11 @@ func truncate(s string, n int) string {
 	return string(r[:n-1]) + "…"
 }
 
-// ErrNotWorkbook reports an upload that is not a readable .xlsx file.
-var ErrNotWorkbook = errors.New("not a readable .xlsx workbook")
+// Errors of ReadScoringSheet.
+var (
+	ErrNotWorkbook = errors.New("not a readable .xlsx workbook")
+	ErrTooLarge    = fmt.Errorf("workbook larger than %d bytes", MaxUpload)
+)
 
 // ReadScoringSheet reads a filled scoring sheet. It never panics: a
 // malformed, truncated, oversized or hostile file is ErrNotWorkbook (or a
@@ -278,7 +281,7 @@ func ReadScoringSheet(r io.Reader) (up workflow.SheetUpload, err error) {
 		return up, err
 	}
 	if len(data) > MaxUpload {
-		return up, fmt.Errorf("%w: larger than %d bytes", ErrNotWorkbook, MaxUpload)
+		return up, ErrTooLarge
 	}
 	f, err := excelize.OpenReader(bytes.NewReader(data), excelize.Options{UnzipSizeLimit: maxUnzipped, UnzipXMLSizeLimit: maxUnzippedXML})
 	if err != nil {

@@ -6,6 +6,7 @@ package main
 import (
 	"bufio"
 	"context"
+	"encoding/hex"
 	"errors"
 	"flag"
 	"fmt"
@@ -41,7 +42,7 @@ Usage:
   awardflow version
 
 DSN is postgres://… or sqlite:PATH (default sqlite:awardflow.db).
-Environment: AWARDFLOW_ADDR, AWARDFLOW_DB.
+Environment: AWARDFLOW_ADDR, AWARDFLOW_DB, AWARDFLOW_SHEET_KEY (hex; signs scoring sheets).
 `
 
 func main() {
@@ -156,6 +157,21 @@ func openDB(ctx context.Context, dsn string, stdout io.Writer) (*db.DB, error) {
 	return d, nil
 }
 
+// sheetKey is the key that signs offline scoring sheets:
+// AWARDFLOW_SHEET_KEY (hex, at least 32 bytes) where set, so that every
+// server of a deployment shares it; otherwise one generated on first use
+// and kept in the database.
+func sheetKey(ctx context.Context, d *db.DB, getenv func(string) string) ([]byte, error) {
+	if v := getenv("AWARDFLOW_SHEET_KEY"); v != "" {
+		key, err := hex.DecodeString(v)
+		if err != nil || len(key) < 32 {
+			return nil, errors.New("AWARDFLOW_SHEET_KEY must be at least 64 hexadecimal digits (32 bytes)")
+		}
+		return key, nil
+	}
+	return d.ServerKey(ctx, "sheet-signing")
+}
+
 // cliActor is who the command line acts as: an administrator.
 func cliActor(getenv func(string) string) workflow.Actor {
 	user := envOr(getenv, "USER", "unknown")
@@ -184,7 +200,11 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 		return err
 	}
 	defer d.Close()
-	svc := workflow.NewService(db.NewStore(d), time.Now)
+	key, err := sheetKey(ctx, d, getenv)
+	if err != nil {
+		return err
+	}
+	svc := workflow.NewService(db.NewStore(d), time.Now, workflow.WithSheetKey(key))
 	authz, err := policy.New()
 	if err != nil {
 		return err

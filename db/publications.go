@@ -1,0 +1,96 @@
+package db
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"time"
+
+	"github.com/uptrace/bun"
+
+	"github.com/awardflow/awardflow/workflow"
+)
+
+type publicationRow struct {
+	bun.BaseModel `bun:"table:publications"`
+	ID            int64 `bun:"id,pk,autoincrement"`
+	CycleKey      string
+	ProgrammeKey  string
+	Version       int
+	EmbargoAt     time.Time
+	Reason        string
+	Content       string
+	CreatedBy     string
+	CreatedAt     time.Time
+}
+
+type publicationContent struct {
+	Fields []workflow.PublicField `json:"fields"`
+	Rows   []workflow.AwardRow    `json:"rows"`
+}
+
+func (t *tx) InsertPublication(ctx context.Context, p *workflow.Publication) error {
+	content, err := json.Marshal(publicationContent{Fields: p.Fields, Rows: p.Rows})
+	if err != nil {
+		return err
+	}
+	r := publicationRow{CycleKey: p.Cycle, ProgrammeKey: p.Programme, Version: p.Version, EmbargoAt: p.EmbargoAt.UTC(), Reason: p.Reason,
+		Content: string(content), CreatedBy: p.CreatedBy, CreatedAt: p.CreatedAt.UTC()}
+	if _, err := t.db.NewInsert().Model(&r).Returning("id").Exec(ctx); err != nil {
+		return translate(err, fmt.Sprintf("publication version %d", p.Version))
+	}
+	p.ID = r.ID
+	return nil
+}
+
+func (t *tx) Publications(ctx context.Context, cycle, programme string) ([]workflow.Publication, error) {
+	var rows []publicationRow
+	if err := t.db.NewSelect().Model(&rows).Where("cycle_key = ? AND programme_key = ?", cycle, programme).Order("version").Scan(ctx); err != nil {
+		return nil, translate(err, "publications")
+	}
+	out := make([]workflow.Publication, len(rows))
+	for i, r := range rows {
+		var c publicationContent
+		if err := json.Unmarshal([]byte(r.Content), &c); err != nil {
+			return nil, fmt.Errorf("publication %d: %w", r.ID, err)
+		}
+		out[i] = workflow.Publication{ID: r.ID, Cycle: r.CycleKey, Programme: r.ProgrammeKey, Version: r.Version, EmbargoAt: r.EmbargoAt.UTC(),
+			Reason: r.Reason, Fields: c.Fields, Rows: c.Rows, CreatedBy: r.CreatedBy, CreatedAt: r.CreatedAt.UTC()}
+	}
+	return out, nil
+}
+
+func (t *tx) CycleNominations(ctx context.Context, cycle, programme string) ([]workflow.Nomination, error) {
+	var rows []nominationRow
+	if err := t.db.NewSelect().Model(&rows).Where("cycle_key = ? AND programme_key = ?", cycle, programme).Order("id").Scan(ctx); err != nil {
+		return nil, translate(err, "nominations")
+	}
+	out := make([]workflow.Nomination, len(rows))
+	for i, r := range rows {
+		n, err := toNomination(r)
+		if err != nil {
+			return nil, err
+		}
+		out[i] = n
+	}
+	return out, nil
+}
+
+// ServerKey returns the named secret, generating and storing 32 random
+// bytes the first time. Concurrent first calls agree: the loser of the
+// insert reads the winner's key.
+func (d *DB) ServerKey(ctx context.Context, name string) ([]byte, error) {
+	fresh := make([]byte, 32)
+	rand.Read(fresh) //nolint:errcheck // crypto/rand.Read never fails
+	if _, err := d.Bun.NewRaw("INSERT INTO server_keys (name, secret, created_at) VALUES (?, ?, ?) ON CONFLICT (name) DO NOTHING",
+		name, hex.EncodeToString(fresh), time.Now().UTC()).Exec(ctx); err != nil {
+		return nil, fmt.Errorf("server key %s: %w", name, err)
+	}
+	var secret string
+	if err := d.Bun.NewSelect().Table("server_keys").Column("secret").Where("name = ?", name).Scan(ctx, &secret); err != nil {
+		return nil, fmt.Errorf("server key %s: %w", name, err)
+	}
+	return hex.DecodeString(secret)
+}
