@@ -1,6 +1,7 @@
 package api
 
 import (
+	"archive/zip"
 	"bytes"
 	"context"
 	"encoding/json"
@@ -9,6 +10,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -282,3 +284,36 @@ func eachDB(t *testing.T, fn func(t *testing.T, f *fixture)) {
 func jsonUnmarshal(data []byte, v any) error { return json.Unmarshal(data, v) }
 
 func dbtestSQLite(t testing.TB) *db.DB { return dbtest.SQLite(t) }
+
+func zipParts(t *testing.T, data []byte, prefix string) int {
+	t.Helper()
+	zr, err := zip.NewReader(bytes.NewReader(data), int64(len(data)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	n := 0
+	for _, f := range zr.File {
+		if strings.HasPrefix(f.Name, prefix) {
+			n++
+		}
+	}
+	return n
+}
+
+func zipPartString(t *testing.T, data []byte, name string) string {
+	t.Helper()
+	zr, err := zip.NewReader(bytes.NewReader(data), int64(len(data)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range zr.File {
+		if f.Name == name {
+			rc, _ := f.Open()
+			defer rc.Close()
+			b, _ := io.ReadAll(rc)
+			return string(b)
+		}
+	}
+	t.Fatalf("no part %s", name)
+	return ""
+}

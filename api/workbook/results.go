@@ -97,6 +97,12 @@ func WriteResults(w io.Writer, r workflow.StageResults, lang string) error {
 	if _, err := f.NewSheet(RankingSheet); err != nil {
 		return err
 	}
+	// The stream writer writes the sheet's header, used range included, when
+	// it is created: set the real range first, or readers see only A1.
+	lastCol := 6 + len(r.Judging.Rubric) + 6
+	if err := f.SetSheetDimension(RankingSheet, "A1:"+cell(lastCol, max(1, len(r.Ranked)+1))); err != nil {
+		return err
+	}
 	sw, err := f.NewStreamWriter(RankingSheet)
 	if err != nil {
 		return err
@@ -146,11 +152,12 @@ func WriteResults(w io.Writer, r workflow.StageResults, lang string) error {
 	if err := sw.Flush(); err != nil {
 		return err
 	}
-	lastCol := 6 + len(r.Judging.Rubric) + 6
-	_ = f.SetSheetDimension(RankingSheet, "A1:"+cell(lastCol, max(1, len(r.Ranked)+1)))
 
 	// Judge × entry matrix, streamed.
 	if _, err := f.NewSheet(MatrixSheet); err != nil {
+		return err
+	}
+	if err := f.SetSheetDimension(MatrixSheet, "A1:"+cell(2+len(r.Judges), max(1, len(r.Ranked)+1))); err != nil {
 		return err
 	}
 	mw, err := f.NewStreamWriter(MatrixSheet)
@@ -180,7 +187,6 @@ func WriteResults(w io.Writer, r workflow.StageResults, lang string) error {
 	if err := mw.Flush(); err != nil {
 		return err
 	}
-	_ = f.SetSheetDimension(MatrixSheet, "A1:"+cell(2+len(judges), max(1, len(r.Ranked)+1)))
 
 	// Judge statistics.
 	if _, err := f.NewSheet(JudgesSheet); err != nil {
