@@ -4,7 +4,7 @@ TAGS        := nomsgpack
 STATICCHECK := honnef.co/go/tools/cmd/staticcheck@v0.8.2
 VERSION     ?= $(shell git describe --always --dirty 2>/dev/null || echo dev)
 
-.PHONY: build run test lint bench docs clean
+.PHONY: build run test lint bench fuzz docs clean
 
 build: ## build bin/awardflow
 	$(GO) build -tags $(TAGS) -ldflags "-X main.version=$(VERSION)" -o bin/awardflow ./cmd/awardflow
@@ -24,8 +24,12 @@ lint: ## gofmt, go vet, staticcheck
 bench: ## benchmarks on SQLite and PostgreSQL (3 s each, so latency percentiles settle)
 	$(GO) test -tags $(TAGS) -run '^$$' -bench . -benchmem -benchtime 3s ./...
 
+fuzz: ## fuzz the scoring-sheet importer briefly (CI); FUZZTIME=5m for longer
+	$(GO) test -tags $(TAGS) -run '^$$' -fuzz FuzzReadScoringSheet -fuzztime $(or $(FUZZTIME),20s) ./api/workbook
+
 docs: ## regenerate the generated documents under docs/
 	$(GO) test ./workflow -run TestStateDiagramGolden -update
+	$(GO) test -tags $(TAGS) ./api -run TestAuthorizationDocGolden -update
 
 clean:
 	rm -rf bin awardflow.db awardflow.db-shm awardflow.db-wal

@@ -94,6 +94,9 @@ func WriteAnnexXLSX(w io.Writer, title string, pubs []workflow.Publication, lang
 	if err := f.SetPanes(AnnexSheet, &excelize.Panes{Freeze: true, YSplit: 3, TopLeftCell: "A4", ActivePane: "bottomLeft"}); err != nil {
 		return err
 	}
+	if err := fitDimension(f, AnnexSheet); err != nil {
+		return err
+	}
 	_, err := f.WriteTo(w)
 	return err
 }
@@ -130,4 +133,19 @@ func CSVCell(s string) string {
 		return "'" + s
 	}
 	return s
+}
+
+// fitDimension records a sheet's real used range. The default first sheet
+// of a new workbook keeps a preset range of A1, which readers in read-only
+// mode (openpyxl among them) trust, and then see no rows.
+func fitDimension(f *excelize.File, sheet string) error {
+	rows, err := f.GetRows(sheet)
+	if err != nil {
+		return err
+	}
+	cols := 1
+	for _, r := range rows {
+		cols = max(cols, len(r))
+	}
+	return f.SetSheetDimension(sheet, "A1:"+cell(cols, max(1, len(rows))))
 }

@@ -91,12 +91,20 @@ func WriteResults(w io.Writer, r workflow.StageResults, lang string) error {
 		_ = f.SetCellStr(SummarySheet, cell(2, panelRow+i), m.Name+" ("+string(m.Role)+")")
 	}
 
+	// Every sheet exists, and the ranking is the active one, before any
+	// streaming: SetActiveSheet re-reads every worksheet, which would parse
+	// the streamed sheets back into memory and undo streaming.
+	for _, sheet := range []string{RankingSheet, MatrixSheet, JudgesSheet, ChartSheet} {
+		if _, err := f.NewSheet(sheet); err != nil {
+			return err
+		}
+	}
+	idx, _ := f.GetSheetIndex(RankingSheet)
+	f.SetActiveSheet(idx)
+
 	// Ranking, streamed.
 	lo, hi := aggregate.Range(rubricOf(r.Judging))
 	threshold := HighDisagreement * (hi - lo)
-	if _, err := f.NewSheet(RankingSheet); err != nil {
-		return err
-	}
 	// The stream writer writes the sheet's header, used range included, when
 	// it is created: set the real range first, or readers see only A1.
 	lastCol := 6 + len(r.Judging.Rubric) + 6
@@ -154,9 +162,6 @@ func WriteResults(w io.Writer, r workflow.StageResults, lang string) error {
 	}
 
 	// Judge × entry matrix, streamed.
-	if _, err := f.NewSheet(MatrixSheet); err != nil {
-		return err
-	}
 	if err := f.SetSheetDimension(MatrixSheet, "A1:"+cell(2+len(r.Judges), max(1, len(r.Ranked)+1))); err != nil {
 		return err
 	}
@@ -189,9 +194,6 @@ func WriteResults(w io.Writer, r workflow.StageResults, lang string) error {
 	}
 
 	// Judge statistics.
-	if _, err := f.NewSheet(JudgesSheet); err != nil {
-		return err
-	}
 	jh := []any{l.name, l.count, l.mean, l.sd}
 	_ = f.SetSheetRow(JudgesSheet, "A1", &jh)
 	_ = f.SetCellStyle(JudgesSheet, "A1", "D1", header)
@@ -214,16 +216,16 @@ func WriteResults(w io.Writer, r workflow.StageResults, lang string) error {
 	if err := writeChart(f, r, l, lo, hi, header); err != nil {
 		return err
 	}
-	idx, _ := f.GetSheetIndex(RankingSheet)
-	f.SetActiveSheet(idx)
+	for _, sheet := range []string{SummarySheet, JudgesSheet, ChartSheet} {
+		if err := fitDimension(f, sheet); err != nil {
+			return err
+		}
+	}
 	_, err = f.WriteTo(w)
 	return err
 }
 
 func writeChart(f *excelize.File, r workflow.StageResults, l resultLabels, lo, hi float64, header int) error {
-	if _, err := f.NewSheet(ChartSheet); err != nil {
-		return err
-	}
 	const bins = 10
 	counts := make([]int, bins)
 	width := (hi - lo) / bins

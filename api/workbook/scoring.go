@@ -228,6 +228,11 @@ func WriteScoringSheet(w io.Writer, sh workflow.ScoringSheet) error {
 	if err := f.SetSheetVisible(provenanceSheet, false, true); err != nil {
 		return err
 	}
+	for _, sheet := range []string{l.instructions, s} {
+		if err := fitDimension(f, sheet); err != nil {
+			return err
+		}
+	}
 	idx, _ := f.GetSheetIndex(s)
 	f.SetActiveSheet(idx)
 	if err := f.ProtectWorkbook(&excelize.WorkbookProtectionOptions{Password: randomPassword(), LockStructure: true}); err != nil {
