@@ -12,6 +12,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/xuri/excelize/v2"
+
 	"github.com/awardflow/awardflow/db"
 	"github.com/awardflow/awardflow/db/dbtest"
 	"github.com/awardflow/awardflow/workflow"
@@ -124,14 +126,14 @@ func BenchmarkAPI(b *testing.B) {
 	})
 }
 
-// BenchmarkRanking5000 serves a stage ranking of 5,000 entries (3 judges
-// each, 15,000 submitted scores) over loopback from PostgreSQL.
-func BenchmarkRanking5000(b *testing.B) {
-	f := newFixture(b, dbtest.Postgres(b))
-	const entries, judges, k = 5000, 60, 3
+// seedStage stores, in one transaction, entries under review at MIC's Top
+// 100 stage, a panel of judges, k assignments per entry and, if scored,
+// a submitted score for each; it returns the judges' ids.
+func seedStage(b *testing.B, f *fixture, entries, judges, k int, scored bool) []int64 {
+	b.Helper()
 	now := f.clock.Now().UTC()
+	var panel []int64
 	err := db.NewStore(f.db).InTx(f.ctx, func(tx workflow.Tx) error {
-		var panel []int64
 		for j := range judges {
 			u := workflow.User{Email: fmt.Sprintf("bench-judge-%d@test.example", j), Name: fmt.Sprintf("審査員%d", j), Locale: "ja", CreatedAt: now, UpdatedAt: now}
 			if err := tx.InsertUser(f.ctx, &u); err != nil {
@@ -161,6 +163,9 @@ func BenchmarkRanking5000(b *testing.B) {
 			for r := range k {
 				judge := panel[(i*k+r)%judges]
 				as = append(as, workflow.Assignment{Stage: top100, NominationID: n.ID, UserID: judge, Source: "proposal", CreatedBy: "bench", CreatedAt: now})
+				if !scored {
+					continue
+				}
 				sc := workflow.Score{Stage: top100, NominationID: n.ID, UserID: judge, Status: workflow.ScoreSubmitted, Version: 1, SubmittedAt: &now, UpdatedAt: now,
 					Values: map[string]string{"adoption": fmt.Sprint(1 + (i+r)%5), "management": fmt.Sprint(1 + (i*7+r)%5), "security": "3", "outcomes": "4.5"}}
 				if err := tx.SaveScore(f.ctx, &sc, 0); err != nil {
@@ -173,6 +178,14 @@ func BenchmarkRanking5000(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
+	return panel
+}
+
+// BenchmarkRanking5000 serves a stage ranking of 5,000 entries (3 judges
+// each, 15,000 submitted scores) over loopback from PostgreSQL.
+func BenchmarkRanking5000(b *testing.B) {
+	f := newFixture(b, dbtest.Postgres(b))
+	seedStage(b, f, 5000, 60, 3, true)
 	srv := httptest.NewServer(f.h)
 	defer srv.Close()
 	url := srv.URL + stagePath + "/ranking?normalise=true"
@@ -197,4 +210,73 @@ func BenchmarkRanking5000(b *testing.B) {
 		get()
 	}
 	b.ReportMetric(float64(size)/1024, "KiB/response")
+}
+
+// BenchmarkImportSheet300 imports a 300-row scoring sheet (as drafts) over
+// loopback on PostgreSQL; each round downloads a fresh sheet first (not
+// timed), as a judge would.
+func BenchmarkImportSheet300(b *testing.B) {
+	f := newFixture(b, dbtest.Postgres(b))
+	panel := seedStage(b, f, 300, 1, 1, false)
+	judge := panel[0]
+	token := f.tokens["micSec"]
+	b.ResetTimer()
+	for i := 0; b.Loop(); i++ {
+		b.StopTimer()
+		sheet := f.downloadBench(b, token, judge)
+		filled := fillBench(b, sheet, 1+i%5)
+		b.StartTimer()
+		res := f.upload(token, judge, filled, false)
+		if res.status != 200 || res.body["changed"] != float64(300) {
+			b.Fatalf("import: %d %.300s", res.status, res.raw)
+		}
+	}
+}
+
+// BenchmarkZipSheets300 builds the zip of 300 judges' scoring sheets (3,000
+// entries, 3 judges each: 30 rows per sheet) over loopback on PostgreSQL.
+func BenchmarkZipSheets300(b *testing.B) {
+	f := newFixture(b, dbtest.Postgres(b))
+	seedStage(b, f, 3000, 300, 3, false)
+	srv := httptest.NewServer(f.h)
+	defer srv.Close()
+	var size int64
+	for b.Loop() {
+		req, _ := http.NewRequest("GET", srv.URL+stagePath+"/sheets", nil)
+		req.Header.Set("Authorization", "Bearer "+f.tokens["micSec"])
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			b.Fatal(err)
+		}
+		size, _ = io.Copy(io.Discard, resp.Body)
+		resp.Body.Close()
+		if resp.StatusCode != 200 {
+			b.Fatalf("zip = %d", resp.StatusCode)
+		}
+	}
+	b.ReportMetric(float64(size)/(1<<20), "MiB/zip")
+}
+
+func (f *fixture) downloadBench(b *testing.B, token string, judge int64) []byte {
+	res := f.do("GET", fmt.Sprintf("%s/sheets/%d", stagePath, judge), token, nil)
+	if res.status != 200 {
+		b.Fatalf("download = %d", res.status)
+	}
+	return []byte(res.raw)
+}
+
+func fillBench(b *testing.B, data []byte, v int) []byte {
+	x, err := excelize.OpenReader(bytes.NewReader(data))
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer x.Close()
+	rows, _ := x.GetRows(workflow.ScoresSheetName)
+	for r := 2; r <= len(rows); r++ {
+		x.SetCellValue(workflow.ScoresSheetName, fmt.Sprintf("D%d", r), v)
+		x.SetCellStr(workflow.ScoresSheetName, fmt.Sprintf("E%d", r), "３")
+	}
+	var buf bytes.Buffer
+	x.WriteTo(&buf)
+	return buf.Bytes()
 }

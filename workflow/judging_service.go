@@ -25,6 +25,7 @@ type stageData struct {
 	panel       []PanelMember
 	entries     []Nomination // at the stage, any state
 	assignments []Assignment
+	active      map[[2]int64]bool // (nomination, judge) actively assigned
 	conflicts   conflictIndex
 }
 
@@ -42,6 +43,12 @@ func (s *Service) loadStage(ctx context.Context, tx Tx, actor Actor, ref StageRe
 	}
 	if d.assignments, err = tx.Assignments(ctx, ref); err != nil {
 		return nil, err
+	}
+	d.active = make(map[[2]int64]bool, len(d.assignments))
+	for _, a := range d.assignments {
+		if a.Active() {
+			d.active[[2]int64{a.NominationID, a.UserID}] = true
+		}
 	}
 	users := make([]int64, len(d.panel))
 	for i, m := range d.panel {
@@ -85,12 +92,7 @@ func (d *stageData) entry(id int64) (Nomination, bool) {
 
 // assigned reports whether a judge holds an active assignment to an entry.
 func (d *stageData) assigned(nominationID, userID int64) bool {
-	for _, a := range d.assignments {
-		if a.NominationID == nominationID && a.UserID == userID && a.Active() {
-			return true
-		}
-	}
-	return false
+	return d.active[[2]int64{nominationID, userID}]
 }
 
 // mayJudge: the judge is assigned, has not recused, and is not conflicted.

@@ -130,7 +130,11 @@ func (s *Service) ScoringSheet(ctx context.Context, actor Actor, ref StageRef, j
 		if err != nil {
 			return err
 		}
-		sh, err = s.sheetFor(ctx, tx, d, actor, ref, judgeID)
+		in, err := s.sheetInputs(ctx, tx, ref)
+		if err != nil {
+			return err
+		}
+		sh, err = s.sheetFor(ctx, tx, d, in, actor, ref, judgeID)
 		return err
 	})
 	return sh, withOp("workflow.ScoringSheet", err)
@@ -144,8 +148,12 @@ func (s *Service) ScoringSheets(ctx context.Context, actor Actor, ref StageRef) 
 		if err != nil {
 			return err
 		}
+		in, err := s.sheetInputs(ctx, tx, ref)
+		if err != nil {
+			return err
+		}
 		for _, m := range d.panel {
-			sh, err := s.sheetFor(ctx, tx, d, actor, ref, m.UserID)
+			sh, err := s.sheetFor(ctx, tx, d, in, actor, ref, m.UserID)
 			if err != nil {
 				return err
 			}
@@ -156,7 +164,29 @@ func (s *Service) ScoringSheets(ctx context.Context, actor Actor, ref StageRef) 
 	return out, withOp("workflow.ScoringSheets", err)
 }
 
-func (s *Service) sheetFor(ctx context.Context, tx Tx, d *stageData, actor Actor, ref StageRef, judgeID int64) (ScoringSheet, error) {
+// sheetInputs is what every sheet of a stage reads: read once for a zip of many.
+type sheetInputs struct {
+	cycle  Cycle
+	scores map[[2]int64]*Score // (nomination, judge)
+}
+
+func (s *Service) sheetInputs(ctx context.Context, tx Tx, ref StageRef) (sheetInputs, error) {
+	cv, err := tx.LatestCycle(ctx, ref.Cycle)
+	if err != nil {
+		return sheetInputs{}, err
+	}
+	scores, err := tx.Scores(ctx, ref)
+	if err != nil {
+		return sheetInputs{}, err
+	}
+	in := sheetInputs{cycle: cv.Cycle, scores: make(map[[2]int64]*Score, len(scores))}
+	for i := range scores {
+		in.scores[[2]int64{scores[i].NominationID, scores[i].UserID}] = &scores[i]
+	}
+	return in, nil
+}
+
+func (s *Service) sheetFor(ctx context.Context, tx Tx, d *stageData, in sheetInputs, actor Actor, ref StageRef, judgeID int64) (ScoringSheet, error) {
 	switch {
 	case isStaffRole(d.role):
 	case judgeID == actor.UserID && (d.role == RoleJudge || d.role == RoleChair):
@@ -173,16 +203,8 @@ func (s *Service) sheetFor(ctx context.Context, tx Tx, d *stageData, actor Actor
 	if err != nil {
 		return ScoringSheet{}, err
 	}
-	scores, err := tx.Scores(ctx, ref)
-	if err != nil {
-		return ScoringSheet{}, err
-	}
-	cv, err := tx.LatestCycle(ctx, ref.Cycle)
-	if err != nil {
-		return ScoringSheet{}, err
-	}
 	j := d.stage.Judging
-	sh := ScoringSheet{Lang: u.Locale, CycleTitle: cv.Cycle.Title, ProgrammeTitle: d.programme.Title, StageTitle: d.stage.Title,
+	sh := ScoringSheet{Lang: u.Locale, CycleTitle: in.cycle.Title, ProgrammeTitle: d.programme.Title, StageTitle: d.stage.Title,
 		JudgeName: m.Name, Judging: *j}
 	prov := SheetProvenance{Format: SheetFormat, Cycle: ref.Cycle, Programme: ref.Programme, Stage: ref.Stage, JudgeID: judgeID,
 		RubricHash: RubricHash(j), IssuedAt: s.now().UTC().Truncate(time.Second)}
@@ -198,10 +220,8 @@ func (s *Service) sheetFor(ctx context.Context, tx Tx, d *stageData, actor Actor
 			e.OrganisationName = n.Snapshot.Name
 		}
 		version := 0
-		for i := range scores {
-			if scores[i].NominationID == n.ID && scores[i].UserID == judgeID {
-				e.Score, version = &scores[i], scores[i].Version
-			}
+		if sc := in.scores[[2]int64{n.ID, judgeID}]; sc != nil {
+			e.Score, version = sc, sc.Version
 		}
 		sh.Entries = append(sh.Entries, e)
 		prov.Entries = append(prov.Entries, SheetEntryKey{Key: e.Key, NominationID: n.ID, ScoreVersion: version})
