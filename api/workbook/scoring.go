@@ -25,8 +25,8 @@ import (
 // Limits for reading an uploaded workbook.
 const (
 	MaxUpload      = 5 << 20  // bytes of .xlsx accepted
-	maxUnzipped    = 50 << 20 // total, decompressed
-	maxUnzippedXML = 20 << 20 // one part, decompressed
+	maxUnzipped    = 24 << 20 // total, decompressed
+	maxUnzippedXML = 12 << 20 // one part, decompressed: a 5,000-row sheet is about 5 MB of XML
 	maxRows        = 5000
 )
 
