@@ -165,15 +165,7 @@ func (t *tx) StageEntries(ctx context.Context, s workflow.StageRef) ([]workflow.
 	if err != nil {
 		return nil, translate(err, "entries")
 	}
-	out := make([]workflow.Nomination, len(rows))
-	for i, r := range rows {
-		n, err := toNomination(r)
-		if err != nil {
-			return nil, err
-		}
-		out[i] = n
-	}
-	return out, nil
+	return toNominations(rows)
 }
 
 type assignmentRow struct {

@@ -67,15 +67,7 @@ func (t *tx) CycleNominations(ctx context.Context, cycle, programme string) ([]w
 	if err := t.db.NewSelect().Model(&rows).Where("cycle_key = ? AND programme_key = ?", cycle, programme).Order("id").Scan(ctx); err != nil {
 		return nil, translate(err, "nominations")
 	}
-	out := make([]workflow.Nomination, len(rows))
-	for i, r := range rows {
-		n, err := toNomination(r)
-		if err != nil {
-			return nil, err
-		}
-		out[i] = n
-	}
-	return out, nil
+	return toNominations(rows)
 }
 
 // ServerKey returns the named secret, generating and storing 32 random

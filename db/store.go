@@ -170,6 +170,18 @@ func toNomination(r nominationRow) (workflow.Nomination, error) {
 	return n, nil
 }
 
+func toNominations(rows []nominationRow) ([]workflow.Nomination, error) {
+	out := make([]workflow.Nomination, len(rows))
+	for i, r := range rows {
+		n, err := toNomination(r)
+		if err != nil {
+			return nil, err
+		}
+		out[i] = n
+	}
+	return out, nil
+}
+
 type historyRow struct {
 	bun.BaseModel `bun:"table:nomination_history"`
 	ID            int64      `bun:"id,pk,autoincrement"`
