@@ -25,7 +25,7 @@ bench: ## benchmarks on SQLite and PostgreSQL (3 s each, so latency percentiles 
 	$(GO) test -tags $(TAGS) -run '^$$' -bench . -benchmem -benchtime 3s ./...
 
 fuzz: ## fuzz the scoring-sheet importer briefly (CI); FUZZTIME=5m for longer
-	$(GO) test -tags $(TAGS) -run '^$$' -fuzz FuzzReadScoringSheet -fuzztime $(or $(FUZZTIME),20s) ./api/workbook
+	$(GO) test -tags $(TAGS) -run '^$$' -fuzz FuzzReadScoringSheet -fuzztime $(or $(FUZZTIME),20s) -fuzzminimizetime 2s ./api/workbook
 
 docs: ## regenerate the generated documents under docs/
 	$(GO) test ./workflow -run TestStateDiagramGolden -update
