@@ -3,7 +3,6 @@ package db_test
 import (
 	"fmt"
 	"testing"
-	"time"
 
 	"github.com/awardflow/awardflow/db"
 	"github.com/awardflow/awardflow/db/dbtest"
@@ -258,6 +257,5 @@ func TestProgrammeMinistryIsFixed(t *testing.T) {
 		if ps := workflow.ErrorProblems(err); len(ps) != 1 || ps[0].Path != "programmes[1].ministry" {
 			t.Fatalf("moving a programme to another ministry: %v", err)
 		}
-		_ = time.Now
 	})
 }

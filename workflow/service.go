@@ -366,13 +366,20 @@ func (s *Service) Nominations(ctx context.Context, actor Actor, f NominationFilt
 		if items, total, err = tx.SearchNominations(ctx, f); err != nil || f.OrganisationID == 0 {
 			return err
 		}
+		released := map[string]bool{} // by cycle/programme: one lookup per programme, not per row
 		for i := range items { // an applicant's own list: nothing before release
 			n := items[i].Nomination
-			rel, err := tx.ReleasedAt(ctx, n.CycleKey, n.ProgrammeKey)
-			if err != nil {
-				return err
+			k := n.CycleKey + "/" + n.ProgrammeKey
+			rel, ok := released[k]
+			if !ok {
+				at, err := tx.ReleasedAt(ctx, n.CycleKey, n.ProgrammeKey)
+				if err != nil {
+					return err
+				}
+				rel = at != nil
+				released[k] = rel
 			}
-			items[i].Nomination = forApplicant(n, rel != nil)
+			items[i].Nomination = forApplicant(n, rel)
 		}
 		return nil
 	})
