@@ -367,7 +367,7 @@ func (s *Service) Nominations(ctx context.Context, actor Actor, f NominationFilt
 			return err
 		}
 		released := map[string]bool{} // by cycle/programme: one lookup per programme, not per row
-		for i := range items { // an applicant's own list: nothing before release
+		for i := range items {        // an applicant's own list: nothing before release
 			n := items[i].Nomination
 			k := n.CycleKey + "/" + n.ProgrammeKey
 			rel, ok := released[k]
