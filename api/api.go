@@ -230,6 +230,9 @@ func (s *server) fail(c *gin.Context, err error) {
 		s.cfg.Logger.Error("request failed", "request_id", c.GetString("request_id"), "error", err.Error())
 	}
 	body := errorBody(c, string(code), msg)
+	if e != nil && code != workflow.Internal && lang(c) == "ja" && e.Ja != "" {
+		body.Error.Message = e.Ja
+	}
 	if code != workflow.Internal {
 		for _, p := range workflow.ErrorProblems(err) {
 			body.Error.Fields = append(body.Error.Fields, fieldJSON{Path: p.Path, Code: p.Code, Message: p.Message.In(lang(c))})

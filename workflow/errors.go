@@ -27,6 +27,7 @@ type Error struct {
 	Code     Code
 	Op       string    // operation, e.g. "workflow.Transition"
 	Message  string    // English summary, safe for clients
+	Ja       string    // the same in Japanese; empty only for errors no caller sees
 	Problems []Problem // per-field or per-guard reasons, in ja and en
 	Err      error     // underlying cause, for logs
 }
@@ -62,6 +63,23 @@ func (e *Error) Unwrap() error { return e.Err }
 // Errorf returns an *Error with the given code and a formatted message.
 func Errorf(code Code, format string, args ...any) *Error {
 	return &Error{Code: code, Message: fmt.Sprintf(format, args...)}
+}
+
+// Refuse returns an *Error whose message says the same thing in Japanese and
+// English: ja and en are format strings over the same args. Every error a
+// caller can see is made with Refuse, so a Japanese reader learns exactly as
+// much as an English one.
+func Refuse(code Code, ja, en string, args ...any) *Error {
+	return &Error{Code: code, Message: fmt.Sprintf(en, args...), Ja: fmt.Sprintf(ja, args...)}
+}
+
+// MessageIn returns the error's message in lang ("ja" or "en"); "" when the
+// error has no message in that language.
+func (e *Error) MessageIn(lang string) string {
+	if lang == "ja" {
+		return e.Ja
+	}
+	return e.Message
 }
 
 // ErrorCode returns the code of the first *Error in err's chain, Internal for
