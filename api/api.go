@@ -135,6 +135,7 @@ func (s *server) routes(r *gin.Engine) {
 	s.route(r, "GET", v1+"/me/conflicts", allow(policy.DeclareConflicts), s.myConflicts)
 
 	const programme = v1 + "/cycles/:key/programmes/:programme"
+	s.route(r, "GET", programme+"/release", allow(policy.ReleaseResults), s.releaseStatus)
 	s.route(r, "POST", programme+"/release", allow(policy.ReleaseResults), s.release)
 	const stage = programme + "/stages/:stage"
 	s.route(r, "GET", stage+"/panel", allow(policy.ReadPanel), s.getPanel)

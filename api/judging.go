@@ -454,12 +454,54 @@ func (s *server) applyDecision(c *gin.Context) {
 	c.JSON(http.StatusCreated, gin.H{"id": d.ID, "outcomes": d.Outcomes, "applied_by": d.AppliedBy, "applied_at": d.AppliedAt})
 }
 
+type releaseRequest struct {
+	ConfirmUndecided bool   `json:"confirm_undecided"`
+	Reason           string `json:"reason"`
+}
+
 func (s *server) release(c *gin.Context) {
-	if err := s.cfg.Service.ReleaseResults(c.Request.Context(), actor(c), c.Param("key"), c.Param("programme")); err != nil {
+	var req releaseRequest
+	if c.Request.ContentLength != 0 && !s.decode(c, &req) {
+		return
+	}
+	if _, err := s.cfg.Service.Release(c.Request.Context(), actor(c), c.Param("key"), c.Param("programme"),
+		workflow.ReleaseRequest{ConfirmUndecided: req.ConfirmUndecided, Reason: req.Reason}); err != nil {
 		s.fail(c, err)
 		return
 	}
 	c.Status(http.StatusNoContent)
+}
+
+type releaseStatusJSON struct {
+	Cycle              string                 `json:"cycle"`
+	Programme          string                 `json:"programme"`
+	Call               workflow.Window        `json:"call"`
+	CallOpen           bool                   `json:"call_open"`
+	Released           bool                   `json:"released"`
+	ReleasedAt         *time.Time             `json:"released_at"`
+	ReleasedBy         string                 `json:"released_by,omitempty"`
+	ConfirmedUndecided map[workflow.State]int `json:"confirmed_undecided,omitempty"`
+	ConfirmReason      string                 `json:"confirm_reason,omitempty"`
+	Undecided          map[workflow.State]int `json:"undecided"`
+	UndecidedTotal     int                    `json:"undecided_total"`
+}
+
+// releaseStatus is the pre-flight of a release: is the call still open,
+// was it released (with what confirmation), and what is still undecided.
+func (s *server) releaseStatus(c *gin.Context) {
+	st, err := s.cfg.Service.ReleaseStatus(c.Request.Context(), actor(c), c.Param("key"), c.Param("programme"))
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	out := releaseStatusJSON{Cycle: st.Cycle, Programme: st.Programme, Call: st.Call, CallOpen: st.CallOpen,
+		Undecided: st.Undecided, UndecidedTotal: st.UndecidedTotal}
+	if r := st.Release; r != nil {
+		at := r.ReleasedAt
+		out.Released, out.ReleasedAt, out.ReleasedBy = true, &at, r.ReleasedBy
+		out.ConfirmedUndecided, out.ConfirmReason = r.ConfirmedUndecided, r.ConfirmReason
+	}
+	c.JSON(http.StatusOK, out)
 }
 
 type affiliationRequest struct {

@@ -134,7 +134,8 @@ func TestJudgingLeaks(t *testing.T) {
 		if fb := f.do("GET", fmt.Sprintf("/api/v1/nominations/%d/feedback", f.assigned), atok.Value, nil); len(fb.body["items"].([]any)) != 0 {
 			t.Fatalf("feedback before release: %s", fb.raw)
 		}
-		if res := f.do("POST", "/api/v1/cycles/fy2026-telework/programmes/mic-pioneer/release", f.tokens["micSec"], nil); res.status != 204 {
+		if res := f.do("POST", "/api/v1/cycles/fy2026-telework/programmes/mic-pioneer/release", f.tokens["micSec"],
+			map[string]any{"confirm_undecided": true, "reason": "下書きは対象外"}); res.status != 204 {
 			t.Fatalf("release: %s", res.raw)
 		}
 		mine = f.do("GET", fmt.Sprintf("/api/v1/nominations/%d", f.assigned), atok.Value, nil)

@@ -91,7 +91,7 @@ func matrixRows() []matrixRow {
 		{"POST", v1 + "/nominations", func(f *fixture, _ string) cell {
 			o := f.organisation(f.fresh("株式会社フレッシュ"))
 			return cell{path: v1 + "/nominations", body: map[string]any{"cycle": "fy2026-telework", "programme": "mic-pioneer", "organisation_id": o.ID}}
-		}, "401 201 201 404 403 403 403 404 404"},
+		}, "401 409 409 404 403 403 403 404 404"}, // the call has closed: authorized, then refused
 		{"GET", v1 + "/nominations", fixed(v1+"/nominations", nil), "401 200 200 200 403 403 403 200 200"},
 		{"GET", v1 + "/nominations/:id", func(f *fixture, _ string) cell {
 			return cell{path: fmt.Sprintf("%s/nominations/%d", v1, f.micDraft)}
@@ -183,8 +183,10 @@ func matrixRows() []matrixRow {
 			}
 			return cell{path: stage + "/decisions", body: map[string]any{"spec": spec, "fingerprint": pv.Fingerprint}}
 		}, "401 201 201 404 403 403 403 403 403"},
-		{"POST", v1 + "/cycles/:key/programmes/:programme/release", fixed(v1+"/cycles/fy2026-telework/programmes/mic-pioneer/release", nil),
-			"401 204 409 404 403 403 403 403 403"},
+		{"GET", v1 + "/cycles/:key/programmes/:programme/release", fixed(v1+"/cycles/fy2026-telework/programmes/mic-pioneer/release", nil),
+			"401 200 200 404 403 403 403 403 403"},
+		{"POST", v1 + "/cycles/:key/programmes/:programme/release", fixed(v1+"/cycles/fy2026-telework/programmes/mic-pioneer/release",
+			map[string]any{"confirm_undecided": true, "reason": "審査中の応募は次回に持ち越し"}), "401 204 409 404 403 403 403 403 403"},
 		{"POST", v1 + "/cycles/:key/programmes/:programme/publications", fixed(v1+"/cycles/fy2026-telework/programmes/mic-pioneer/publications",
 			map[string]any{"embargo_at": "2026-08-01T10:00", "reason": "訂正"}), "401 201 201 404 403 403 403 403 403"},
 		{"GET", v1 + "/cycles/:key/programmes/:programme/publications", fixed(v1+"/cycles/fy2026-telework/programmes/mic-pioneer/publications", nil),

@@ -36,7 +36,8 @@ func (f *fixture) decided(t *testing.T, n int) []workflow.Nomination {
 	if _, err := f.svc.ApplyDecision(f.ctx, admin, top100, spec, pv.Fingerprint); err != nil {
 		t.Fatal(err)
 	}
-	if err := f.svc.ReleaseResults(f.ctx, admin, top100.Cycle, top100.Programme); err != nil {
+	if _, err := f.svc.Release(f.ctx, admin, top100.Cycle, top100.Programme,
+		workflow.ReleaseRequest{ConfirmUndecided: true, Reason: "下書きは対象外"}); err != nil {
 		t.Fatal(err)
 	}
 	return out

@@ -17,6 +17,8 @@ var (
 	micStaff    = workflow.Actor{ID: "mic@test", Name: "MIC secretariat", Grants: []workflow.Grant{{Role: workflow.RoleSecretariat, Domain: "mic"}}}
 	mhlwStaff   = workflow.Actor{ID: "mhlw@test", Name: "MHLW secretariat", Grants: []workflow.Grant{{Role: workflow.RoleSecretariat, Domain: "mhlw"}}}
 	inTheWindow = time.Date(2026, 7, 10, 12, 0, 0, 0, workflow.Tokyo)
+	// afterTheCall is after both example programmes' calls have closed: results can be released.
+	afterTheCall = time.Date(2026, 10, 30, 10, 0, 0, 0, workflow.Tokyo)
 )
 
 // cheapPasswords keeps argon2id fast in tests; production uses password.Default.

@@ -66,6 +66,10 @@ type releaseRow struct {
 	ProgrammeKey  string    `bun:"programme_key,pk"`
 	ReleasedAt    time.Time `bun:"released_at"`
 	ReleasedBy    string    `bun:"released_by"`
+	// ConfirmedUndecided is the JSON of the undecided counts by state that
+	// the release confirmed ("" when there were none).
+	ConfirmedUndecided string `bun:"confirmed_undecided"`
+	ConfirmReason      string `bun:"confirm_reason"`
 }
 
 type organisationRow struct {
@@ -125,6 +129,10 @@ type nominationRow struct {
 	Version        int        `bun:"version"`
 	CreatedAt      time.Time  `bun:"created_at"`
 	UpdatedAt      time.Time  `bun:"updated_at"`
+	// ApplicantVersion and ApplicantUpdatedAt move only with the steps the
+	// applicant can see.
+	ApplicantVersion   int        `bun:"applicant_version"`
+	ApplicantUpdatedAt *time.Time `bun:"applicant_updated_at"`
 }
 
 func fromNomination(n workflow.Nomination) (nominationRow, error) {
@@ -137,6 +145,11 @@ func fromNomination(n workflow.Nomination) (nominationRow, error) {
 		State: string(n.State), Stage: n.Stage, Tier: n.Tier, Award: n.Award, Answers: string(answers),
 		ReturnReason: n.ReturnReason, ReturnDue: utcPtr(n.ReturnDue), SubmittedAt: utcPtr(n.SubmittedAt),
 		Version: n.Version, CreatedAt: n.CreatedAt.UTC(), UpdatedAt: n.UpdatedAt.UTC(),
+		ApplicantVersion: n.ApplicantVersion,
+	}
+	if !n.ApplicantUpdatedAt.IsZero() {
+		at := n.ApplicantUpdatedAt.UTC()
+		r.ApplicantUpdatedAt = &at
 	}
 	if n.Snapshot != nil {
 		snap, err := json.Marshal(n.Snapshot)
@@ -159,6 +172,10 @@ func toNomination(r nominationRow) (workflow.Nomination, error) {
 		State: workflow.State(r.State), Stage: r.Stage, Tier: r.Tier, Award: r.Award, Answers: answers,
 		ReturnReason: r.ReturnReason, ReturnDue: utcPtr(r.ReturnDue), SubmittedAt: utcPtr(r.SubmittedAt),
 		Version: r.Version, CreatedAt: r.CreatedAt.UTC(), UpdatedAt: r.UpdatedAt.UTC(),
+		ApplicantVersion: r.ApplicantVersion,
+	}
+	if r.ApplicantUpdatedAt != nil {
+		n.ApplicantUpdatedAt = r.ApplicantUpdatedAt.UTC()
 	}
 	if r.Snapshot != nil {
 		var o workflow.Organisation
@@ -187,6 +204,7 @@ type historyRow struct {
 	ID            int64      `bun:"id,pk,autoincrement"`
 	NominationID  int64      `bun:"nomination_id"`
 	Version       int        `bun:"version"`
+	ApplicantVer  int        `bun:"applicant_version"`
 	ActorID       string     `bun:"actor_id"`
 	ActorName     string     `bun:"actor_name"`
 	Role          string     `bun:"role"`
@@ -258,10 +276,54 @@ func (t *tx) ReleasedAt(ctx context.Context, cycleKey, programmeKey string) (*ti
 	return &at, nil
 }
 
+func (t *tx) Release(ctx context.Context, cycleKey, programmeKey string) (*workflow.Release, error) {
+	var r releaseRow
+	err := t.db.NewSelect().Model(&r).Where("cycle_key = ? AND programme_key = ?", cycleKey, programmeKey).Scan(ctx)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, translate(err, "release")
+	}
+	rel := &workflow.Release{CycleKey: r.CycleKey, ProgrammeKey: r.ProgrammeKey, ReleasedAt: r.ReleasedAt.UTC(), ReleasedBy: r.ReleasedBy,
+		ConfirmReason: r.ConfirmReason}
+	if r.ConfirmedUndecided != "" {
+		if err := json.Unmarshal([]byte(r.ConfirmedUndecided), &rel.ConfirmedUndecided); err != nil {
+			return nil, fmt.Errorf("release of %s: decode confirmed counts: %w", programmeKey, err)
+		}
+	}
+	return rel, nil
+}
+
 func (t *tx) InsertRelease(ctx context.Context, rel workflow.Release) error {
-	r := releaseRow{CycleKey: rel.CycleKey, ProgrammeKey: rel.ProgrammeKey, ReleasedAt: rel.ReleasedAt.UTC(), ReleasedBy: rel.ReleasedBy}
+	r := releaseRow{CycleKey: rel.CycleKey, ProgrammeKey: rel.ProgrammeKey, ReleasedAt: rel.ReleasedAt.UTC(), ReleasedBy: rel.ReleasedBy,
+		ConfirmReason: rel.ConfirmReason}
+	if len(rel.ConfirmedUndecided) > 0 {
+		b, err := json.Marshal(rel.ConfirmedUndecided)
+		if err != nil {
+			return fmt.Errorf("encode confirmed counts: %w", err)
+		}
+		r.ConfirmedUndecided = string(b)
+	}
 	_, err := t.db.NewInsert().Model(&r).Exec(ctx)
 	return translate(err, "results of "+rel.ProgrammeKey)
+}
+
+func (t *tx) CountNominationsByState(ctx context.Context, cycleKey, programmeKey string) (map[workflow.State]int, error) {
+	var rows []struct {
+		State string `bun:"state"`
+		N     int    `bun:"n"`
+	}
+	err := t.db.NewSelect().TableExpr("nominations").ColumnExpr("state, COUNT(*) AS n").
+		Where("cycle_key = ? AND programme_key = ?", cycleKey, programmeKey).GroupExpr("state").Scan(ctx, &rows)
+	if err != nil {
+		return nil, translate(err, "nominations")
+	}
+	out := make(map[workflow.State]int, len(rows))
+	for _, r := range rows {
+		out[workflow.State(r.State)] = r.N
+	}
+	return out, nil
 }
 
 func (t *tx) InsertOrganisation(ctx context.Context, o *workflow.Organisation) error {
@@ -349,7 +411,7 @@ func (t *tx) Nominations(ctx context.Context, ids []int64) ([]workflow.Nominatio
 // nominationUpdateColumns are the columns a nomination's changes touch;
 // its identity (id, cycle, programme, organisation, created_at) never changes.
 var nominationUpdateColumns = []string{"cycle_version", "state", "stage", "tier", "award", "answers", "snapshot",
-	"return_reason", "return_due", "submitted_at", "version", "updated_at"}
+	"return_reason", "return_due", "submitted_at", "version", "updated_at", "applicant_version", "applicant_updated_at"}
 
 // UpdateNominations writes every nomination in one set-based statement
 // (UPDATE … FROM VALUES), so that a bulk transition of 1,000 nominations is
@@ -393,7 +455,7 @@ func (t *tx) AppendHistory(ctx context.Context, es []workflow.HistoryEntry) erro
 	rows := make([]historyRow, len(es))
 	for i, e := range es {
 		rows[i] = historyRow{
-			NominationID: e.NominationID, Version: e.Version, ActorID: e.ActorID, ActorName: e.ActorName, Role: string(e.Role),
+			NominationID: e.NominationID, Version: e.Version, ApplicantVer: e.ApplicantVersion, ActorID: e.ActorID, ActorName: e.ActorName, Role: string(e.Role),
 			Action: string(e.Action), FromState: string(e.From), ToState: string(e.To), Stage: e.Stage, Tier: e.Tier,
 			Award: e.Award, Reason: e.Reason, Due: utcPtr(e.Due), At: e.At.UTC(),
 		}
@@ -410,7 +472,7 @@ func (t *tx) History(ctx context.Context, nominationID int64) ([]workflow.Histor
 	out := make([]workflow.HistoryEntry, len(rows))
 	for i, r := range rows {
 		out[i] = workflow.HistoryEntry{
-			ID: r.ID, NominationID: r.NominationID, Version: r.Version, ActorID: r.ActorID, ActorName: r.ActorName,
+			ID: r.ID, NominationID: r.NominationID, Version: r.Version, ApplicantVersion: r.ApplicantVer, ActorID: r.ActorID, ActorName: r.ActorName,
 			Role: workflow.Role(r.Role), Action: workflow.Action(r.Action), From: workflow.State(r.FromState),
 			To: workflow.State(r.ToState), Stage: r.Stage, Tier: r.Tier, Award: r.Award, Reason: r.Reason,
 			Due: utcPtr(r.Due), At: r.At.UTC(),

@@ -76,6 +76,7 @@ func TestLadder(t *testing.T) {
 		}
 
 		// Withdrawal is possible until results are released, then never.
+		e.clock.Set(afterTheCall)
 		if err := e.svc.ReleaseResults(e.ctx, mhlwStaff, "fy2026-telework", "mic-pioneer"); workflow.ErrorCode(err) != workflow.NotFound {
 			t.Fatalf("other ministry's release: %v, want not_found", err)
 		}

@@ -150,6 +150,12 @@ type Nomination struct {
 	Version        int
 	CreatedAt      time.Time
 	UpdatedAt      time.Time
+	// ApplicantVersion and ApplicantUpdatedAt are Version and UpdatedAt as
+	// the applicant knows them: moved only by the steps it can see (create,
+	// answer edits and the actions VisibleToApplicant), so that until
+	// results are released they tell no staff step.
+	ApplicantVersion   int
+	ApplicantUpdatedAt time.Time
 }
 
 // Editable reports whether the applicant may change the answers.
@@ -224,20 +230,7 @@ var (
 // The guards.
 var (
 	guardCallOpen = Guard{"call_open", "now is inside the programme's call window (must-arrive deadline, Japan time)", IllegalTransition,
-		func(c *Context) []Problem {
-			w := c.Programme.Call
-			switch {
-			case c.Now.Before(w.Opens):
-				return []Problem{problem("", "call_not_open",
-					"募集開始前です（開始: "+Wareki(w.Opens)+" "+w.Opens.In(Tokyo).Format("15:04")+"）",
-					"the call opens at "+w.Opens.In(Tokyo).Format("2006-01-02 15:04")+" JST")}
-			case !c.Now.Before(w.Closes):
-				return []Problem{problem("", "call_closed",
-					"募集は締め切られました（締切: "+Wareki(w.Closes)+" "+w.Closes.In(Tokyo).Format("15:04")+" 必着）",
-					"the call closed at "+w.Closes.In(Tokyo).Format("2006-01-02 15:04")+" JST")}
-			}
-			return nil
-		}}
+		func(c *Context) []Problem { return callOpenProblems(c.Programme, c.Now, "") }}
 	guardComplete = Guard{"complete", "every required field is answered and valid, and the organisation's record is valid", Invalid,
 		func(c *Context) []Problem {
 			ps := c.Programme.Form.Missing(c.Nomination.Answers)
@@ -286,6 +279,14 @@ var (
 			}
 			return nil
 		}}
+	guardReleaseOpen = Guard{"before_release", "the programme's results have not been released: nothing is submitted after", IllegalTransition,
+		func(c *Context) []Problem {
+			if c.ReleasedAt != nil {
+				return []Problem{problem("", "results_released",
+					"結果発表後は提出できません", "results have been released; nothing more can be submitted to this programme")}
+			}
+			return nil
+		}}
 	guardNotReleased = Guard{"not_released", "the programme's results have not been released", IllegalTransition,
 		func(c *Context) []Problem {
 			if c.ReleasedAt != nil {
@@ -295,6 +296,37 @@ var (
 			return nil
 		}}
 )
+
+// CallWindow is the programme's call window: every check of whether the
+// call is open reads it here (so that extensions can be applied in one
+// place).
+func CallWindow(p *Programme) Window { return p.Call }
+
+// callOpenProblems says why the call is not open at now, in Japanese
+// (with the window in 和暦) and English; nothing if it is. what names what
+// is refused ("" for a submission).
+func callOpenProblems(p *Programme, now time.Time, what string) []Problem {
+	w := CallWindow(p)
+	jst := func(t time.Time) string { return Wareki(t) + " " + t.In(Tokyo).Format("15:04") }
+	en := func(t time.Time) string { return t.In(Tokyo).Format("2006-01-02 15:04") + " JST" }
+	switch {
+	case now.Before(w.Opens):
+		return []Problem{problem("", "call_not_open",
+			"募集開始前です（開始: "+jst(w.Opens)+"）", "the call opens at "+en(w.Opens))}
+	case !now.Before(w.Closes):
+		if what == "create" {
+			return []Problem{problem("", "call_closed",
+				"募集期間（"+jst(w.Opens)+" 〜 "+jst(w.Closes)+" 必着）は終了しました。新しい応募は作成できません",
+				"the call ran from "+en(w.Opens)+" to "+en(w.Closes)+" (must arrive by); no new nomination can be created")}
+		}
+		return []Problem{problem("", "call_closed",
+			"募集は締め切られました（締切: "+jst(w.Closes)+" 必着）", "the call closed at "+en(w.Closes))}
+	}
+	return nil
+}
+
+// CallOpen reports whether the programme's call is open at now.
+func CallOpen(p *Programme, now time.Time) bool { return len(callOpenProblems(p, now, "")) == 0 }
 
 func currentStage(c *Context) *Stage {
 	if i := c.Programme.StageIndex(c.Nomination.Stage); i >= 0 {
@@ -312,7 +344,7 @@ func snapshot(n *Nomination, c *Context) {
 // transitions is the lifecycle table. Every (state, action) pair not in it
 // is an illegal transition.
 var transitions = append([]Transition{
-	{From: Draft, Action: Submit, To: Submitted, Roles: applicant, Guards: []Guard{guardCallOpen, guardComplete},
+	{From: Draft, Action: Submit, To: Submitted, Roles: applicant, Guards: []Guard{guardReleaseOpen, guardCallOpen, guardComplete},
 		effect: func(n *Nomination, c *Context) {
 			snapshot(n, c)
 			now := c.Now
@@ -321,7 +353,7 @@ var transitions = append([]Transition{
 	{From: Submitted, Action: Return, To: Returned, Roles: staff, Needs: NeedReason | NeedDue, effect: setReturn},
 	{From: Screening, Action: Return, To: Returned, Roles: staff, Needs: NeedReason | NeedDue, effect: setReturn},
 	{From: Returned, Action: Return, To: Returned, Roles: staff, Needs: NeedReason | NeedDue, effect: setReturn},
-	{From: Returned, Action: Resubmit, To: Submitted, Roles: applicant, Guards: []Guard{guardBeforeDue, guardComplete}, effect: snapshot},
+	{From: Returned, Action: Resubmit, To: Submitted, Roles: applicant, Guards: []Guard{guardReleaseOpen, guardBeforeDue, guardComplete}, effect: snapshot},
 	{From: Submitted, Action: StartScreening, To: Screening, Roles: staff},
 	{From: Screening, Action: DeclareIneligible, To: Ineligible, Roles: staff, Needs: NeedReason},
 	{From: Screening, Action: Recognise, To: Recognised, Roles: staff,
@@ -414,7 +446,23 @@ func Decide(c *Context, role Role, action Action) (Nomination, error) {
 	n.State = t.To
 	n.Version++
 	n.UpdatedAt = c.Now
+	if action.VisibleToApplicant() {
+		n.ApplicantVersion++
+		n.ApplicantUpdatedAt = c.Now
+	}
 	return n, nil
+}
+
+// VisibleToApplicant reports whether the applicant sees this step before
+// results are released: its own steps and a return for correction. Staff
+// steps (screening, decisions) move neither the applicant's version nor its
+// updated_at, and are left out of its history.
+func (a Action) VisibleToApplicant() bool {
+	switch a {
+	case Create, Submit, Return, Resubmit, Withdraw:
+		return true
+	}
+	return false
 }
 
 const maxReason = 2000

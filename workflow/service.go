@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -258,19 +259,45 @@ func (s *Service) CreateNomination(ctx context.Context, actor Actor, orgID int64
 		if _, err := tx.Organisation(ctx, orgID); err != nil {
 			return err
 		}
+		if err := openForEntries(ctx, tx, p, cycleKey, now); err != nil {
+			return err
+		}
 		n = Nomination{
 			CycleKey: cycleKey, CycleVersion: cv.Version, ProgrammeKey: programmeKey, Ministry: p.Ministry, OrganisationID: orgID,
-			State: Draft, Answers: Answers{}, Version: 1, CreatedAt: now, UpdatedAt: now,
+			State: Draft, Answers: Answers{}, Version: 1, CreatedAt: now, UpdatedAt: now, ApplicantVersion: 1, ApplicantUpdatedAt: now,
 		}
 		if err := tx.InsertNomination(ctx, &n); err != nil {
 			return err
 		}
 		return tx.AppendHistory(ctx, []HistoryEntry{{
-			NominationID: n.ID, Version: 1, ActorID: actor.ID, ActorName: actor.Name, Role: actor.RoleIn(p.Ministry),
+			NominationID: n.ID, Version: 1, ApplicantVersion: 1, ActorID: actor.ID, ActorName: actor.Name, Role: actor.RoleIn(p.Ministry),
 			Action: Create, To: Draft, At: now,
 		}})
 	})
 	return n, withOp(op, err)
+}
+
+// openForEntries refuses a new nomination once the programme's call has
+// closed (the window in 和暦) or its results have been released.
+func openForEntries(ctx context.Context, tx Tx, p *Programme, cycleKey string, now time.Time) error {
+	rel, err := tx.ReleasedAt(ctx, cycleKey, p.Key)
+	if err != nil {
+		return err
+	}
+	if rel != nil {
+		return Refuse(IllegalTransition, "%sは結果発表済みのため、新しい応募は作成できません",
+			"the results of %s have been released; no new nomination can be created", p.Key)
+	}
+	if !now.Before(CallWindow(p).Closes) {
+		w := CallWindow(p)
+		e := Refuse(IllegalTransition, "募集期間（%[1]s 〜 %[2]s 必着）は終了しました。新しい応募は作成できません",
+			"the call ran from %[3]s to %[4]s JST (must arrive by); no new nomination can be created",
+			Wareki(w.Opens)+" "+w.Opens.In(Tokyo).Format("15:04"), Wareki(w.Closes)+" "+w.Closes.In(Tokyo).Format("15:04"),
+			w.Opens.In(Tokyo).Format("2006-01-02 15:04"), w.Closes.In(Tokyo).Format("2006-01-02 15:04"))
+		e.Problems = callOpenProblems(p, now, "create")
+		return e
+	}
+	return nil
 }
 
 // UpdateAnswers merges a patch into a nomination's answers (a nil value
@@ -292,8 +319,9 @@ func (s *Service) UpdateAnswers(ctx context.Context, actor Actor, id int64, expe
 		if actor.RoleIn(c.Programme.Ministry) != RoleApplicant {
 			return Errorf(Forbidden, "only the applicant edits its answers")
 		}
-		if n.Version != expected {
-			return Errorf(Conflict, "nomination %d is at version %d, not %d", id, n.Version, expected)
+		if seen := seenVersion(&n, RoleApplicant, c.ReleasedAt != nil); seen != expected {
+			return Refuse(Conflict, "応募%[1]dは版%[2]dに更新されています（指定: %[3]d）。再読み込みしてください",
+				"nomination %[1]d is at version %[2]d, not %[3]d; reload and try again", id, seen, expected)
 		}
 		if !n.Editable() {
 			return Errorf(IllegalTransition, "answers cannot be changed once the nomination is %s", n.State)
@@ -306,6 +334,7 @@ func (s *Service) UpdateAnswers(ctx context.Context, actor Actor, id int64, expe
 			n.CycleVersion = rebind
 		}
 		n.Answers, n.Version, n.UpdatedAt = answers, n.Version+1, now
+		n.ApplicantVersion, n.ApplicantUpdatedAt = n.ApplicantVersion+1, now
 		return tx.UpdateNominations(ctx, []Nomination{n})
 	})
 	return n, withOp(op, err)
@@ -341,12 +370,11 @@ func (s *Service) Nominations(ctx context.Context, actor Actor, f NominationFilt
 	case actor.IsStaff():
 		f.Ministries = staffDomains(actor)
 	case actor.Has(RoleApplicant, AnyDomain):
-		switch f.State { // other states would tell decisions before release
-		case "", Draft, Submitted, Returned, Withdrawn:
-		default:
-			return nil, 0, &Error{Op: op, Code: Invalid, Message: "applicants filter by draft, submitted, returned or withdrawn",
-				Problems: []Problem{problem("state", "invalid", "状態は draft, submitted, returned, withdrawn で指定してください",
-					"filter by draft, submitted, returned or withdrawn")}}
+		// The filter matches the state the applicant sees (under_review
+		// before release), so no state tells a decision.
+		if f.State != "" && f.State != UnderReview && !slices.Contains(States, f.State) {
+			return nil, 0, &Error{Op: op, Code: Invalid, Message: fmt.Sprintf("unknown state %q", f.State),
+				Problems: []Problem{problem("state", "invalid", "状態の指定が正しくありません", "unknown state")}}
 		}
 		if actor.OrganisationID == 0 {
 			return nil, 0, nil
@@ -363,28 +391,62 @@ func (s *Service) Nominations(ctx context.Context, actor Actor, f NominationFilt
 	)
 	err := s.store.InTx(ctx, func(tx Tx) error {
 		var err error
-		if items, total, err = tx.SearchNominations(ctx, f); err != nil || f.OrganisationID == 0 {
+		if f.OrganisationID == 0 {
+			items, total, err = tx.SearchNominations(ctx, f)
 			return err
 		}
-		released := map[string]bool{} // by cycle/programme: one lookup per programme, not per row
-		for i := range items {        // an applicant's own list: nothing before release
-			n := items[i].Nomination
-			k := n.CycleKey + "/" + n.ProgrammeKey
-			rel, ok := released[k]
-			if !ok {
-				at, err := tx.ReleasedAt(ctx, n.CycleKey, n.ProgrammeKey)
-				if err != nil {
-					return err
-				}
-				rel = at != nil
-				released[k] = rel
-			}
-			items[i].Nomination = forApplicant(n, rel)
-		}
-		return nil
+		items, total, err = s.applicantNominations(ctx, tx, f)
+		return err
 	})
 	return items, total, withOp(op, err)
 }
+
+// applicantNominations is an applicant's own list, each nomination as the
+// applicant sees it, filtered by the state it sees. An organisation has a
+// handful of nominations, so they are read whole and paged here.
+func (s *Service) applicantNominations(ctx context.Context, tx Tx, f NominationFilter) ([]NominationItem, int, error) {
+	want, limit, offset := f.State, f.Limit, f.Offset
+	f.State, f.Limit, f.Offset = "", maxOwnNominations, 0
+	all, _, err := tx.SearchNominations(ctx, f)
+	if err != nil {
+		return nil, 0, err
+	}
+	released := map[string]bool{} // by cycle/programme: one lookup per programme, not per row
+	var out []NominationItem
+	for _, it := range all {
+		n := it.Nomination
+		k := n.CycleKey + "/" + n.ProgrammeKey
+		rel, ok := released[k]
+		if !ok {
+			at, err := tx.ReleasedAt(ctx, n.CycleKey, n.ProgrammeKey)
+			if err != nil {
+				return nil, 0, err
+			}
+			rel = at != nil
+			released[k] = rel
+		}
+		cv, err := s.cycleVersion(ctx, tx, n.CycleKey, n.CycleVersion)
+		if err != nil {
+			return nil, 0, err
+		}
+		p, err := programmeOf(cv, &n)
+		if err != nil {
+			return nil, 0, err
+		}
+		it.Nomination = forApplicant(n, p, rel)
+		if want == "" || it.Nomination.State == want ||
+			(want == Submitted || want == UnderReview) && (it.Nomination.State == Submitted || it.Nomination.State == UnderReview) {
+			out = append(out, it)
+		}
+	}
+	total := len(out)
+	out = out[min(offset, total):min(offset+limit, total)]
+	return out, total, nil
+}
+
+// maxOwnNominations bounds one organisation's list (one live nomination
+// per programme and cycle, and the withdrawn ones).
+const maxOwnNominations = 10_000
 
 // NominationView is a nomination with what its reader needs beside it.
 type NominationView struct {
@@ -404,46 +466,92 @@ func (s *Service) view(c *Context, actor Actor) NominationView {
 	case RoleSecretariat, RoleAdmin:
 		v.Verdicts = c.Programme.Verdicts(n.Answers, c.Organisation)
 	case RoleApplicant:
-		v.Nomination = forApplicant(n, v.Released)
+		v.Nomination = forApplicant(n, c.Programme, v.Released)
 	}
 	return v
 }
 
-// forApplicant hides from an applicant, until results are released, where
-// its nomination stands after submission: screening and decisions show as
-// under_review, without stage, tier or award.
-func forApplicant(n Nomination, released bool) Nomination {
-	switch n.State {
-	case Draft, Submitted, Returned, Withdrawn:
-	default:
-		if !released {
-			n.State, n.Stage, n.Tier, n.Award = UnderReview, "", "", ""
-		}
+// forApplicant is a nomination as its applicant sees it. Until results are
+// released nothing tells a staff step: the version and updated_at are the
+// applicant's own (ApplicantVersion), submitted, screening and every
+// decision show as under_review, and there is no stage, tier or award.
+// After release, a nomination not selected at a stage after reaching a tier
+// shows the highest tier reached (recognised, or selected at the stage that
+// granted it), not the loss.
+func forApplicant(n Nomination, p *Programme, released bool) Nomination {
+	if !released {
+		n.State = applicantState(n.State)
+		n.Stage, n.Tier, n.Award = "", "", ""
+		n.Version, n.UpdatedAt = n.ApplicantVersion, n.ApplicantUpdatedAt
+		return n
+	}
+	if st, stage, ok := highestReached(&n, p); ok {
+		n.State, n.Stage = st, stage
 	}
 	return n
 }
 
-// applicantHistory keeps, until results are released, only the entries an
-// applicant may see (its own steps and returns for correction), and never
-// names the staff who acted.
-func applicantHistory(hs []HistoryEntry, released bool) []HistoryEntry {
+// applicantState is the state an applicant sees before release.
+func applicantState(s State) State {
+	switch s {
+	case "", Draft, Returned, Withdrawn:
+		return s
+	}
+	return UnderReview
+}
+
+// highestReached is, for a nomination not selected that kept a tier, the
+// state and stage in which it reached that tier.
+func highestReached(n *Nomination, p *Programme) (State, string, bool) {
+	if n.State != NotSelected || n.Tier == "" {
+		return "", "", false
+	}
+	i := p.StageIndex(n.Stage)
+	for j := i - 1; j >= 0; j-- {
+		if p.Stages[j].Grants == n.Tier {
+			return Selected, p.Stages[j].Key, true
+		}
+	}
+	return Recognised, "", true
+}
+
+// seenVersion is the version the actor knows a nomination at: an
+// applicant's own until release, the real one otherwise. An If-Match is
+// compared with it.
+func seenVersion(n *Nomination, role Role, released bool) int {
+	if role == RoleApplicant && !released {
+		return n.ApplicantVersion
+	}
+	return n.Version
+}
+
+// applicantHistory is the history as the applicant of n sees it: never the
+// names of the staff who acted; until results are released only the steps
+// VisibleToApplicant, at the applicant's versions and with the states it
+// saw; after release every step, but not those after the highest tier
+// reached when the nomination shows that tier (forApplicant).
+func applicantHistory(hs []HistoryEntry, n *Nomination, p *Programme, released bool) []HistoryEntry {
 	out := make([]HistoryEntry, 0, len(hs))
 	for _, h := range hs {
-		switch h.Action {
-		case Create, Submit, Return, Resubmit, Withdraw:
-		default:
-			if !released {
-				continue
-			}
-		}
 		if h.Role != RoleApplicant {
 			h.ActorID, h.ActorName = "", ""
 		}
-		if !released { // a withdrawal's "from" could tell a decision
-			h.From = forApplicant(Nomination{State: h.From}, false).State
+		if !released {
+			if !h.Action.VisibleToApplicant() {
+				continue
+			}
+			h.Version = h.ApplicantVersion
+			h.From, h.To = applicantState(h.From), applicantState(h.To)
 			h.Stage, h.Tier, h.Award = "", "", ""
 		}
 		out = append(out, h)
+	}
+	if st, stage, ok := highestReached(n, p); ok && released {
+		for i := len(out) - 1; i >= 0; i-- {
+			if out[i].To == st && out[i].Stage == stage {
+				return out[:i+1]
+			}
+		}
 	}
 	return out
 }
@@ -476,7 +584,7 @@ func (s *Service) History(ctx context.Context, actor Actor, id int64) ([]History
 			return err
 		}
 		if actor.RoleIn(c.Programme.Ministry) == RoleApplicant {
-			hs = applicantHistory(hs, c.ReleasedAt != nil)
+			hs = applicantHistory(hs, c.Nomination, c.Programme, c.ReleasedAt != nil)
 		}
 		return nil
 	})
@@ -504,12 +612,18 @@ func (s *Service) Act(ctx context.Context, actor Actor, id int64, expected int, 
 func (s *Service) transition(ctx context.Context, actor Actor, id int64, expected int, action Action, in Input, view bool) (NominationView, error) {
 	var v NominationView
 	err := s.store.InTx(ctx, func(tx Tx) error {
-		n, err := tx.Nomination(ctx, id)
+		c, _, err := s.visible(ctx, tx, actor, id, s.now().UTC())
 		if err != nil {
 			return err
 		}
-		if expected != 0 && n.Version != expected {
-			return Errorf(Conflict, "nomination %d is at version %d, not %d", id, n.Version, expected)
+		n := *c.Nomination
+		// An applicant's If-Match is its own version; the update below still
+		// requires the real one to be unchanged, so of a staff step and an
+		// applicant's step on the same row one wins and the other gets Conflict.
+		seen := seenVersion(&n, actor.RoleIn(c.Programme.Ministry), c.ReleasedAt != nil)
+		if expected != 0 && seen != expected {
+			return Refuse(Conflict, "応募%[1]dは版%[2]dに更新されています（指定: %[3]d）。再読み込みしてください",
+				"nomination %[1]d is at version %[2]d, not %[3]d; reload and try again", id, seen, expected)
 		}
 		outs, err := s.apply(ctx, tx, actor, []Nomination{n}, action, in)
 		if err != nil {
@@ -598,7 +712,7 @@ func (s *Service) apply(ctx context.Context, tx Tx, actor Actor, ns []Nomination
 		}
 		out = append(out, next)
 		hist = append(hist, HistoryEntry{
-			NominationID: n.ID, Version: next.Version, ActorID: actor.ID, ActorName: actor.Name, Role: role,
+			NominationID: n.ID, Version: next.Version, ApplicantVersion: next.ApplicantVersion, ActorID: actor.ID, ActorName: actor.Name, Role: role,
 			Action: action, From: n.State, To: next.State, Stage: next.Stage, Tier: next.Tier, Award: next.Award,
 			Reason: in.Reason, Due: in.Due, At: now,
 		})
@@ -631,23 +745,124 @@ func bulkProblems(id int64, err error) []Problem {
 	return out
 }
 
-// ReleaseResults releases a programme's results to applicants; from then on
-// nominations in it can no longer be withdrawn. Staff of the programme's
-// ministry only. Errors: NotFound; Conflict if already released.
+// UndecidedStates are the states in which a nomination has no outcome yet:
+// releasing results with nominations in them needs an explicit, recorded
+// confirmation. Ineligible, recognised, selected, not selected and awarded
+// are outcomes; withdrawn is neither.
+var UndecidedStates = []State{Draft, Submitted, Returned, Screening, InReview}
+
+// ReleaseStatus is the pre-flight of a programme's release: whether its call
+// is still open, whether it was released (and how), and how many
+// nominations are undecided, by state.
+type ReleaseStatus struct {
+	Cycle, Programme string
+	Call             Window
+	CallOpen         bool
+	Release          *Release // nil until released
+	Undecided        map[State]int
+	UndecidedTotal   int
+}
+
+// ReleaseRequest is what staff send to release a programme's results.
+// ConfirmUndecided, with a Reason, releases although some nominations are
+// still undecided; both are recorded with the counts.
+type ReleaseRequest struct {
+	ConfirmUndecided bool
+	Reason           string
+}
+
+// ReleaseStatus returns the pre-flight of a programme's release. Staff of
+// the programme's ministry only. Errors: NotFound.
+func (s *Service) ReleaseStatus(ctx context.Context, actor Actor, cycleKey, programmeKey string) (ReleaseStatus, error) {
+	var st ReleaseStatus
+	err := s.store.InTx(ctx, func(tx Tx) error {
+		var err error
+		st, err = s.releaseStatus(ctx, tx, actor, cycleKey, programmeKey, s.now().UTC())
+		return err
+	})
+	return st, withOp("workflow.ReleaseStatus", err)
+}
+
+func (s *Service) releaseStatus(ctx context.Context, tx Tx, actor Actor, cycleKey, programmeKey string, now time.Time) (ReleaseStatus, error) {
+	cv, err := tx.LatestCycle(ctx, cycleKey)
+	if err != nil {
+		return ReleaseStatus{}, err
+	}
+	p, ok := cv.Cycle.Programme(programmeKey)
+	if !ok || !staffOf(actor, p) {
+		return ReleaseStatus{}, Refuse(NotFound, "%[1]sにプログラム「%[2]s」はありません", "cycle %[1]s has no programme %[2]q", cycleKey, programmeKey)
+	}
+	st := ReleaseStatus{Cycle: cycleKey, Programme: programmeKey, Call: CallWindow(p), CallOpen: CallOpen(p, now), Undecided: map[State]int{}}
+	if st.Release, err = tx.Release(ctx, cycleKey, programmeKey); err != nil {
+		return st, err
+	}
+	counts, err := tx.CountNominationsByState(ctx, cycleKey, programmeKey)
+	if err != nil {
+		return st, err
+	}
+	for _, u := range UndecidedStates {
+		if counts[u] > 0 {
+			st.Undecided[u] = counts[u]
+			st.UndecidedTotal += counts[u]
+		}
+	}
+	return st, nil
+}
+
+// ReleaseResults releases a programme's results with no confirmation of
+// undecided nominations: Release with an empty request.
 func (s *Service) ReleaseResults(ctx context.Context, actor Actor, cycleKey, programmeKey string) error {
+	_, err := s.Release(ctx, actor, cycleKey, programmeKey, ReleaseRequest{})
+	return err
+}
+
+// Release releases a programme's results to applicants; from then on
+// nothing can be created, submitted, resubmitted or withdrawn in it. Staff
+// of the programme's ministry only. It is refused while the call is open,
+// and, while nominations are undecided, unless the request confirms them
+// with a reason (recorded with the counts).
+//
+// Errors: NotFound; Conflict if already released; IllegalTransition (call
+// open, or undecided nominations, each state a problem); Invalid (reason).
+func (s *Service) Release(ctx context.Context, actor Actor, cycleKey, programmeKey string, req ReleaseRequest) (Release, error) {
+	var rel Release
 	err := s.store.InTx(ctx, func(tx Tx) error {
 		now := s.now().UTC()
-		cv, err := tx.LatestCycle(ctx, cycleKey)
+		st, err := s.releaseStatus(ctx, tx, actor, cycleKey, programmeKey, now)
 		if err != nil {
 			return err
 		}
-		p, ok := cv.Cycle.Programme(programmeKey)
-		if !ok || !staffOf(actor, p) {
-			return Errorf(NotFound, "cycle %s has no programme %q", cycleKey, programmeKey)
+		if st.Release != nil {
+			return Refuse(Conflict, "%[1]sの結果は発表済みです", "the results of %[1]s have already been released", programmeKey)
 		}
-		return tx.InsertRelease(ctx, Release{CycleKey: cycleKey, ProgrammeKey: programmeKey, ReleasedAt: now, ReleasedBy: actor.ID})
+		if st.CallOpen {
+			e := Refuse(IllegalTransition, "募集期間中（締切: %[1]s）は結果を発表できません", "the call is open until %[2]s JST; results cannot be released before it closes",
+				Wareki(st.Call.Closes)+" "+st.Call.Closes.In(Tokyo).Format("15:04"), st.Call.Closes.In(Tokyo).Format("2006-01-02 15:04"))
+			e.Problems = []Problem{problem("", "call_open", e.Ja, e.Message)}
+			return e
+		}
+		rel = Release{CycleKey: cycleKey, ProgrammeKey: programmeKey, ReleasedAt: now, ReleasedBy: actor.ID}
+		if st.UndecidedTotal > 0 {
+			if !req.ConfirmUndecided {
+				e := Refuse(IllegalTransition, "未決定の応募が%[1]d件あります。確認のうえ理由を添えて発表してください",
+					"%[1]d nominations are still undecided; release only with confirm_undecided and a reason", st.UndecidedTotal)
+				for _, u := range UndecidedStates {
+					if n := st.Undecided[u]; n > 0 {
+						e.Problems = append(e.Problems, problem("undecided."+string(u), "undecided",
+							fmt.Sprintf("状態「%s」の応募が%d件あります", u, n), fmt.Sprintf("%d nominations are %s", n, u)))
+					}
+				}
+				return e
+			}
+			if p := reasonProblem("reason", req.Reason, true); p != nil {
+				return &Error{Code: Invalid, Message: "a reason is required to release with undecided nominations", Ja: "未決定の応募があるまま発表する理由を入力してください",
+					Problems: []Problem{*p}}
+			}
+			rel.ConfirmedUndecided, rel.ConfirmReason = st.Undecided, strings.TrimSpace(req.Reason)
+		}
+		return tx.InsertRelease(ctx, rel)
 	})
-	return withOp("workflow.ReleaseResults", err)
+	return rel, withOp("workflow.Release", err)
 }
 
 // cycleVersion returns a stored cycle version, from memory when it was

@@ -34,6 +34,8 @@ type Tx interface {
 
 	// Release returns when a programme's results were released, or nil.
 	ReleasedAt(ctx context.Context, cycleKey, programmeKey string) (*time.Time, error)
+	// Release returns a programme's release record, or nil.
+	Release(ctx context.Context, cycleKey, programmeKey string) (*Release, error)
 	// InsertRelease records the release; Conflict if already released.
 	InsertRelease(ctx context.Context, r Release) error
 
@@ -57,6 +59,8 @@ type Tx interface {
 	// UpdateNominations stores each nomination if its stored version is
 	// its Version−1; Conflict if any has moved on.
 	UpdateNominations(ctx context.Context, ns []Nomination) error
+	// CountNominationsByState counts a programme's nominations by state.
+	CountNominationsByState(ctx context.Context, cycleKey, programmeKey string) (map[State]int, error)
 	// SearchNominations lists nominations matching f, newest first, and how many match.
 	SearchNominations(ctx context.Context, f NominationFilter) ([]NominationItem, int, error)
 	// AppendHistory stores history entries.
@@ -71,6 +75,10 @@ type Release struct {
 	ProgrammeKey string
 	ReleasedAt   time.Time
 	ReleasedBy   string
+	// ConfirmedUndecided counts, by state, the nominations still undecided
+	// that the releaser explicitly confirmed releasing with; nil if none.
+	ConfirmedUndecided map[State]int
+	ConfirmReason      string // why it was released with them
 }
 
 // Create is the action recorded in the first history entry of a nomination.
@@ -83,18 +91,21 @@ type HistoryEntry struct {
 	ID           int64
 	NominationID int64
 	Version      int // the nomination's version after the change
-	ActorID      string
-	ActorName    string
-	Role         Role
-	Action       Action
-	From         State // "" for Create
-	To           State
-	Stage        string
-	Tier         string
-	Award        string
-	Reason       string
-	Due          *time.Time
-	At           time.Time
+	// ApplicantVersion is the version the applicant saw after the change
+	// (Nomination.ApplicantVersion); staff steps leave it unchanged.
+	ApplicantVersion int
+	ActorID          string
+	ActorName        string
+	Role             Role
+	Action           Action
+	From             State // "" for Create
+	To               State
+	Stage            string
+	Tier             string
+	Award            string
+	Reason           string
+	Due              *time.Time
+	At               time.Time
 }
 
 // OrganisationFilter narrows an organisation list.
