@@ -373,8 +373,9 @@ func (s *Service) Nominations(ctx context.Context, actor Actor, f NominationFilt
 		// The filter matches the state the applicant sees (under_review
 		// before release), so no state tells a decision.
 		if f.State != "" && f.State != UnderReview && !slices.Contains(States, f.State) {
-			return nil, 0, &Error{Op: op, Code: Invalid, Message: fmt.Sprintf("unknown state %q", f.State),
-				Problems: []Problem{problem("state", "invalid", "状態の指定が正しくありません", "unknown state")}}
+			e := Refuse(Invalid, "状態「%s」はありません", "there is no state %q", f.State)
+			e.Op, e.Problems = op, []Problem{problem("state", "invalid", e.Ja, e.Message)}
+			return nil, 0, e
 		}
 		if actor.OrganisationID == 0 {
 			return nil, 0, nil
@@ -855,8 +856,9 @@ func (s *Service) Release(ctx context.Context, actor Actor, cycleKey, programmeK
 				return e
 			}
 			if p := reasonProblem("reason", req.Reason, true); p != nil {
-				return &Error{Code: Invalid, Message: "a reason is required to release with undecided nominations", Ja: "未決定の応募があるまま発表する理由を入力してください",
-					Problems: []Problem{*p}}
+				e := Refuse(Invalid, "未決定の応募があるまま発表する理由を入力してください", "a reason is required to release with undecided nominations")
+				e.Problems = []Problem{*p}
+				return e
 			}
 			rel.ConfirmedUndecided, rel.ConfirmReason = st.Undecided, strings.TrimSpace(req.Reason)
 		}
