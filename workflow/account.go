@@ -8,6 +8,7 @@ import (
 	"encoding/hex"
 	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -212,8 +213,11 @@ func checkGrant(role Role, domain string) []Problem {
 }
 
 // mayManage reports whether actor may grant, revoke or invite role in domain:
-// administrators any; a ministry's secretariat its own judges and chairs,
-// and applicant contacts of organisations.
+// administrators any; a ministry's secretariat its own judges and chairs;
+// an applicant contact other contacts (of its own organisation, which the
+// caller checks in the transaction). A secretariat may not add contacts to
+// organisations: an organisation is not any one ministry's, so a contact
+// it added could read the organisation's nominations to every ministry.
 func mayManage(actor Actor, role Role, domain string) bool {
 	switch {
 	case actor.IsAdmin():
@@ -221,9 +225,62 @@ func mayManage(actor Actor, role Role, domain string) bool {
 	case role == RoleJudge || role == RoleChair:
 		return actor.Has(RoleSecretariat, domain)
 	case role == RoleApplicant:
-		return actor.IsStaff()
+		return actor.Has(RoleApplicant, AnyDomain)
 	}
 	return false
+}
+
+func refuseInvite(role Role, domain string) *Error {
+	if role == RoleApplicant {
+		return Refuse(Forbidden, "組織の担当者を招待できるのは、その組織の担当者か管理者だけです",
+			"only a contact of the organisation or an administrator may invite its contacts")
+	}
+	return Refuse(Forbidden, "%[2]s の %[1]s を招待する権限がありません", "you may not invite %[1]s in %[2]s", role, domain)
+}
+
+// inviterMay checks again, when an invitation is accepted, that whoever
+// sent it may still add that role: invitations from someone who lost the
+// right, or who never had it (secretariats inviting organisation contacts
+// before that was refused), are void. Invitations made from the command
+// line (not "user:…") stand.
+func inviterMay(ctx context.Context, tx Tx, inv Invitation) error {
+	idText, ok := strings.CutPrefix(inv.InvitedBy, "user:")
+	if !ok {
+		return nil
+	}
+	id, err := strconv.ParseInt(idText, 10, 64)
+	if err != nil {
+		return voidInvitation()
+	}
+	grants, err := tx.UserGrants(ctx, id)
+	if err != nil {
+		return err
+	}
+	inviter := Actor{ID: inv.InvitedBy, UserID: id}
+	for _, g := range grants {
+		if g.Active() {
+			inviter.Grants = append(inviter.Grants, Grant{Role: g.Role, Domain: g.Domain})
+		}
+	}
+	if !mayManage(inviter, inv.Role, inv.Domain) {
+		return voidInvitation()
+	}
+	if inv.Role == RoleApplicant && !inviter.IsAdmin() {
+		u, err := tx.User(ctx, id)
+		if err != nil {
+			return err
+		}
+		if u.OrganisationID == 0 || u.OrganisationID != inv.OrganisationID {
+			return voidInvitation()
+		}
+	}
+	return nil
+}
+
+func voidInvitation() error {
+	return &Error{Code: Invalid, Message: "invitation void", Ja: "招待は無効です", Problems: []Problem{
+		problem("token", "void", "この招待は無効です（招待した人にこの役割を与える権限がありません）。組織の担当者か管理者に招待を依頼してください",
+			"the invitation is void: whoever sent it may not give this role; ask a contact of the organisation or an administrator")}}
 }
 
 // staffDomains are the ministries whose users a secretariat may see; nil
@@ -474,20 +531,29 @@ func (s *Service) Invite(ctx context.Context, actor Actor, ni NewInvitation) (In
 		return Invitation{}, Token{}, withOp(op, err)
 	}
 	if !mayManage(actor, inv.Role, inv.Domain) {
-		return Invitation{}, Token{}, &Error{Op: op, Code: Forbidden, Message: "you may not invite " + string(inv.Role) + " in " + inv.Domain}
+		return Invitation{}, Token{}, withOp(op, refuseInvite(inv.Role, inv.Domain))
 	}
 	var tok Token
 	err := s.store.InTx(ctx, func(tx Tx) error {
 		now := s.now().UTC()
-		if _, err := tx.UserByEmail(ctx, inv.Email); err == nil {
-			return Errorf(Conflict, "%s already has an account; grant the role instead", inv.Email)
-		} else if ErrorCode(err) != NotFound {
-			return err
+		if inv.Role == RoleApplicant && !actor.IsAdmin() {
+			// A contact adds contacts to its own organisation only; read
+			// the relation here, not from the session.
+			me, err := tx.User(ctx, actor.UserID)
+			if err != nil || me.OrganisationID != inv.OrganisationID {
+				return Refuse(NotFound, "組織 %d は見つかりません", "no such organisation %d", inv.OrganisationID)
+			}
 		}
 		if inv.OrganisationID != 0 {
 			if _, err := tx.Organisation(ctx, inv.OrganisationID); err != nil {
 				return err
 			}
+		}
+		if _, err := tx.UserByEmail(ctx, inv.Email); err == nil {
+			return Refuse(Conflict, "%s はすでにアカウントを持っています。役割を付与してください",
+				"%s already has an account; grant the role instead", inv.Email)
+		} else if ErrorCode(err) != NotFound {
+			return err
 		}
 		value, hash := newToken("afi_")
 		tok = Token{Value: value, ExpiresAt: now.Add(InvitationTTL)}
@@ -521,6 +587,9 @@ func (s *Service) AcceptInvitation(ctx context.Context, token, pw, locale string
 		case !now.Before(inv.ExpiresAt):
 			return &Error{Code: Invalid, Message: "invitation expired", Problems: []Problem{
 				problem("token", "expired", "招待の有効期限が切れています。事務局に再招待を依頼してください", "the invitation has expired; ask for a new one")}}
+		}
+		if err := inviterMay(ctx, tx, inv); err != nil {
+			return err
 		}
 		var ps []Problem
 		u, ps = s.newUser(inv.Email, inv.Name, locale, pw)
@@ -607,9 +676,6 @@ func (s *Service) GrantRole(ctx context.Context, actor Actor, userID int64, role
 	if err := invalid("invalid grant", checkGrant(role, domain)); err != nil {
 		return RoleGrant{}, withOp(op, err)
 	}
-	if !mayManage(actor, role, domain) || role == RoleApplicant {
-		return RoleGrant{}, &Error{Op: op, Code: Forbidden, Message: "you may not grant " + string(role) + " in " + domain}
-	}
 	var g RoleGrant
 	err := s.store.InTx(ctx, func(tx Tx) error {
 		now := s.now().UTC()
@@ -619,6 +685,14 @@ func (s *Service) GrantRole(ctx context.Context, actor Actor, userID int64, role
 		existing, err := tx.UserGrants(ctx, userID)
 		if err != nil {
 			return err
+		}
+		// Visibility first: a user the actor may not see is not there for
+		// it (granting would also make the user visible, and so leak them).
+		if actor.UserID != userID && !seesUser(actor, existing) {
+			return Refuse(NotFound, "ユーザー %d は見つかりません", "no such user %d", userID)
+		}
+		if !mayManage(actor, role, domain) || role == RoleApplicant {
+			return Refuse(Forbidden, "%[2]s の %[1]s を付与する権限がありません", "you may not grant %[1]s in %[2]s", role, domain)
 		}
 		if err := exclusive(existing, role); err != nil {
 			return err
