@@ -99,7 +99,8 @@ func TestInvitations(t *testing.T) {
 			{micStaff, workflow.NewInvitation{Email: "s2@x.example", Name: "s", Role: workflow.RoleSecretariat, Domain: "mic"}, workflow.Forbidden},
 			{micStaff, workflow.NewInvitation{Email: "sec@mic.example", Name: "s", Role: workflow.RoleJudge, Domain: "mic"}, workflow.Conflict},
 			{micStaff, workflow.NewInvitation{Email: "a@x.example", Name: "a", Role: workflow.RoleApplicant, Domain: "*"}, workflow.Invalid},
-			{micStaff, workflow.NewInvitation{Email: "a@x.example", Name: "a", Role: workflow.RoleApplicant, Domain: "*", OrganisationID: 999}, workflow.NotFound},
+			{micStaff, workflow.NewInvitation{Email: "a@x.example", Name: "a", Role: workflow.RoleApplicant, Domain: "*", OrganisationID: 999}, workflow.Forbidden},
+			{admin, workflow.NewInvitation{Email: "a@x.example", Name: "a", Role: workflow.RoleApplicant, Domain: "*", OrganisationID: 999}, workflow.NotFound},
 			{micStaff, workflow.NewInvitation{Email: "x", Name: "", Role: "boss", Domain: "mic"}, workflow.Invalid},
 			{admin, workflow.NewInvitation{Email: "s3@x.example", Name: "s", Role: workflow.RoleSecretariat, Domain: "mhlw"}, ""},
 		} {
