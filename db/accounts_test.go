@@ -260,3 +260,44 @@ func TestProgrammeMinistryIsFixed(t *testing.T) {
 		}
 	})
 }
+
+// TestAccountFieldsRefuseHiddenCharacters: names and emails of accounts
+// are shown to others, so invisible and bidirectional-override characters
+// are refused where accounts are made.
+func TestAccountFieldsRefuseHiddenCharacters(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+		e := newEnv(t, d)
+		for _, tc := range []struct {
+			name, email, path, code string
+		}{
+			{"田中\u202e一郎", "a1@example.jp", "name", "hidden_character"}, // right-to-left override
+			{"田中\u200b一郎", "a2@example.jp", "name", "hidden_character"}, // zero-width space
+			{"\u2066田中\u2069", "a3@example.jp", "name", "hidden_character"}, // isolates
+			{"田中\u00ad一郎", "a4@example.jp", "name", "hidden_character"}, // soft hyphen
+			{"田中\x07一郎", "a5@example.jp", "name", "hidden_character"},   // control
+			{"田中一郎", "a\u200b6@example.jp", "email", "hidden_character"},
+			{"田中一郎", "a7@example.jp", "", ""},
+		} {
+			wantProblem := func(what string, err error) {
+				t.Helper()
+				if tc.code == "" {
+					if err != nil {
+						t.Errorf("%s %q: %v", what, tc.name, err)
+					}
+					return
+				}
+				ps := workflow.ErrorProblems(err)
+				if len(ps) != 1 || ps[0].Path != tc.path || ps[0].Code != tc.code || ps[0].Message.Ja == "" || ps[0].Message.En == "" {
+					t.Errorf("%s %q %q: problems %+v, want %s at %s", what, tc.name, tc.email, ps, tc.code, tc.path)
+				}
+			}
+			_, _, err := e.svc.Signup(e.ctx, tc.email, tc.name, "ja", "correct horse battery")
+			wantProblem("signup", err)
+			_, _, err = e.svc.Invite(e.ctx, admin, workflow.NewInvitation{Email: "i." + tc.email, Name: tc.name, Role: workflow.RoleJudge, Domain: "mic"})
+			wantProblem("invite", err)
+			_, err = e.svc.CreateUser(e.ctx, admin, workflow.NewUser{Email: "c." + tc.email, Name: tc.name, Password: "correct horse battery",
+				Role: workflow.RoleJudge, Domain: "mic"})
+			wantProblem("create user", err)
+		}
+	})
+}

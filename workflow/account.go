@@ -152,6 +152,9 @@ var emailPattern = regexp.MustCompile(`^[^@\s]+@[^@\s]+\.[^@\s]+$`)
 func normaliseEmail(e string) string { return strings.ToLower(normalise(e)) }
 
 func checkEmail(e string) []Problem {
+	if p := textProblem("email", e, false); p != nil {
+		return []Problem{*p}
+	}
 	if len(e) > 254 || !emailPattern.MatchString(e) {
 		return []Problem{problem("email", "invalid_email", "メールアドレスが正しくありません", "is not a valid email address")}
 	}
@@ -164,8 +167,9 @@ func checkName(n string) []Problem {
 		return []Problem{problem("name", "required", "氏名を入力してください", "is required")}
 	case utf8.RuneCountInString(n) > 100:
 		return []Problem{problem("name", "too_long", "100文字以内で入力してください", "must be at most 100 characters")}
-	case badControl(n, false):
-		return []Problem{problem("name", "control_character", "制御文字は使用できません", "must not contain control characters")}
+	}
+	if p := textProblem("name", n, false); p != nil {
+		return []Problem{*p}
 	}
 	return nil
 }
