@@ -301,3 +301,40 @@ func TestAccountFieldsRefuseHiddenCharacters(t *testing.T) {
 		}
 	})
 }
+
+// TestWeakPasswordsRefused: only length was checked; common and trivial
+// passwords are now refused, each with its reason in Japanese and English.
+func TestWeakPasswordsRefused(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+		e := newEnv(t, d)
+		for i, tc := range []struct{ pw, code string }{
+			{"password123", "weak_common"},
+			{"P@ssw0rd2026!", "weak_common"},
+			{"            ", "weak_blank"},
+			{"aaaaaaaaaaaa", "weak_repeated"},
+			{"abcabcabcabc", "weak_repeated"},
+			{"1234567890", "weak_sequence"},
+			{"qwertyuiop", "weak_sequence"},
+			{"yamada.taro2026", "weak_personal"}, // the email's local part
+			{"awardflow2026", "weak_personal"},
+			{"short", "too_short"},
+			{"a quiet lake at dawn", ""},
+		} {
+			email := fmt.Sprintf("yamada.taro@%d.example.jp", i)
+			_, _, err := e.svc.Signup(e.ctx, email, "山田太郎", "ja", tc.pw)
+			ps := workflow.ErrorProblems(err)
+			if tc.code == "" {
+				if err != nil {
+					t.Errorf("%q refused: %v", tc.pw, err)
+				}
+				continue
+			}
+			if len(ps) != 1 || ps[0].Path != "password" || ps[0].Code != tc.code || ps[0].Message.Ja == "" || ps[0].Message.En == "" {
+				t.Errorf("%q: problems %+v, want %s", tc.pw, ps, tc.code)
+			}
+			if tc.code != "too_short" {
+				wantCode(t, e.svc.ResetPassword(e.ctx, admin, email, tc.pw), workflow.Invalid)
+			}
+		}
+	})
+}

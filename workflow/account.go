@@ -183,10 +183,26 @@ func checkPassword(pw, email string) []Problem {
 		return []Problem{problem("password", "too_long", "パスワードは256文字以内にしてください", "must be at most 256 characters")}
 	case strings.ContainsRune(pw, 0):
 		return []Problem{problem("password", "control_character", "NUL文字は使用できません", "must not contain NUL")}
-	case strings.EqualFold(pw, email):
-		return []Problem{problem("password", "weak", "メールアドレスと同じパスワードは使用できません", "must differ from the email address")}
+	}
+	if w := password.Weak(pw, email); w != "" {
+		m := weakMessages[w]
+		return []Problem{problem("password", "weak_"+string(w), m[0], m[1])}
 	}
 	return nil
+}
+
+// weakMessages say, in ja and en, why a password is refused.
+var weakMessages = map[password.Weakness][2]string{
+	password.Blank: {"空白だけのパスワードは使用できません",
+		"must not be only spaces"},
+	password.Common: {"よく使われていて推測されやすいパスワードです（よく使われる語の前後に数字や記号を付けただけのものを含む）。別のパスワードにしてください",
+		"is a commonly used password, or a common word with digits or symbols around it, and easy to guess; choose another"},
+	password.Repeated: {"同じ文字や短い並びの繰り返しは使用できません（aaaaaaaaaa、abcabcabc など）",
+		"must not be one character or a short pattern repeated (like aaaaaaaaaa or abcabcabc)"},
+	password.Sequence: {"連続した文字・数字やキーボードの並びは使用できません（1234567890、qwertyuiop など）",
+		"must not be a run of letters, digits or keys (like 1234567890 or qwertyuiop)"},
+	password.Personal: {"メールアドレスやその一部、製品名（awardflow）を元にしたパスワードは使用できません",
+		"must not be built on the email address, its local part or the product name (awardflow)"},
 }
 
 func checkLocale(l string) (string, []Problem) {
