@@ -270,11 +270,11 @@ func TestAccountFieldsRefuseHiddenCharacters(t *testing.T) {
 		for _, tc := range []struct {
 			name, email, path, code string
 		}{
-			{"田中\u202e一郎", "a1@example.jp", "name", "hidden_character"}, // right-to-left override
-			{"田中\u200b一郎", "a2@example.jp", "name", "hidden_character"}, // zero-width space
+			{"田中\u202e一郎", "a1@example.jp", "name", "hidden_character"},     // right-to-left override
+			{"田中\u200b一郎", "a2@example.jp", "name", "hidden_character"},     // zero-width space
 			{"\u2066田中\u2069", "a3@example.jp", "name", "hidden_character"}, // isolates
-			{"田中\u00ad一郎", "a4@example.jp", "name", "hidden_character"}, // soft hyphen
-			{"田中\x07一郎", "a5@example.jp", "name", "hidden_character"},   // control
+			{"田中\u00ad一郎", "a4@example.jp", "name", "hidden_character"},     // soft hyphen
+			{"田中\x07一郎", "a5@example.jp", "name", "hidden_character"},       // control
 			{"田中一郎", "a\u200b6@example.jp", "email", "hidden_character"},
 			{"田中一郎", "a7@example.jp", "", ""},
 		} {
