@@ -1,8 +1,10 @@
 package db_test
 
 import (
+	"context"
 	"fmt"
 	"testing"
+	"time"
 
 	"github.com/awardflow/awardflow/db"
 	"github.com/awardflow/awardflow/db/dbtest"
@@ -335,6 +337,51 @@ func TestWeakPasswordsRefused(t *testing.T) {
 			if tc.code != "too_short" {
 				wantCode(t, e.svc.ResetPassword(e.ctx, admin, email, tc.pw), workflow.Invalid)
 			}
+		}
+	})
+}
+
+// TestLoginAttempts: the counter behind sign-in throttling, on both
+// databases: a limit per window, a new window once it has passed, and old
+// buckets purged.
+func TestLoginAttempts(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+		ctx, store := context.Background(), db.NewStore(d)
+		t0 := time.Date(2026, 12, 3, 1, 0, 0, 0, time.UTC)
+		take := func(at time.Time) time.Duration {
+			t.Helper()
+			var wait time.Duration
+			if err := store.InTx(ctx, func(tx workflow.Tx) error {
+				var err error
+				wait, err = tx.TakeAttempt(ctx, "account:x", 3, time.Hour, at)
+				return err
+			}); err != nil {
+				t.Fatal(err)
+			}
+			return wait
+		}
+		for i := range 3 {
+			if w := take(t0.Add(time.Duration(i) * time.Minute)); w != 0 {
+				t.Fatalf("attempt %d refused: %v", i+1, w)
+			}
+		}
+		if w := take(t0.Add(10 * time.Minute)); w != 50*time.Minute {
+			t.Fatalf("4th attempt: wait %v, want 50m", w)
+		}
+		if w := take(t0.Add(time.Hour)); w != 0 {
+			t.Fatalf("after the window: wait %v", w)
+		}
+		if err := store.InTx(ctx, func(tx workflow.Tx) error {
+			if err := tx.ReturnAttempt(ctx, "account:x", false); err != nil {
+				return err
+			}
+			return tx.ForgetAttemptsBefore(ctx, t0.Add(time.Hour+time.Second))
+		}); err != nil {
+			t.Fatal(err)
+		}
+		var n int
+		if err := d.Bun.NewSelect().Table("login_attempts").ColumnExpr("COUNT(*)").Scan(ctx, &n); err != nil || n != 0 {
+			t.Fatalf("after the purge: %d rows (%v)", n, err)
 		}
 	})
 }

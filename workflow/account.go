@@ -100,6 +100,18 @@ type AccountsTx interface {
 	// grants version; NotFound for an unknown, expired or revoked token.
 	SessionUser(ctx context.Context, tokenHash string, now time.Time) (User, int64, error)
 	RevokeSession(ctx context.Context, tokenHash string, now time.Time) error
+	// RevokeOtherSessions ends the user's live sessions but the one whose
+	// token hash is keep.
+	RevokeOtherSessions(ctx context.Context, userID int64, keep string, now time.Time) error
+
+	// TakeAttempt counts one sign-in attempt in bucket, atomically, unless
+	// limit attempts were counted in the current window; then it returns
+	// how long until the window ends.
+	TakeAttempt(ctx context.Context, bucket string, limit int, window time.Duration, now time.Time) (time.Duration, error)
+	// ReturnAttempt gives back one attempt (forget: all of the bucket's).
+	ReturnAttempt(ctx context.Context, bucket string, forget bool) error
+	// ForgetAttemptsBefore deletes the buckets whose window started before.
+	ForgetAttemptsBefore(ctx context.Context, before time.Time) error
 
 	// InsertGrant stores an active grant and bumps the grants version;
 	// Conflict if the same grant is already active.
@@ -448,38 +460,6 @@ func startSession(ctx context.Context, tx Tx, userID int64, now time.Time) (Toke
 	value, hash := newToken("afs_")
 	t := Token{Value: value, ExpiresAt: now.Add(SessionTTL)}
 	return t, tx.InsertSession(ctx, Session{UserID: userID, TokenHash: hash, CreatedAt: now, ExpiresAt: t.ExpiresAt})
-}
-
-// Login checks an email and password and starts a session. A wrong
-// password and an unknown email take the same time and give the same
-// error. Throttling is the caller's (per account and per address).
-//
-// Errors: Unauthenticated.
-func (s *Service) Login(ctx context.Context, email, pw string) (User, Token, error) {
-	const op = "workflow.Login"
-	var (
-		u   User
-		tok Token
-	)
-	err := s.store.InTx(ctx, func(tx Tx) error {
-		now := s.now().UTC()
-		var err error
-		u, err = tx.UserByEmail(ctx, normaliseEmail(email))
-		hash := u.PasswordHash
-		if err != nil && ErrorCode(err) != NotFound {
-			return err
-		}
-		if hash == "" {
-			hash = s.dummyHash()
-		}
-		ok, verr := password.Verify(pw, hash)
-		if err != nil || verr != nil || !ok || u.PasswordHash == "" {
-			return Errorf(Unauthenticated, "wrong email or password")
-		}
-		tok, err = startSession(ctx, tx, u.ID, now)
-		return err
-	})
-	return u, tok, withOp(op, err)
 }
 
 func (s *Service) dummyHash() string {
