@@ -51,18 +51,25 @@ func (b attemptBuckets) take(ctx context.Context, tx Tx, now time.Time) error {
 }
 
 // succeeded forgives the account's failures and gives back the address's
-// attempt, which was counted in advance; it also drops buckets long
-// expired, so that a spray of addresses or emails does not pile up.
-func (b attemptBuckets) succeeded(ctx context.Context, tx Tx, now time.Time) error {
+// attempt, which was counted in advance.
+func (b attemptBuckets) succeeded(ctx context.Context, tx Tx) error {
 	if err := tx.ReturnAttempt(ctx, b.account, true); err != nil {
 		return err
 	}
 	if b.address != "" {
-		if err := tx.ReturnAttempt(ctx, b.address, false); err != nil {
-			return err
-		}
+		return tx.ReturnAttempt(ctx, b.address, false)
 	}
-	return tx.ForgetAttemptsBefore(ctx, now.Add(-2*ThrottleWindow))
+	return nil
+}
+
+// purgeAttempts drops buckets long expired, so that a spray of addresses
+// or emails does not pile up. It runs in a transaction of its own after a
+// success and is best effort: it touches rows in another order than the
+// attempts do, so PostgreSQL may pick it as a deadlock's victim, and a
+// later success purges instead.
+func (s *Service) purgeAttempts(ctx context.Context) {
+	before := s.now().UTC().Add(-2 * ThrottleWindow)
+	_ = s.store.InTx(ctx, func(tx Tx) error { return tx.ForgetAttemptsBefore(ctx, before) })
 }
 
 // Login checks an email and password and starts a session, without a
@@ -116,13 +123,17 @@ func (s *Service) LoginFrom(ctx context.Context, email, pw, address string) (Use
 		if cur.PasswordHash != u.PasswordHash { // changed while we checked
 			return Refuse(Unauthenticated, "メールアドレスまたはパスワードが違います", "wrong email or password")
 		}
-		if err := b.succeeded(ctx, tx, now); err != nil {
+		if err := b.succeeded(ctx, tx); err != nil {
 			return err
 		}
 		tok, err = startSession(ctx, tx, u.ID, now)
 		return err
 	})
-	return u, tok, withOp(op, err)
+	if err != nil {
+		return User{}, Token{}, withOp(op, err)
+	}
+	s.purgeAttempts(ctx)
+	return u, tok, nil
 }
 
 // ChangePassword sets a signed-in user's new password after checking the
@@ -178,7 +189,7 @@ func (s *Service) ChangePassword(ctx context.Context, actor Actor, token, curren
 		if err := tx.UpdateUser(ctx, &cur); err != nil {
 			return err
 		}
-		if err := bucketsFor(u.Email, address).succeeded(ctx, tx, now); err != nil {
+		if err := bucketsFor(u.Email, address).succeeded(ctx, tx); err != nil {
 			return err
 		}
 		return tx.RevokeOtherSessions(ctx, u.ID, HashToken(token), now)
