@@ -373,7 +373,7 @@ func exclusive(existing []RoleGrant, role Role) error {
 			continue
 		}
 		if (g.Role == RoleApplicant) != (role == RoleApplicant) {
-			return Errorf(Conflict, "an applicant account cannot also hold staff roles; use a separate account")
+			return Refuse(Conflict, "応募者のアカウントに職員の役割は付与できません。別のアカウントを使ってください", "an applicant account cannot also hold staff roles; use a separate account")
 		}
 	}
 	return nil
@@ -387,7 +387,7 @@ func exclusive(existing []RoleGrant, role Role) error {
 func (s *Service) CreateUser(ctx context.Context, actor Actor, nu NewUser) (User, error) {
 	const op = "workflow.CreateUser"
 	if !actor.IsAdmin() {
-		return User{}, &Error{Op: op, Code: Forbidden, Message: "only administrators create accounts directly"}
+		return User{}, withOp(op, Refuse(Forbidden, "アカウントを直接作成できるのは管理者だけです", "only administrators create accounts directly"))
 	}
 	u, ps := s.newUser(nu.Email, nu.Name, nu.Locale, nu.Password)
 	ps = append(ps, checkGrant(nu.Role, nu.Domain)...)
@@ -444,7 +444,7 @@ func (s *Service) Signup(ctx context.Context, email, name, locale, pw string) (U
 		now := s.now().UTC()
 		u.CreatedAt, u.UpdatedAt = now, now
 		if err := tx.InsertUser(ctx, &u); err != nil {
-			return Errorf(Conflict, "an account with this email already exists")
+			return Refuse(Conflict, "このメールアドレスのアカウントはすでにあります", "an account with this email already exists")
 		}
 		if err := tx.InsertGrant(ctx, &RoleGrant{UserID: u.ID, Role: RoleApplicant, Domain: AnyDomain, GrantedBy: "signup", GrantedAt: now}); err != nil {
 			return err
@@ -472,7 +472,7 @@ func (s *Service) Logout(ctx context.Context, token string) error {
 	err := s.store.InTx(ctx, func(tx Tx) error {
 		err := tx.RevokeSession(ctx, HashToken(token), s.now().UTC())
 		if ErrorCode(err) == NotFound {
-			return Errorf(Unauthenticated, "no such session")
+			return Refuse(Unauthenticated, "セッションがありません", "no such session")
 		}
 		return err
 	})
@@ -491,7 +491,7 @@ func (s *Service) Authenticate(ctx context.Context, token string) (User, int64, 
 		var err error
 		u, version, err = tx.SessionUser(ctx, HashToken(token), s.now().UTC())
 		if ErrorCode(err) == NotFound {
-			return Errorf(Unauthenticated, "invalid or expired token")
+			return Refuse(Unauthenticated, "トークンが無効か期限切れです。ログインし直してください", "invalid or expired token")
 		}
 		return err
 	})
@@ -583,9 +583,9 @@ func (s *Service) AcceptInvitation(ctx context.Context, token, pw, locale string
 		}
 		switch {
 		case inv.AcceptedAt != nil:
-			return Errorf(Conflict, "this invitation has been used")
+			return Refuse(Conflict, "この招待はすでに使われています", "this invitation has been used")
 		case !now.Before(inv.ExpiresAt):
-			return &Error{Code: Invalid, Message: "invitation expired", Problems: []Problem{
+			return &Error{Code: Invalid, Message: "invitation expired", Ja: "招待の有効期限が切れています", Problems: []Problem{
 				problem("token", "expired", "招待の有効期限が切れています。事務局に再招待を依頼してください", "the invitation has expired; ask for a new one")}}
 		}
 		if err := inviterMay(ctx, tx, inv); err != nil {
@@ -616,7 +616,7 @@ func (s *Service) AcceptInvitation(ctx context.Context, token, pw, locale string
 // secretariat those holding a grant in its ministries.
 func (s *Service) Users(ctx context.Context, actor Actor, f UserFilter) ([]User, int, error) {
 	if !actor.IsStaff() {
-		return nil, 0, &Error{Op: "workflow.Users", Code: Forbidden, Message: "staff only"}
+		return nil, 0, withOp("workflow.Users", Refuse(Forbidden, "ユーザーの一覧は職員だけが見られます", "staff only"))
 	}
 	f.Limit, f.Offset = page(f.Limit, f.Offset)
 	var (
@@ -645,7 +645,7 @@ func (s *Service) User(ctx context.Context, actor Actor, id int64) (UserView, er
 			return err
 		}
 		if actor.UserID != id && !seesUser(actor, v.Grants) {
-			return Errorf(NotFound, "no such user %d", id)
+			return Refuse(NotFound, "ユーザー %d は見つかりません", "no such user %d", id)
 		}
 		return nil
 	})
@@ -717,10 +717,10 @@ func (s *Service) RevokeGrant(ctx context.Context, actor Actor, id int64) (RoleG
 			return err
 		}
 		if domains := staffDomains(actor); domains != nil && !slices.Contains(domains, g.Domain) {
-			return Errorf(NotFound, "no such grant %d", id)
+			return Refuse(NotFound, "付与 %d は見つかりません", "no such grant %d", id)
 		}
 		if !mayManage(actor, g.Role, g.Domain) {
-			return Errorf(Forbidden, "you may not revoke %s in %s", g.Role, g.Domain)
+			return Refuse(Forbidden, "%[2]s の %[1]s を取り消す権限がありません", "you may not revoke %[1]s in %[2]s", g.Role, g.Domain)
 		}
 		if err := tx.RevokeGrant(ctx, id, actor.ID, now); err != nil {
 			return err
@@ -751,7 +751,7 @@ func page(limit, offset int) (int, int) {
 func (s *Service) ResetPassword(ctx context.Context, actor Actor, email, pw string) error {
 	const op = "workflow.ResetPassword"
 	if !actor.IsAdmin() {
-		return &Error{Op: op, Code: Forbidden, Message: "only administrators reset passwords"}
+		return withOp(op, Refuse(Forbidden, "パスワードを再設定できるのは管理者だけです", "only administrators reset passwords"))
 	}
 	email = normaliseEmail(email)
 	if err := invalid("invalid password", checkPassword(pw, email)); err != nil {

@@ -171,7 +171,7 @@ func (s *Service) ChangePassword(ctx context.Context, actor Actor, token, curren
 		hash = s.dummyHash()
 	}
 	if ok, verr := password.Verify(current, hash); verr != nil || !ok || u.PasswordHash == "" {
-		return withOp(op, &Error{Code: Invalid, Message: "wrong current password", Problems: []Problem{
+		return withOp(op, &Error{Code: Invalid, Message: "wrong current password", Ja: "現在のパスワードが違います", Problems: []Problem{
 			problem("current_password", "wrong_password", "現在のパスワードが違います", "is not your current password")}})
 	}
 	newHash := password.Hash(next, s.passwordParams)
