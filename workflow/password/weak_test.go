@@ -32,7 +32,7 @@ func TestWeak(t *testing.T) {
 		{"poiuytrewq", "", Sequence},
 		{"asdfghjkl;", "", Sequence},
 		{"1qaz2wsx3edc", "", Sequence},
-		{"abcd2026!!", "", Sequence},
+		{"bcdefg2026!!", "", Sequence},
 		{"taro.yamada@example.jp", "taro.yamada@example.jp", Personal},
 		{"Taro.Yamada2026", "taro.yamada@example.jp", Personal},
 		{"awardflow2026", "", Personal},
