@@ -346,6 +346,12 @@ func TestCrossMinistryChains(t *testing.T) {
 			}
 		}
 
+		// Nor may a secretariat bind a judge it invites to an organisation.
+		if res := f.do("POST", "/api/v1/invitations", f.tokens["micSec"], map[string]any{"email": f.fresh("bound") + "@example.jp",
+			"name": "審査員", "role": "judge", "domain": "mic", "organisation_id": o.ID}); res.status != 422 || !strings.Contains(res.raw, "not_allowed") {
+			t.Errorf("a judge invited with an organisation = %d: %s", res.status, res.raw)
+		}
+
 		// Contacts: a contact invites to its own organisation; naming another is 404.
 		for _, tc := range []struct {
 			caller string

@@ -365,6 +365,18 @@ func itoa(n int64) string {
 	return string(b[i:])
 }
 
+// staffWithoutOrganisation refuses to bind a staff account (judge, chair,
+// secretariat, admin) to an organisation: only applicant contacts act for
+// one, and a staff account bound to one would be a way around the rule on
+// who adds contacts.
+func staffWithoutOrganisation(role Role, orgID int64) []Problem {
+	if role != RoleApplicant && orgID != 0 {
+		return []Problem{problem("organisation_id", "not_allowed", "組織を指定できるのは応募者の担当者だけです",
+			"only applicant contacts belong to an organisation")}
+	}
+	return nil
+}
+
 // exclusive refuses to mix an applicant grant with staff grants on one
 // user: an applicant acts for its organisation only.
 func exclusive(existing []RoleGrant, role Role) error {
@@ -394,6 +406,7 @@ func (s *Service) CreateUser(ctx context.Context, actor Actor, nu NewUser) (User
 	if nu.Role == RoleApplicant && nu.OrganisationID == 0 {
 		ps = append(ps, problem("organisation_id", "required", "組織を指定してください", "an applicant needs an organisation"))
 	}
+	ps = append(ps, staffWithoutOrganisation(nu.Role, nu.OrganisationID)...)
 	if err := invalid("invalid user", ps); err != nil {
 		return User{}, withOp(op, err)
 	}
@@ -527,6 +540,7 @@ func (s *Service) Invite(ctx context.Context, actor Actor, ni NewInvitation) (In
 	if inv.Role == RoleApplicant && inv.OrganisationID == 0 {
 		ps = append(ps, problem("organisation_id", "required", "組織を指定してください", "an applicant contact needs an organisation"))
 	}
+	ps = append(ps, staffWithoutOrganisation(inv.Role, inv.OrganisationID)...)
 	if err := invalid("invalid invitation", ps); err != nil {
 		return Invitation{}, Token{}, withOp(op, err)
 	}
@@ -596,7 +610,10 @@ func (s *Service) AcceptInvitation(ctx context.Context, token, pw, locale string
 		if err := invalid("invalid password", ps); err != nil {
 			return err
 		}
-		u.OrganisationID, u.CreatedAt, u.UpdatedAt = inv.OrganisationID, now, now
+		u.CreatedAt, u.UpdatedAt = now, now
+		if inv.Role == RoleApplicant { // older invitations could bind staff to an organisation
+			u.OrganisationID = inv.OrganisationID
+		}
 		if err := tx.InsertUser(ctx, &u); err != nil {
 			return err
 		}
