@@ -2,7 +2,6 @@ package api
 
 import (
 	"net/http"
-	"strconv"
 	"time"
 
 	"github.com/gin-gonic/gin"
@@ -73,29 +72,38 @@ type loginRequest struct {
 	Password string `json:"password"`
 }
 
-// login answers 429 once an account or an address has failed too often.
+// login answers 429 with Retry-After once the account or the address has
+// failed too often (the service counts attempts in the database).
 func (s *server) login(c *gin.Context) {
 	var req loginRequest
 	if !s.decode(c, &req) {
 		return
 	}
-	account, address := "account:"+workflow.HashToken(req.Email), "address:"+c.ClientIP()
-	wait := max(s.throttle.blocked(account, maxAccountFailures), s.throttle.blocked(address, maxAddressFailures))
-	if wait > 0 {
-		c.Header("Retry-After", strconv.Itoa(int(wait/time.Second)+1))
-		s.failWith(c, http.StatusTooManyRequests, "too_many_requests", "too many failed sign-ins; try again later")
-		return
-	}
-	u, tok, err := s.cfg.Service.Login(c.Request.Context(), req.Email, req.Password)
+	u, tok, err := s.cfg.Service.LoginFrom(c.Request.Context(), req.Email, req.Password, c.ClientIP())
 	if err != nil {
-		if workflow.ErrorCode(err) == workflow.Unauthenticated {
-			s.throttle.fail(account, address)
-		}
 		s.fail(c, err)
 		return
 	}
-	s.throttle.forgive(account)
 	c.JSON(http.StatusOK, tokenJSON{Token: tok.Value, ExpiresAt: tok.ExpiresAt, User: toUserJSON(u)})
+}
+
+type passwordRequest struct {
+	CurrentPassword string `json:"current_password"`
+	NewPassword     string `json:"new_password"`
+}
+
+// changePassword sets the caller's password; the caller's other sessions end.
+func (s *server) changePassword(c *gin.Context) {
+	var req passwordRequest
+	if !s.decode(c, &req) {
+		return
+	}
+	err := s.cfg.Service.ChangePassword(c.Request.Context(), actor(c), c.GetString("token"), req.CurrentPassword, req.NewPassword, c.ClientIP())
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	c.Status(http.StatusNoContent)
 }
 
 func (s *server) logout(c *gin.Context) {

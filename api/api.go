@@ -11,6 +11,7 @@ import (
 	"errors"
 	"log/slog"
 	"net/http"
+	"strconv"
 	"time"
 
 	"github.com/gin-gonic/gin"
@@ -30,8 +31,6 @@ type Config struct {
 	// none by default, so ClientIP cannot be spoofed.
 	TrustedProxies []string
 	Version        string
-	// Now is the clock of login throttling; time.Now if nil.
-	Now func() time.Time
 }
 
 // NewHandler returns the HTTP handler with every route registered.
@@ -47,10 +46,7 @@ func newServer(cfg Config) (*server, *gin.Engine, error) {
 		return nil, nil, err
 	}
 	r.HandleMethodNotAllowed = true
-	if cfg.Now == nil {
-		cfg.Now = time.Now
-	}
-	s := &server{cfg: cfg, rules: map[string]rule{}, throttle: newThrottle(cfg.Now)}
+	s := &server{cfg: cfg, rules: map[string]rule{}}
 	r.Use(s.requestID, s.recover, s.accessLog, securityHeaders, s.language, limitBody, s.authenticate)
 	r.NoRoute(func(c *gin.Context) { s.fail(c, workflow.Errorf(workflow.NotFound, "no such route")) })
 	r.NoMethod(func(c *gin.Context) {
@@ -61,9 +57,8 @@ func newServer(cfg Config) (*server, *gin.Engine, error) {
 }
 
 type server struct {
-	cfg      Config
-	rules    map[string]rule // "METHOD /path" → its authorization rule
-	throttle *throttle
+	cfg   Config
+	rules map[string]rule // "METHOD /path" → its authorization rule
 }
 
 // rule is a route's authorization: public, any signed-in user, or a permission.
@@ -106,6 +101,7 @@ func (s *server) routes(r *gin.Engine) {
 	s.route(r, "POST", v1+"/auth/login", public, s.login)
 	s.route(r, "POST", v1+"/auth/logout", signedIn, s.logout)
 	s.route(r, "GET", v1+"/me", signedIn, s.me)
+	s.route(r, "POST", v1+"/me/password", signedIn, s.changePassword)
 
 	s.route(r, "GET", v1+"/users", allow(policy.ListUsers), s.listUsers)
 	s.route(r, "GET", v1+"/users/:id", allow(policy.ReadUser), s.getUser)
@@ -196,6 +192,7 @@ var statusOf = map[workflow.Code]int{
 	workflow.Unauthenticated:   http.StatusUnauthorized,
 	workflow.IllegalTransition: http.StatusConflict,
 	workflow.Internal:          http.StatusInternalServerError,
+	workflow.Throttled:         http.StatusTooManyRequests,
 }
 
 // messagesJa are the Japanese messages of every error code the API returns;
@@ -229,6 +226,9 @@ func (s *server) fail(c *gin.Context, err error) {
 		msg = e.Message
 	} else {
 		s.cfg.Logger.Error("request failed", "request_id", c.GetString("request_id"), "error", err.Error())
+	}
+	if e != nil && e.RetryAfter > 0 {
+		c.Header("Retry-After", strconv.Itoa(int((e.RetryAfter+time.Second-1)/time.Second)))
 	}
 	body := errorBody(c, string(code), msg)
 	if e != nil && code != workflow.Internal && lang(c) == "ja" && e.Ja != "" {

@@ -9,12 +9,14 @@ import (
 	"net/http/httptest"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/awardflow/awardflow/db"
 	"github.com/awardflow/awardflow/db/dbtest"
 	"github.com/awardflow/awardflow/policy"
 	"github.com/awardflow/awardflow/workflow"
+	"github.com/awardflow/awardflow/workflow/password"
 )
 
 // client talks to a real HTTP server.
@@ -158,7 +160,7 @@ func TestRevokedRoleDeniedOnNextRequest(t *testing.T) {
 		f := newFixture(t, d)
 		// A second server process over the same database, with its own enforcer.
 		authz2, _ := policy.New()
-		h2, err := NewHandler(Config{Service: f.svc, Authorizer: authz2, Logger: discard(), Now: f.clock.Now})
+		h2, err := NewHandler(Config{Service: f.svc, Authorizer: authz2, Logger: discard()})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -274,32 +276,80 @@ func TestLanguage(t *testing.T) {
 	}
 }
 
+// TestLoginThrottle: the limits are kept in the database, so they hold
+// across server processes and restarts, count the account however its
+// email is spelt, and hold under concurrent attempts.
 func TestLoginThrottle(t *testing.T) {
-	f := newFixture(t, dbtest.SQLite(t))
-	bad := map[string]any{"email": "owner@test.example", "password": "wrong password"}
-	for i := range maxAccountFailures {
-		if res := f.do("POST", "/api/v1/auth/login", "", bad); res.status != 401 {
-			t.Fatalf("failure %d = %d", i+1, res.status)
+	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+		f := newFixture(t, d)
+		// A second server process, with its own service and enforcer, over the same database.
+		second := func() *fixture {
+			svc := workflow.NewService(db.NewStore(d), f.clock.Now, workflow.WithPasswordParams(password.Params{Memory: 64, Time: 1, Threads: 1}))
+			authz, _ := policy.New()
+			h, err := NewHandler(Config{Service: svc, Authorizer: authz, Logger: discard()})
+			if err != nil {
+				t.Fatal(err)
+			}
+			return &fixture{t: t, h: h}
 		}
-	}
-	good := map[string]any{"email": "owner@test.example", "password": "password-of-owner"}
-	res := f.do("POST", "/api/v1/auth/login", "", good)
-	if res.status != 429 || res.header.Get("Retry-After") == "" {
-		t.Fatalf("after %d failures = %d (Retry-After %q)", maxAccountFailures, res.status, res.header.Get("Retry-After"))
-	}
-	// Another account from the same address is not blocked yet.
-	if res := f.do("POST", "/api/v1/auth/login", "", map[string]any{"email": "other@test.example", "password": "password-of-other"}); res.status != 200 {
-		t.Fatalf("another account = %d", res.status)
-	}
-	f.clock.Add(throttleWindow)
-	if res := f.do("POST", "/api/v1/auth/login", "", good); res.status != 200 {
-		t.Fatalf("after the window = %d %s", res.status, res.raw)
-	}
-	// Per address: many accounts failing from one address.
-	for i := range maxAddressFailures {
-		f.do("POST", "/api/v1/auth/login", "", map[string]any{"email": fmt.Sprintf("spray%d@example.jp", i), "password": "x"})
-	}
-	if res := f.do("POST", "/api/v1/auth/login", "", good); res.status != 429 {
-		t.Fatalf("address throttle = %d", res.status)
-	}
+		servers := []*fixture{f, second()}
+		login := func(fx *fixture, email, pw string) response {
+			return fx.do("POST", "/api/v1/auth/login", "", map[string]any{"email": email, "password": pw})
+		}
+		// Each spelling of the one account, alternating between the servers.
+		spellings := []string{"owner@test.example", "OWNER@test.example", " owner@test.example ", "ｏｗｎｅｒ@ｔｅｓｔ.ｅｘａｍｐｌｅ", "Owner@Test.Example"}
+		for i, e := range spellings[:workflow.MaxAccountFailures] {
+			if res := login(servers[i%2], e, "wrong password"); res.status != 401 {
+				t.Fatalf("failure %d (%q) = %d", i+1, e, res.status)
+			}
+		}
+		for i, e := range spellings {
+			res := login(servers[i%2], e, "password-of-owner")
+			if res.status != 429 || res.header.Get("Retry-After") == "" || res.errorCode() != "too_many_requests" {
+				t.Fatalf("after %d failures, %q = %d (Retry-After %q): %s", workflow.MaxAccountFailures, e, res.status, res.header.Get("Retry-After"), res.raw)
+			}
+		}
+		// A restarted process still refuses.
+		if res := login(second(), "owner@test.example", "password-of-owner"); res.status != 429 {
+			t.Fatalf("after a restart = %d", res.status)
+		}
+		// Another account from the same address is not blocked yet.
+		if res := login(servers[1], "other@test.example", "password-of-other"); res.status != 200 {
+			t.Fatalf("another account = %d", res.status)
+		}
+		f.clock.Add(workflow.ThrottleWindow)
+		if res := login(servers[1], "owner@test.example", "password-of-owner"); res.status != 200 {
+			t.Fatalf("after the window = %d %s", res.status, res.raw)
+		}
+
+		// Concurrent wrong attempts on both servers: exactly the limit is checked.
+		var (
+			wg     sync.WaitGroup
+			mu     sync.Mutex
+			counts = map[int]int{}
+		)
+		for i := range 12 {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				res := login(servers[i%2], spellings[i%len(spellings)], "wrong password")
+				mu.Lock()
+				counts[res.status]++
+				mu.Unlock()
+			}()
+		}
+		wg.Wait()
+		if counts[401] != workflow.MaxAccountFailures || counts[429] != 12-workflow.MaxAccountFailures {
+			t.Fatalf("12 concurrent wrong logins: %v, want %d checked (401) and the rest 429", counts, workflow.MaxAccountFailures)
+		}
+
+		// Per address: many accounts failing from one address.
+		f.clock.Add(workflow.ThrottleWindow)
+		for i := range workflow.MaxAddressFailures {
+			login(servers[i%2], fmt.Sprintf("spray%d@example.jp", i), "x")
+		}
+		if res := login(servers[0], "other@test.example", "password-of-other"); res.status != 429 {
+			t.Fatalf("address throttle = %d", res.status)
+		}
+	})
 }

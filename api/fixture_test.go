@@ -104,7 +104,7 @@ func newFixture(t testing.TB, d *db.DB) *fixture {
 		t.Fatal(err)
 	}
 	f.h, err = NewHandler(Config{Service: f.svc, Authorizer: f.authz, Logger: slog.New(slog.NewTextHandler(io.Discard, nil)),
-		Ready: func(context.Context) error { return nil }, Now: f.clock.Now})
+		Ready: func(context.Context) error { return nil }})
 	if err != nil {
 		t.Fatal(err)
 	}

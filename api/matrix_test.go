@@ -8,6 +8,7 @@ import (
 
 	"github.com/gin-gonic/gin"
 
+	"github.com/awardflow/awardflow/db"
 	"github.com/awardflow/awardflow/workflow"
 )
 
@@ -52,6 +53,10 @@ func matrixRows() []matrixRow {
 			return c
 		}, "401 204 204 204 204 204 204 204 204"},
 		{"GET", v1 + "/me", fixed(v1+"/me", nil), "401 200 200 200 200 200 200 200 200"},
+		{"POST", v1 + "/me/password", func(f *fixture, caller string) cell { // the same password again, so later logins still work
+			pw := "password-of-" + caller
+			return cell{path: v1 + "/me/password", body: map[string]any{"current_password": pw, "new_password": pw}}
+		}, "401 204 204 204 204 204 204 204 204"},
 		{"GET", v1 + "/users", fixed(v1+"/users", nil), "401 200 200 200 403 403 403 403 403"},
 		{"GET", v1 + "/users/:id", func(f *fixture, _ string) cell {
 			return cell{path: fmt.Sprintf("%s/users/%d", v1, f.users["micJudge"].ID)}
@@ -59,7 +64,7 @@ func matrixRows() []matrixRow {
 		{"POST", v1 + "/users/:id/grants", func(f *fixture, _ string) cell {
 			u := f.freshUser(workflow.RoleJudge, "mic")
 			return cell{path: fmt.Sprintf("%s/users/%d/grants", v1, u.ID), body: map[string]any{"role": "chair", "domain": "mic"}}
-		}, "401 201 201 403 403 403 403 403 403"},
+		}, "401 201 201 404 403 403 403 403 403"},
 		{"DELETE", v1 + "/grants/:id", func(f *fixture, _ string) cell {
 			u := f.freshUser(workflow.RoleJudge, "mic")
 			v, err := f.svc.User(f.ctx, admin, u.ID)
@@ -71,6 +76,10 @@ func matrixRows() []matrixRow {
 		{"POST", v1 + "/invitations", func(f *fixture, _ string) cell {
 			return cell{path: v1 + "/invitations", body: map[string]any{"email": f.fresh("inv") + "@example.jp", "name": "審査員", "role": "judge", "domain": "mic"}}
 		}, "401 201 201 403 403 403 403 403 403"},
+		{"POST", v1 + "/invitations", func(f *fixture, _ string) cell { // a contact of A: only A's contacts and administrators add one
+			return cell{path: v1 + "/invitations", body: map[string]any{"email": f.fresh("contact") + "@example.jp", "name": "担当者",
+				"role": "applicant", "domain": "*", "organisation_id": f.orgA.ID}}
+		}, "401 201 403 403 403 403 403 201 404"},
 		{"POST", v1 + "/invitations/accept", fixed(v1+"/invitations/accept", map[string]any{"token": "afi_bogus", "password": "long enough password"}),
 			"404 404 404 404 404 404 404 404 404"},
 		{"GET", v1 + "/cycles", fixed(v1+"/cycles", nil), "401 200 200 200 200 200 200 200 200"},
@@ -268,6 +277,119 @@ func TestAuthorizationMatrix(t *testing.T) {
 		for _, r := range s.Routes() {
 			if !covered[r.Method+" "+r.Path] {
 				t.Errorf("route %s %s is not in the authorization matrix", r.Method, r.Path)
+			}
+		}
+	})
+}
+
+// TestCrossMinistryChains follows chains of calls that once let one
+// ministry's staff reach the other ministry's objects: invite a contact to
+// an organisation, accept the invitation, read the organisation's
+// nomination; grant a role to a user, read the user. Each organisation and
+// user belongs to one ministry only, and every pair of callers and
+// ministries is tried, the administrator's included (allowed: a deliberate
+// act of the one role that sees everything).
+func TestCrossMinistryChains(t *testing.T) {
+	eachDB(t, func(t *testing.T, f *fixture) {
+		setup := workflow.Actor{ID: "setup", Grants: []workflow.Grant{{Role: workflow.RoleApplicant, Domain: "*"}}}
+		programme := map[string]string{"mic": "mic-pioneer", "mhlw": "mhlw-kagayaku"}
+		for _, tc := range []struct {
+			caller, ministry     string // ministry: the only one the organisation has a nomination at
+			invite, accept, read int
+		}{
+			{"micSec", "mhlw", 403, 0, 0},
+			{"micSec", "mic", 403, 0, 0},
+			{"mhlwSec", "mic", 403, 0, 0},
+			{"mhlwSec", "mhlw", 403, 0, 0},
+			{"admin", "mic", 201, 201, 200},
+			{"admin", "mhlw", 201, 201, 200},
+		} {
+			o := f.organisation(f.fresh("株式会社連鎖"))
+			n := f.submitted(o, setup, programme[tc.ministry])
+			inv := f.do("POST", "/api/v1/invitations", f.tokens[tc.caller], map[string]any{"email": f.fresh("chain") + "@example.jp",
+				"name": "担当者", "role": "applicant", "domain": "*", "organisation_id": o.ID})
+			if inv.status != tc.invite {
+				t.Errorf("%s invites a contact of a %s-only organisation = %d, want %d: %s", tc.caller, tc.ministry, inv.status, tc.invite, inv.raw)
+			}
+			if inv.status != 201 {
+				continue
+			}
+			acc := f.do("POST", "/api/v1/invitations/accept", "", map[string]any{"token": inv.body["token"], "password": "a long and fresh secret"})
+			if acc.status != tc.accept {
+				t.Errorf("%s's invitation accepted = %d, want %d: %s", tc.caller, acc.status, tc.accept, acc.raw)
+				continue
+			}
+			tok, _ := acc.body["token"].(string)
+			if res := f.do("GET", fmt.Sprintf("/api/v1/nominations/%d", n.ID), tok, nil); res.status != tc.read {
+				t.Errorf("the contact %s invited reads the %s nomination = %d, want %d", tc.caller, tc.ministry, res.status, tc.read)
+			}
+		}
+
+		// An invitation a secretariat made before this was refused is void.
+		o := f.organisation(f.fresh("株式会社旧招待"))
+		n := f.submitted(o, setup, "mhlw-kagayaku")
+		legacy := "afi_legacy-" + f.fresh("t")
+		err := db.NewStore(f.db).InTx(f.ctx, func(tx workflow.Tx) error {
+			now := f.clock.Now().UTC()
+			return tx.InsertInvitation(f.ctx, &workflow.Invitation{Email: f.fresh("legacy") + "@example.jp", Name: "旧", Role: workflow.RoleApplicant,
+				Domain: "*", OrganisationID: o.ID, TokenHash: workflow.HashToken(legacy), InvitedBy: f.users["micSec"].ActorID(),
+				CreatedAt: now, ExpiresAt: now.Add(workflow.InvitationTTL)})
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		acc := f.do("POST", "/api/v1/invitations/accept", "", map[string]any{"token": legacy, "password": "a long and fresh secret"})
+		if acc.status != 422 || !strings.Contains(acc.raw, `"void"`) {
+			t.Errorf("a secretariat's old invitation accepted = %d: %s", acc.status, acc.raw)
+		}
+		if tok, _ := acc.body["token"].(string); tok != "" {
+			if res := f.do("GET", fmt.Sprintf("/api/v1/nominations/%d", n.ID), tok, nil); res.status == 200 {
+				t.Errorf("the MIC secretariat's contact read the MHLW nomination")
+			}
+		}
+
+		// Nor may a secretariat bind a judge it invites to an organisation.
+		if res := f.do("POST", "/api/v1/invitations", f.tokens["micSec"], map[string]any{"email": f.fresh("bound") + "@example.jp",
+			"name": "審査員", "role": "judge", "domain": "mic", "organisation_id": o.ID}); res.status != 422 || !strings.Contains(res.raw, "not_allowed") {
+			t.Errorf("a judge invited with an organisation = %d: %s", res.status, res.raw)
+		}
+
+		// Contacts: a contact invites to its own organisation; naming another is 404.
+		for _, tc := range []struct {
+			caller string
+			org    workflow.Organisation
+			want   int
+		}{{"owner", f.orgA, 201}, {"owner", f.orgB, 404}, {"other", f.orgA, 404}, {"other", f.orgB, 201}} {
+			res := f.do("POST", "/api/v1/invitations", f.tokens[tc.caller], map[string]any{"email": f.fresh("peer") + "@example.jp",
+				"name": "同僚", "role": "applicant", "domain": "*", "organisation_id": tc.org.ID})
+			if res.status != tc.want {
+				t.Errorf("%s invites a contact of %s = %d, want %d: %s", tc.caller, tc.org.Name, res.status, tc.want, res.raw)
+			}
+		}
+
+		// grant → read.
+		for _, tc := range []struct {
+			caller, userMinistry, domain string
+			grant, read                  int
+		}{
+			{"micSec", "mhlw", "mic", 404, 404},
+			{"micSec", "mhlw", "mhlw", 404, 404},
+			{"micSec", "mic", "mhlw", 403, 200},
+			{"micSec", "mic", "mic", 201, 200},
+			{"mhlwSec", "mic", "mhlw", 404, 404},
+			{"mhlwSec", "mic", "mic", 404, 404},
+			{"mhlwSec", "mhlw", "mic", 403, 200},
+			{"mhlwSec", "mhlw", "mhlw", 201, 200},
+			{"admin", "mic", "mhlw", 201, 200},
+			{"admin", "mhlw", "mic", 201, 200},
+		} {
+			u := f.freshUser(workflow.RoleJudge, tc.userMinistry)
+			g := f.do("POST", fmt.Sprintf("/api/v1/users/%d/grants", u.ID), f.tokens[tc.caller], map[string]any{"role": "chair", "domain": tc.domain})
+			if g.status != tc.grant {
+				t.Errorf("%s grants chair in %s to a %s judge = %d, want %d: %s", tc.caller, tc.domain, tc.userMinistry, g.status, tc.grant, g.raw)
+			}
+			if res := f.do("GET", fmt.Sprintf("/api/v1/users/%d", u.ID), f.tokens[tc.caller], nil); res.status != tc.read {
+				t.Errorf("%s then reads the %s judge = %d, want %d", tc.caller, tc.userMinistry, res.status, tc.read)
 			}
 		}
 	})

@@ -8,8 +8,6 @@ import (
 	"reflect"
 	"strconv"
 	"strings"
-	"sync"
-	"time"
 	"unicode"
 
 	"github.com/gin-gonic/gin"
@@ -252,70 +250,4 @@ func pageParams(c *gin.Context) (limit, offset int) {
 	limit, _ = strconv.Atoi(c.Query("limit"))
 	offset, _ = strconv.Atoi(c.Query("offset"))
 	return limit, offset
-}
-
-// throttle counts failed logins per account and per address in a sliding
-// window. It lives in memory: a restart forgives, and each process of a
-// multi-process deployment counts on its own.
-type throttle struct {
-	mu    sync.Mutex
-	now   func() time.Time
-	fails map[string][]time.Time
-}
-
-const (
-	throttleWindow     = 15 * time.Minute
-	maxAccountFailures = 5
-	maxAddressFailures = 20
-)
-
-func newThrottle(now func() time.Time) *throttle {
-	return &throttle{now: now, fails: map[string][]time.Time{}}
-}
-
-// blocked returns how long until key may try again, or 0.
-func (t *throttle) blocked(key string, limit int) time.Duration {
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	now := t.now()
-	fs := t.recent(key, now)
-	if len(fs) < limit {
-		return 0
-	}
-	return fs[len(fs)-limit].Add(throttleWindow).Sub(now)
-}
-
-func (t *throttle) recent(key string, now time.Time) []time.Time {
-	fs := t.fails[key]
-	i := 0
-	for i < len(fs) && now.Sub(fs[i]) >= throttleWindow {
-		i++
-	}
-	fs = fs[i:]
-	if len(fs) == 0 {
-		delete(t.fails, key)
-	} else {
-		t.fails[key] = fs
-	}
-	return fs
-}
-
-func (t *throttle) fail(keys ...string) {
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	now := t.now()
-	for _, k := range keys {
-		t.fails[k] = append(t.recent(k, now), now)
-	}
-	if len(t.fails) > 100_000 { // bound memory under a spray of addresses
-		for k := range t.fails {
-			t.recent(k, now)
-		}
-	}
-}
-
-func (t *throttle) forgive(key string) {
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	delete(t.fails, key)
 }

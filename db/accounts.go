@@ -339,3 +339,75 @@ func (t *tx) SearchNominations(ctx context.Context, f workflow.NominationFilter)
 	}
 	return out, int(total), nil
 }
+
+type loginAttemptRow struct {
+	bun.BaseModel `bun:"table:login_attempts"`
+	Bucket        string    `bun:"bucket,pk"`
+	Attempts      int       `bun:"attempts"`
+	WindowStart   time.Time `bun:"window_start"`
+}
+
+// TakeAttempt counts one attempt in bucket with a single conditional
+// UPDATE, so that concurrent attempts, in this process or another, never
+// take more than limit per window: a new window starts once the old one
+// has passed. It returns 0 if the attempt was taken, or how long until the
+// bucket's window ends.
+func (t *tx) TakeAttempt(ctx context.Context, bucket string, limit int, window time.Duration, now time.Time) (time.Duration, error) {
+	now = now.UTC()
+	cut := now.Add(-window)
+	if _, err := t.db.NewInsert().Model(&loginAttemptRow{Bucket: bucket, WindowStart: now}).
+		On("CONFLICT (bucket) DO NOTHING").Exec(ctx); err != nil {
+		return 0, translate(err, "login attempts")
+	}
+	res, err := t.db.NewUpdate().Table("login_attempts").
+		Set("attempts = CASE WHEN window_start <= ? THEN 1 ELSE attempts + 1 END", cut).
+		Set("window_start = CASE WHEN window_start <= ? THEN ? ELSE window_start END", cut, now).
+		Where("bucket = ? AND (window_start <= ? OR attempts < ?)", bucket, cut, limit).Exec(ctx)
+	if err != nil {
+		return 0, translate(err, "login attempts")
+	}
+	if n, err := res.RowsAffected(); err != nil {
+		return 0, translate(err, "login attempts")
+	} else if n == 1 {
+		return 0, nil
+	}
+	var r loginAttemptRow
+	err = t.db.NewSelect().Model(&r).Where("bucket = ?", bucket).Scan(ctx)
+	if workflow.ErrorCode(translate(err, "")) == workflow.NotFound {
+		// Purged (as expired) between our insert and update: a new window.
+		_, err = t.db.NewInsert().Model(&loginAttemptRow{Bucket: bucket, Attempts: 1, WindowStart: now}).
+			On("CONFLICT (bucket) DO NOTHING").Exec(ctx)
+		return 0, translate(err, "login attempts")
+	}
+	if err != nil {
+		return 0, translate(err, "login attempts")
+	}
+	return max(r.WindowStart.Add(window).Sub(now), time.Second), nil
+}
+
+// ForgetAttemptsBefore deletes the buckets whose window started before t.
+func (t *tx) ForgetAttemptsBefore(ctx context.Context, before time.Time) error {
+	_, err := t.db.NewDelete().Table("login_attempts").Where("window_start < ?", before.UTC()).Exec(ctx)
+	return translate(err, "login attempts")
+}
+
+// ReturnAttempt gives back one attempt taken in bucket (one that turned
+// out to succeed); forget clears the bucket instead.
+func (t *tx) ReturnAttempt(ctx context.Context, bucket string, forget bool) error {
+	var err error
+	if forget {
+		_, err = t.db.NewDelete().Table("login_attempts").Where("bucket = ?", bucket).Exec(ctx)
+	} else {
+		_, err = t.db.NewUpdate().Table("login_attempts").Set("attempts = attempts - 1").
+			Where("bucket = ? AND attempts > 0", bucket).Exec(ctx)
+	}
+	return translate(err, "login attempts")
+}
+
+// RevokeOtherSessions ends a user's live sessions except the one whose
+// token hashes to keep.
+func (t *tx) RevokeOtherSessions(ctx context.Context, userID int64, keep string, now time.Time) error {
+	_, err := t.db.NewUpdate().Table("sessions").Set("revoked_at = ?", now.UTC()).
+		Where("user_id = ? AND token_hash <> ? AND revoked_at IS NULL", userID, keep).Exec(ctx)
+	return translate(err, "sessions")
+}

@@ -1,8 +1,10 @@
 package db_test
 
 import (
+	"context"
 	"fmt"
 	"testing"
+	"time"
 
 	"github.com/awardflow/awardflow/db"
 	"github.com/awardflow/awardflow/db/dbtest"
@@ -99,7 +101,8 @@ func TestInvitations(t *testing.T) {
 			{micStaff, workflow.NewInvitation{Email: "s2@x.example", Name: "s", Role: workflow.RoleSecretariat, Domain: "mic"}, workflow.Forbidden},
 			{micStaff, workflow.NewInvitation{Email: "sec@mic.example", Name: "s", Role: workflow.RoleJudge, Domain: "mic"}, workflow.Conflict},
 			{micStaff, workflow.NewInvitation{Email: "a@x.example", Name: "a", Role: workflow.RoleApplicant, Domain: "*"}, workflow.Invalid},
-			{micStaff, workflow.NewInvitation{Email: "a@x.example", Name: "a", Role: workflow.RoleApplicant, Domain: "*", OrganisationID: 999}, workflow.NotFound},
+			{micStaff, workflow.NewInvitation{Email: "a@x.example", Name: "a", Role: workflow.RoleApplicant, Domain: "*", OrganisationID: 999}, workflow.Forbidden},
+			{admin, workflow.NewInvitation{Email: "a@x.example", Name: "a", Role: workflow.RoleApplicant, Domain: "*", OrganisationID: 999}, workflow.NotFound},
 			{micStaff, workflow.NewInvitation{Email: "x", Name: "", Role: "boss", Domain: "mic"}, workflow.Invalid},
 			{admin, workflow.NewInvitation{Email: "s3@x.example", Name: "s", Role: workflow.RoleSecretariat, Domain: "mhlw"}, ""},
 		} {
@@ -256,6 +259,129 @@ func TestProgrammeMinistryIsFixed(t *testing.T) {
 		_, err := e.svc.LoadCycle(e.ctx, admin, c, false)
 		if ps := workflow.ErrorProblems(err); len(ps) != 1 || ps[0].Path != "programmes[1].ministry" {
 			t.Fatalf("moving a programme to another ministry: %v", err)
+		}
+	})
+}
+
+// TestAccountFieldsRefuseHiddenCharacters: names and emails of accounts
+// are shown to others, so invisible and bidirectional-override characters
+// are refused where accounts are made.
+func TestAccountFieldsRefuseHiddenCharacters(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+		e := newEnv(t, d)
+		for _, tc := range []struct {
+			name, email, path, code string
+		}{
+			{"田中\u202e一郎", "a1@example.jp", "name", "hidden_character"},     // right-to-left override
+			{"田中\u200b一郎", "a2@example.jp", "name", "hidden_character"},     // zero-width space
+			{"\u2066田中\u2069", "a3@example.jp", "name", "hidden_character"}, // isolates
+			{"田中\u00ad一郎", "a4@example.jp", "name", "hidden_character"},     // soft hyphen
+			{"田中\x07一郎", "a5@example.jp", "name", "hidden_character"},       // control
+			{"田中一郎", "a\u200b6@example.jp", "email", "hidden_character"},
+			{"田中一郎", "a7@example.jp", "", ""},
+		} {
+			wantProblem := func(what string, err error) {
+				t.Helper()
+				if tc.code == "" {
+					if err != nil {
+						t.Errorf("%s %q: %v", what, tc.name, err)
+					}
+					return
+				}
+				ps := workflow.ErrorProblems(err)
+				if len(ps) != 1 || ps[0].Path != tc.path || ps[0].Code != tc.code || ps[0].Message.Ja == "" || ps[0].Message.En == "" {
+					t.Errorf("%s %q %q: problems %+v, want %s at %s", what, tc.name, tc.email, ps, tc.code, tc.path)
+				}
+			}
+			_, _, err := e.svc.Signup(e.ctx, tc.email, tc.name, "ja", "correct horse battery")
+			wantProblem("signup", err)
+			_, _, err = e.svc.Invite(e.ctx, admin, workflow.NewInvitation{Email: "i." + tc.email, Name: tc.name, Role: workflow.RoleJudge, Domain: "mic"})
+			wantProblem("invite", err)
+			_, err = e.svc.CreateUser(e.ctx, admin, workflow.NewUser{Email: "c." + tc.email, Name: tc.name, Password: "correct horse battery",
+				Role: workflow.RoleJudge, Domain: "mic"})
+			wantProblem("create user", err)
+		}
+	})
+}
+
+// TestWeakPasswordsRefused: only length was checked; common and trivial
+// passwords are now refused, each with its reason in Japanese and English.
+func TestWeakPasswordsRefused(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+		e := newEnv(t, d)
+		for i, tc := range []struct{ pw, code string }{
+			{"password123", "weak_common"},
+			{"P@ssw0rd2026!", "weak_common"},
+			{"            ", "weak_blank"},
+			{"aaaaaaaaaaaa", "weak_repeated"},
+			{"abcabcabcabc", "weak_repeated"},
+			{"1234567890", "weak_sequence"},
+			{"qwertyuiop", "weak_sequence"},
+			{"yamada.taro2026", "weak_personal"}, // the email's local part
+			{"awardflow2026", "weak_personal"},
+			{"short", "too_short"},
+			{"a quiet lake at dawn", ""},
+		} {
+			email := fmt.Sprintf("yamada.taro@%d.example.jp", i)
+			_, _, err := e.svc.Signup(e.ctx, email, "山田太郎", "ja", tc.pw)
+			ps := workflow.ErrorProblems(err)
+			if tc.code == "" {
+				if err != nil {
+					t.Errorf("%q refused: %v", tc.pw, err)
+				}
+				continue
+			}
+			if len(ps) != 1 || ps[0].Path != "password" || ps[0].Code != tc.code || ps[0].Message.Ja == "" || ps[0].Message.En == "" {
+				t.Errorf("%q: problems %+v, want %s", tc.pw, ps, tc.code)
+			}
+			if tc.code != "too_short" {
+				wantCode(t, e.svc.ResetPassword(e.ctx, admin, email, tc.pw), workflow.Invalid)
+			}
+		}
+	})
+}
+
+// TestLoginAttempts: the counter behind sign-in throttling, on both
+// databases: a limit per window, a new window once it has passed, and old
+// buckets purged.
+func TestLoginAttempts(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+		ctx, store := context.Background(), db.NewStore(d)
+		t0 := time.Date(2026, 12, 3, 1, 0, 0, 0, time.UTC)
+		take := func(at time.Time) time.Duration {
+			t.Helper()
+			var wait time.Duration
+			if err := store.InTx(ctx, func(tx workflow.Tx) error {
+				var err error
+				wait, err = tx.TakeAttempt(ctx, "account:x", 3, time.Hour, at)
+				return err
+			}); err != nil {
+				t.Fatal(err)
+			}
+			return wait
+		}
+		for i := range 3 {
+			if w := take(t0.Add(time.Duration(i) * time.Minute)); w != 0 {
+				t.Fatalf("attempt %d refused: %v", i+1, w)
+			}
+		}
+		if w := take(t0.Add(10 * time.Minute)); w != 50*time.Minute {
+			t.Fatalf("4th attempt: wait %v, want 50m", w)
+		}
+		if w := take(t0.Add(time.Hour)); w != 0 {
+			t.Fatalf("after the window: wait %v", w)
+		}
+		if err := store.InTx(ctx, func(tx workflow.Tx) error {
+			if err := tx.ReturnAttempt(ctx, "account:x", false); err != nil {
+				return err
+			}
+			return tx.ForgetAttemptsBefore(ctx, t0.Add(time.Hour+time.Second))
+		}); err != nil {
+			t.Fatal(err)
+		}
+		var n int
+		if err := d.Bun.NewSelect().Table("login_attempts").ColumnExpr("COUNT(*)").Scan(ctx, &n); err != nil || n != 0 {
+			t.Fatalf("after the purge: %d rows (%v)", n, err)
 		}
 	})
 }

@@ -21,7 +21,7 @@ func TestRoleMatrix(t *testing.T) {
 	)
 	want := map[Permission]int{
 		ReadCycles: A | S | C | J | P,
-		ListUsers:  A | S, ReadUser: A | S, Invite: A | S, GrantRole: A | S, RevokeRole: A | S,
+		ListUsers:  A | S, ReadUser: A | S, Invite: A | S | P, GrantRole: A | S, RevokeRole: A | S,
 		CreateOrganisation: A | S | P, ListOrganisations: A | S, ReadOrganisation: A | S | P, UpdateOrganisation: A | S | P,
 		CreateNomination: A | S | P, ListNominations: A | S | P, ReadNomination: A | S | P, EditNomination: P,
 		ActOnNomination: A | S | P, ReadHistory: A | S | P, ReadFeedback: P,

@@ -8,6 +8,7 @@ import (
 	"encoding/hex"
 	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -99,6 +100,18 @@ type AccountsTx interface {
 	// grants version; NotFound for an unknown, expired or revoked token.
 	SessionUser(ctx context.Context, tokenHash string, now time.Time) (User, int64, error)
 	RevokeSession(ctx context.Context, tokenHash string, now time.Time) error
+	// RevokeOtherSessions ends the user's live sessions but the one whose
+	// token hash is keep.
+	RevokeOtherSessions(ctx context.Context, userID int64, keep string, now time.Time) error
+
+	// TakeAttempt counts one sign-in attempt in bucket, atomically, unless
+	// limit attempts were counted in the current window; then it returns
+	// how long until the window ends.
+	TakeAttempt(ctx context.Context, bucket string, limit int, window time.Duration, now time.Time) (time.Duration, error)
+	// ReturnAttempt gives back one attempt (forget: all of the bucket's).
+	ReturnAttempt(ctx context.Context, bucket string, forget bool) error
+	// ForgetAttemptsBefore deletes the buckets whose window started before.
+	ForgetAttemptsBefore(ctx context.Context, before time.Time) error
 
 	// InsertGrant stores an active grant and bumps the grants version;
 	// Conflict if the same grant is already active.
@@ -151,6 +164,9 @@ var emailPattern = regexp.MustCompile(`^[^@\s]+@[^@\s]+\.[^@\s]+$`)
 func normaliseEmail(e string) string { return strings.ToLower(normalise(e)) }
 
 func checkEmail(e string) []Problem {
+	if p := textProblem("email", e, false); p != nil {
+		return []Problem{*p}
+	}
 	if len(e) > 254 || !emailPattern.MatchString(e) {
 		return []Problem{problem("email", "invalid_email", "メールアドレスが正しくありません", "is not a valid email address")}
 	}
@@ -163,8 +179,9 @@ func checkName(n string) []Problem {
 		return []Problem{problem("name", "required", "氏名を入力してください", "is required")}
 	case utf8.RuneCountInString(n) > 100:
 		return []Problem{problem("name", "too_long", "100文字以内で入力してください", "must be at most 100 characters")}
-	case badControl(n, false):
-		return []Problem{problem("name", "control_character", "制御文字は使用できません", "must not contain control characters")}
+	}
+	if p := textProblem("name", n, false); p != nil {
+		return []Problem{*p}
 	}
 	return nil
 }
@@ -178,10 +195,26 @@ func checkPassword(pw, email string) []Problem {
 		return []Problem{problem("password", "too_long", "パスワードは256文字以内にしてください", "must be at most 256 characters")}
 	case strings.ContainsRune(pw, 0):
 		return []Problem{problem("password", "control_character", "NUL文字は使用できません", "must not contain NUL")}
-	case strings.EqualFold(pw, email):
-		return []Problem{problem("password", "weak", "メールアドレスと同じパスワードは使用できません", "must differ from the email address")}
+	}
+	if w := password.Weak(pw, email); w != "" {
+		m := weakMessages[w]
+		return []Problem{problem("password", "weak_"+string(w), m[0], m[1])}
 	}
 	return nil
+}
+
+// weakMessages say, in ja and en, why a password is refused.
+var weakMessages = map[password.Weakness][2]string{
+	password.Blank: {"空白だけのパスワードは使用できません",
+		"must not be only spaces"},
+	password.Common: {"よく使われていて推測されやすいパスワードです（よく使われる語の前後に数字や記号を付けただけのものを含む）。別のパスワードにしてください",
+		"is a commonly used password, or a common word with digits or symbols around it, and easy to guess; choose another"},
+	password.Repeated: {"同じ文字や短い並びの繰り返しは使用できません（aaaaaaaaaa、abcabcabc など）",
+		"must not be one character or a short pattern repeated (like aaaaaaaaaa or abcabcabc)"},
+	password.Sequence: {"連続した文字・数字やキーボードの並びは使用できません（1234567890、qwertyuiop など）",
+		"must not be a run of letters, digits or keys (like 1234567890 or qwertyuiop)"},
+	password.Personal: {"メールアドレスやその一部、製品名（awardflow）を元にしたパスワードは使用できません",
+		"must not be built on the email address, its local part or the product name (awardflow)"},
 }
 
 func checkLocale(l string) (string, []Problem) {
@@ -212,8 +245,11 @@ func checkGrant(role Role, domain string) []Problem {
 }
 
 // mayManage reports whether actor may grant, revoke or invite role in domain:
-// administrators any; a ministry's secretariat its own judges and chairs,
-// and applicant contacts of organisations.
+// administrators any; a ministry's secretariat its own judges and chairs;
+// an applicant contact other contacts (of its own organisation, which the
+// caller checks in the transaction). A secretariat may not add contacts to
+// organisations: an organisation is not any one ministry's, so a contact
+// it added could read the organisation's nominations to every ministry.
 func mayManage(actor Actor, role Role, domain string) bool {
 	switch {
 	case actor.IsAdmin():
@@ -221,9 +257,62 @@ func mayManage(actor Actor, role Role, domain string) bool {
 	case role == RoleJudge || role == RoleChair:
 		return actor.Has(RoleSecretariat, domain)
 	case role == RoleApplicant:
-		return actor.IsStaff()
+		return actor.Has(RoleApplicant, AnyDomain)
 	}
 	return false
+}
+
+func refuseInvite(role Role, domain string) *Error {
+	if role == RoleApplicant {
+		return Refuse(Forbidden, "組織の担当者を招待できるのは、その組織の担当者か管理者だけです",
+			"only a contact of the organisation or an administrator may invite its contacts")
+	}
+	return Refuse(Forbidden, "%[2]s の %[1]s を招待する権限がありません", "you may not invite %[1]s in %[2]s", role, domain)
+}
+
+// inviterMay checks again, when an invitation is accepted, that whoever
+// sent it may still add that role: invitations from someone who lost the
+// right, or who never had it (secretariats inviting organisation contacts
+// before that was refused), are void. Invitations made from the command
+// line (not "user:…") stand.
+func inviterMay(ctx context.Context, tx Tx, inv Invitation) error {
+	idText, ok := strings.CutPrefix(inv.InvitedBy, "user:")
+	if !ok {
+		return nil
+	}
+	id, err := strconv.ParseInt(idText, 10, 64)
+	if err != nil {
+		return voidInvitation()
+	}
+	grants, err := tx.UserGrants(ctx, id)
+	if err != nil {
+		return err
+	}
+	inviter := Actor{ID: inv.InvitedBy, UserID: id}
+	for _, g := range grants {
+		if g.Active() {
+			inviter.Grants = append(inviter.Grants, Grant{Role: g.Role, Domain: g.Domain})
+		}
+	}
+	if !mayManage(inviter, inv.Role, inv.Domain) {
+		return voidInvitation()
+	}
+	if inv.Role == RoleApplicant && !inviter.IsAdmin() {
+		u, err := tx.User(ctx, id)
+		if err != nil {
+			return err
+		}
+		if u.OrganisationID == 0 || u.OrganisationID != inv.OrganisationID {
+			return voidInvitation()
+		}
+	}
+	return nil
+}
+
+func voidInvitation() error {
+	return &Error{Code: Invalid, Message: "invitation void", Ja: "招待は無効です", Problems: []Problem{
+		problem("token", "void", "この招待は無効です（招待した人にこの役割を与える権限がありません）。組織の担当者か管理者に招待を依頼してください",
+			"the invitation is void: whoever sent it may not give this role; ask a contact of the organisation or an administrator")}}
 }
 
 // staffDomains are the ministries whose users a secretariat may see; nil
@@ -276,6 +365,18 @@ func itoa(n int64) string {
 	return string(b[i:])
 }
 
+// staffWithoutOrganisation refuses to bind a staff account (judge, chair,
+// secretariat, admin) to an organisation: only applicant contacts act for
+// one, and a staff account bound to one would be a way around the rule on
+// who adds contacts.
+func staffWithoutOrganisation(role Role, orgID int64) []Problem {
+	if role != RoleApplicant && orgID != 0 {
+		return []Problem{problem("organisation_id", "not_allowed", "組織を指定できるのは応募者の担当者だけです",
+			"only applicant contacts belong to an organisation")}
+	}
+	return nil
+}
+
 // exclusive refuses to mix an applicant grant with staff grants on one
 // user: an applicant acts for its organisation only.
 func exclusive(existing []RoleGrant, role Role) error {
@@ -284,7 +385,7 @@ func exclusive(existing []RoleGrant, role Role) error {
 			continue
 		}
 		if (g.Role == RoleApplicant) != (role == RoleApplicant) {
-			return Errorf(Conflict, "an applicant account cannot also hold staff roles; use a separate account")
+			return Refuse(Conflict, "応募者のアカウントに職員の役割は付与できません。別のアカウントを使ってください", "an applicant account cannot also hold staff roles; use a separate account")
 		}
 	}
 	return nil
@@ -298,13 +399,14 @@ func exclusive(existing []RoleGrant, role Role) error {
 func (s *Service) CreateUser(ctx context.Context, actor Actor, nu NewUser) (User, error) {
 	const op = "workflow.CreateUser"
 	if !actor.IsAdmin() {
-		return User{}, &Error{Op: op, Code: Forbidden, Message: "only administrators create accounts directly"}
+		return User{}, withOp(op, Refuse(Forbidden, "アカウントを直接作成できるのは管理者だけです", "only administrators create accounts directly"))
 	}
 	u, ps := s.newUser(nu.Email, nu.Name, nu.Locale, nu.Password)
 	ps = append(ps, checkGrant(nu.Role, nu.Domain)...)
 	if nu.Role == RoleApplicant && nu.OrganisationID == 0 {
 		ps = append(ps, problem("organisation_id", "required", "組織を指定してください", "an applicant needs an organisation"))
 	}
+	ps = append(ps, staffWithoutOrganisation(nu.Role, nu.OrganisationID)...)
 	if err := invalid("invalid user", ps); err != nil {
 		return User{}, withOp(op, err)
 	}
@@ -355,7 +457,7 @@ func (s *Service) Signup(ctx context.Context, email, name, locale, pw string) (U
 		now := s.now().UTC()
 		u.CreatedAt, u.UpdatedAt = now, now
 		if err := tx.InsertUser(ctx, &u); err != nil {
-			return Errorf(Conflict, "an account with this email already exists")
+			return Refuse(Conflict, "このメールアドレスのアカウントはすでにあります", "an account with this email already exists")
 		}
 		if err := tx.InsertGrant(ctx, &RoleGrant{UserID: u.ID, Role: RoleApplicant, Domain: AnyDomain, GrantedBy: "signup", GrantedAt: now}); err != nil {
 			return err
@@ -373,38 +475,6 @@ func startSession(ctx context.Context, tx Tx, userID int64, now time.Time) (Toke
 	return t, tx.InsertSession(ctx, Session{UserID: userID, TokenHash: hash, CreatedAt: now, ExpiresAt: t.ExpiresAt})
 }
 
-// Login checks an email and password and starts a session. A wrong
-// password and an unknown email take the same time and give the same
-// error. Throttling is the caller's (per account and per address).
-//
-// Errors: Unauthenticated.
-func (s *Service) Login(ctx context.Context, email, pw string) (User, Token, error) {
-	const op = "workflow.Login"
-	var (
-		u   User
-		tok Token
-	)
-	err := s.store.InTx(ctx, func(tx Tx) error {
-		now := s.now().UTC()
-		var err error
-		u, err = tx.UserByEmail(ctx, normaliseEmail(email))
-		hash := u.PasswordHash
-		if err != nil && ErrorCode(err) != NotFound {
-			return err
-		}
-		if hash == "" {
-			hash = s.dummyHash()
-		}
-		ok, verr := password.Verify(pw, hash)
-		if err != nil || verr != nil || !ok || u.PasswordHash == "" {
-			return Errorf(Unauthenticated, "wrong email or password")
-		}
-		tok, err = startSession(ctx, tx, u.ID, now)
-		return err
-	})
-	return u, tok, withOp(op, err)
-}
-
 func (s *Service) dummyHash() string {
 	s.dummyOnce.Do(func() { s.dummy = password.Hash("not a password: equalises login timing", s.passwordParams) })
 	return s.dummy
@@ -415,7 +485,7 @@ func (s *Service) Logout(ctx context.Context, token string) error {
 	err := s.store.InTx(ctx, func(tx Tx) error {
 		err := tx.RevokeSession(ctx, HashToken(token), s.now().UTC())
 		if ErrorCode(err) == NotFound {
-			return Errorf(Unauthenticated, "no such session")
+			return Refuse(Unauthenticated, "セッションがありません", "no such session")
 		}
 		return err
 	})
@@ -434,7 +504,7 @@ func (s *Service) Authenticate(ctx context.Context, token string) (User, int64, 
 		var err error
 		u, version, err = tx.SessionUser(ctx, HashToken(token), s.now().UTC())
 		if ErrorCode(err) == NotFound {
-			return Errorf(Unauthenticated, "invalid or expired token")
+			return Refuse(Unauthenticated, "トークンが無効か期限切れです。ログインし直してください", "invalid or expired token")
 		}
 		return err
 	})
@@ -470,24 +540,34 @@ func (s *Service) Invite(ctx context.Context, actor Actor, ni NewInvitation) (In
 	if inv.Role == RoleApplicant && inv.OrganisationID == 0 {
 		ps = append(ps, problem("organisation_id", "required", "組織を指定してください", "an applicant contact needs an organisation"))
 	}
+	ps = append(ps, staffWithoutOrganisation(inv.Role, inv.OrganisationID)...)
 	if err := invalid("invalid invitation", ps); err != nil {
 		return Invitation{}, Token{}, withOp(op, err)
 	}
 	if !mayManage(actor, inv.Role, inv.Domain) {
-		return Invitation{}, Token{}, &Error{Op: op, Code: Forbidden, Message: "you may not invite " + string(inv.Role) + " in " + inv.Domain}
+		return Invitation{}, Token{}, withOp(op, refuseInvite(inv.Role, inv.Domain))
 	}
 	var tok Token
 	err := s.store.InTx(ctx, func(tx Tx) error {
 		now := s.now().UTC()
-		if _, err := tx.UserByEmail(ctx, inv.Email); err == nil {
-			return Errorf(Conflict, "%s already has an account; grant the role instead", inv.Email)
-		} else if ErrorCode(err) != NotFound {
-			return err
+		if inv.Role == RoleApplicant && !actor.IsAdmin() {
+			// A contact adds contacts to its own organisation only; read
+			// the relation here, not from the session.
+			me, err := tx.User(ctx, actor.UserID)
+			if err != nil || me.OrganisationID != inv.OrganisationID {
+				return Refuse(NotFound, "組織 %d は見つかりません", "no such organisation %d", inv.OrganisationID)
+			}
 		}
 		if inv.OrganisationID != 0 {
 			if _, err := tx.Organisation(ctx, inv.OrganisationID); err != nil {
 				return err
 			}
+		}
+		if _, err := tx.UserByEmail(ctx, inv.Email); err == nil {
+			return Refuse(Conflict, "%s はすでにアカウントを持っています。役割を付与してください",
+				"%s already has an account; grant the role instead", inv.Email)
+		} else if ErrorCode(err) != NotFound {
+			return err
 		}
 		value, hash := newToken("afi_")
 		tok = Token{Value: value, ExpiresAt: now.Add(InvitationTTL)}
@@ -517,17 +597,23 @@ func (s *Service) AcceptInvitation(ctx context.Context, token, pw, locale string
 		}
 		switch {
 		case inv.AcceptedAt != nil:
-			return Errorf(Conflict, "this invitation has been used")
+			return Refuse(Conflict, "この招待はすでに使われています", "this invitation has been used")
 		case !now.Before(inv.ExpiresAt):
-			return &Error{Code: Invalid, Message: "invitation expired", Problems: []Problem{
+			return &Error{Code: Invalid, Message: "invitation expired", Ja: "招待の有効期限が切れています", Problems: []Problem{
 				problem("token", "expired", "招待の有効期限が切れています。事務局に再招待を依頼してください", "the invitation has expired; ask for a new one")}}
+		}
+		if err := inviterMay(ctx, tx, inv); err != nil {
+			return err
 		}
 		var ps []Problem
 		u, ps = s.newUser(inv.Email, inv.Name, locale, pw)
 		if err := invalid("invalid password", ps); err != nil {
 			return err
 		}
-		u.OrganisationID, u.CreatedAt, u.UpdatedAt = inv.OrganisationID, now, now
+		u.CreatedAt, u.UpdatedAt = now, now
+		if inv.Role == RoleApplicant { // older invitations could bind staff to an organisation
+			u.OrganisationID = inv.OrganisationID
+		}
 		if err := tx.InsertUser(ctx, &u); err != nil {
 			return err
 		}
@@ -547,7 +633,7 @@ func (s *Service) AcceptInvitation(ctx context.Context, token, pw, locale string
 // secretariat those holding a grant in its ministries.
 func (s *Service) Users(ctx context.Context, actor Actor, f UserFilter) ([]User, int, error) {
 	if !actor.IsStaff() {
-		return nil, 0, &Error{Op: "workflow.Users", Code: Forbidden, Message: "staff only"}
+		return nil, 0, withOp("workflow.Users", Refuse(Forbidden, "ユーザーの一覧は職員だけが見られます", "staff only"))
 	}
 	f.Limit, f.Offset = page(f.Limit, f.Offset)
 	var (
@@ -576,7 +662,7 @@ func (s *Service) User(ctx context.Context, actor Actor, id int64) (UserView, er
 			return err
 		}
 		if actor.UserID != id && !seesUser(actor, v.Grants) {
-			return Errorf(NotFound, "no such user %d", id)
+			return Refuse(NotFound, "ユーザー %d は見つかりません", "no such user %d", id)
 		}
 		return nil
 	})
@@ -607,9 +693,6 @@ func (s *Service) GrantRole(ctx context.Context, actor Actor, userID int64, role
 	if err := invalid("invalid grant", checkGrant(role, domain)); err != nil {
 		return RoleGrant{}, withOp(op, err)
 	}
-	if !mayManage(actor, role, domain) || role == RoleApplicant {
-		return RoleGrant{}, &Error{Op: op, Code: Forbidden, Message: "you may not grant " + string(role) + " in " + domain}
-	}
 	var g RoleGrant
 	err := s.store.InTx(ctx, func(tx Tx) error {
 		now := s.now().UTC()
@@ -619,6 +702,14 @@ func (s *Service) GrantRole(ctx context.Context, actor Actor, userID int64, role
 		existing, err := tx.UserGrants(ctx, userID)
 		if err != nil {
 			return err
+		}
+		// Visibility first: a user the actor may not see is not there for
+		// it (granting would also make the user visible, and so leak them).
+		if actor.UserID != userID && !seesUser(actor, existing) {
+			return Refuse(NotFound, "ユーザー %d は見つかりません", "no such user %d", userID)
+		}
+		if !mayManage(actor, role, domain) || role == RoleApplicant {
+			return Refuse(Forbidden, "%[2]s の %[1]s を付与する権限がありません", "you may not grant %[1]s in %[2]s", role, domain)
 		}
 		if err := exclusive(existing, role); err != nil {
 			return err
@@ -643,10 +734,10 @@ func (s *Service) RevokeGrant(ctx context.Context, actor Actor, id int64) (RoleG
 			return err
 		}
 		if domains := staffDomains(actor); domains != nil && !slices.Contains(domains, g.Domain) {
-			return Errorf(NotFound, "no such grant %d", id)
+			return Refuse(NotFound, "付与 %d は見つかりません", "no such grant %d", id)
 		}
 		if !mayManage(actor, g.Role, g.Domain) {
-			return Errorf(Forbidden, "you may not revoke %s in %s", g.Role, g.Domain)
+			return Refuse(Forbidden, "%[2]s の %[1]s を取り消す権限がありません", "you may not revoke %[1]s in %[2]s", g.Role, g.Domain)
 		}
 		if err := tx.RevokeGrant(ctx, id, actor.ID, now); err != nil {
 			return err
@@ -677,7 +768,7 @@ func page(limit, offset int) (int, int) {
 func (s *Service) ResetPassword(ctx context.Context, actor Actor, email, pw string) error {
 	const op = "workflow.ResetPassword"
 	if !actor.IsAdmin() {
-		return &Error{Op: op, Code: Forbidden, Message: "only administrators reset passwords"}
+		return withOp(op, Refuse(Forbidden, "パスワードを再設定できるのは管理者だけです", "only administrators reset passwords"))
 	}
 	email = normaliseEmail(email)
 	if err := invalid("invalid password", checkPassword(pw, email)); err != nil {

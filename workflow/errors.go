@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"time"
 )
 
 // Code classifies an Error. It is the one error vocabulary of awardflow; the
@@ -19,6 +20,7 @@ const (
 	Unauthenticated   Code = "unauthenticated"    // no valid identity
 	IllegalTransition Code = "illegal_transition" // the action is not allowed in this state, or a guard refused
 	Internal          Code = "internal"           // a fault of ours; never shown in detail to a client
+	Throttled         Code = "too_many_requests"  // too many failed attempts; RetryAfter says when to try again
 )
 
 // Error is awardflow's error type. Message is safe to show to a caller;
@@ -30,6 +32,8 @@ type Error struct {
 	Ja       string    // the same in Japanese; empty only for errors no caller sees
 	Problems []Problem // per-field or per-guard reasons, in ja and en
 	Err      error     // underlying cause, for logs
+	// RetryAfter is how long a Throttled caller must wait.
+	RetryAfter time.Duration
 }
 
 func (e *Error) Error() string {
