@@ -319,3 +319,53 @@ func TestJudgingTextRefusesHiddenCharacters(t *testing.T) {
 		}
 	})
 }
+
+// TestNeverVisibilityCorrection: under score_visibility never a judge, who
+// cannot see the others' scores, may still correct its submitted score; the
+// correction is in the history with before and after. The chair sees every
+// score, so its own submitted score is locked even there.
+func TestNeverVisibilityCorrection(t *testing.T) {
+	eachDB(t, func(t *testing.T, f *fixture) {
+		c, err := f.svc.Cycle(f.ctx, top100.Cycle)
+		if err != nil {
+			t.Fatal(err)
+		}
+		cyc := c.Cycle
+		p, _ := cyc.Programme(top100.Programme)
+		st, _ := p.Stage(top100.Stage)
+		st.Judging.ScoreVisibility = workflow.VisibleNever
+		if _, err := f.svc.LoadCycle(f.ctx, admin, cyc, false); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := f.svc.Assign(f.ctx, admin, top100, f.assigned, f.users["micChair"].ID); err != nil {
+			t.Fatal(err)
+		}
+		score := fmt.Sprintf("%s/entries/%d/score", stagePath, f.assigned)
+		ones := map[string]any{"adoption": 1, "management": 1, "security": 1, "outcomes": 1}
+		good := map[string]any{"adoption": 4, "management": 4, "security": 4, "outcomes": 4}
+		for _, tc := range []struct {
+			caller string
+			status int
+		}{{"micJudge", 200}, {"micChair", 409}} {
+			sub := f.do("PUT", score, f.tokens[tc.caller], map[string]any{"values": ones, "submit": true})
+			if sub.status != 200 {
+				t.Fatalf("%s submits: %s", tc.caller, sub.raw)
+			}
+			res := f.do("PUT", score, f.tokens[tc.caller], map[string]any{"values": good, "submit": true}, "If-Match", sub.header.Get("ETag"))
+			if res.status != tc.status {
+				t.Errorf("%s corrects its submitted score under never = %d, want %d: %s", tc.caller, res.status, tc.status, res.raw)
+			}
+		}
+		hist := f.do("GET", fmt.Sprintf("%s/entries/%d/score-history", stagePath, f.assigned), f.tokens["micSec"], nil)
+		var correction map[string]any
+		for _, it := range hist.body["items"].([]any) {
+			if e := it.(map[string]any); e["kind"] == "correction" && int64(e["user_id"].(float64)) == f.users["micJudge"].ID {
+				correction = e
+			}
+		}
+		if correction == nil || correction["before"].(map[string]any)["values"].(map[string]any)["adoption"] != "1" ||
+			correction["after"].(map[string]any)["values"].(map[string]any)["adoption"] != "4" {
+			t.Fatalf("the correction is not shown with before and after: %s", hist.raw)
+		}
+	})
+}
