@@ -149,6 +149,8 @@ func (s *server) routes(r *gin.Engine) {
 	s.route(r, "GET", stage+"/entries/:id/scores", allow(policy.ReadScores), s.entryScores)
 	s.route(r, "PUT", stage+"/entries/:id/score", allow(policy.WriteScores), s.putScore)
 	s.route(r, "POST", stage+"/entries/:id/recusal", allow(policy.WriteScores), s.recuse)
+	s.route(r, "POST", stage+"/entries/:id/scores/:user/reopen", allow(policy.ReopenScores), s.reopenScore)
+	s.route(r, "GET", stage+"/entries/:id/score-history", allow(policy.ReadScoreHistory), s.scoreHistory)
 	s.route(r, "GET", stage+"/progress", allow(policy.ReadProgress), s.progress)
 	s.route(r, "GET", stage+"/ranking", allow(policy.ReadRanking), s.ranking)
 	s.route(r, "POST", stage+"/decisions/preview", allow(policy.PreviewDecision), s.previewDecision)

@@ -2,6 +2,8 @@ package api
 
 import (
 	"net/http"
+	"slices"
+	"strings"
 	"time"
 
 	"github.com/gin-gonic/gin"
@@ -23,11 +25,12 @@ type panelMemberJSON struct {
 	Prefectures []string  `json:"prefectures"`
 	AddedBy     string    `json:"added_by"`
 	AddedAt     time.Time `json:"added_at"`
+	Version     int       `json:"version"`
 }
 
 func toPanelMemberJSON(m workflow.PanelMember) panelMemberJSON {
 	j := panelMemberJSON{UserID: m.UserID, Name: m.Name, Role: string(m.Role), Industries: m.Industries, Prefectures: m.Prefectures,
-		AddedBy: m.AddedBy, AddedAt: m.AddedAt}
+		AddedBy: m.AddedBy, AddedAt: m.AddedAt, Version: m.Version}
 	if j.Industries == nil {
 		j.Industries = []string{}
 	}
@@ -56,9 +59,22 @@ type panelMemberRequest struct {
 	Prefectures []string `json:"prefectures"`
 }
 
+// putPanelMember adds a member (201, ETag "1") or, with If-Match naming
+// the version edited, changes one (200). Changing a member without
+// If-Match is 428; with If-None-Match: * an existing member is never
+// overwritten (409).
 func (s *server) putPanelMember(c *gin.Context) {
 	id, ok := s.idParam(c, "user")
 	if !ok {
+		return
+	}
+	version, ok := s.ifMatch(c, false)
+	if !ok {
+		return
+	}
+	createOnly := strings.TrimSpace(c.GetHeader("If-None-Match")) == "*"
+	if createOnly && version != 0 {
+		s.failWith(c, http.StatusBadRequest, "bad_request", "send either If-Match or If-None-Match: *, not both")
 		return
 	}
 	var req panelMemberRequest
@@ -66,12 +82,21 @@ func (s *server) putPanelMember(c *gin.Context) {
 		return
 	}
 	m, err := s.cfg.Service.SetPanelMember(c.Request.Context(), actor(c), stageRef(c), workflow.PanelMember{UserID: id,
-		Role: workflow.Role(req.Role), Industries: req.Industries, Prefectures: req.Prefectures})
+		Role: workflow.Role(req.Role), Industries: req.Industries, Prefectures: req.Prefectures, Version: version})
 	if err != nil {
+		if version == 0 && !createOnly && slices.ContainsFunc(workflow.ErrorProblems(err), func(p workflow.Problem) bool { return p.Code == "already_on_panel" }) {
+			s.failWith(c, http.StatusPreconditionRequired, "precondition_required", "the user is on the panel: send the version you edited in If-Match")
+			return
+		}
 		s.fail(c, err)
 		return
 	}
-	c.JSON(http.StatusOK, toPanelMemberJSON(m))
+	etag(c, m.Version)
+	status := http.StatusOK
+	if version == 0 {
+		status = http.StatusCreated
+	}
+	c.JSON(status, toPanelMemberJSON(m))
 }
 
 func (s *server) deletePanelMember(c *gin.Context) {
@@ -229,11 +254,15 @@ type scoreJSON struct {
 	Version     int               `json:"version"`
 	SubmittedAt *time.Time        `json:"submitted_at"`
 	UpdatedAt   time.Time         `json:"updated_at"`
+	// ReopenedAt is set while a submitted score is reopened for its judge
+	// to change once (blind scoring).
+	ReopenedAt   *time.Time `json:"reopened_at,omitempty"`
+	ReopenReason string     `json:"reopen_reason,omitempty"`
 }
 
 func toScoreJSON(sc workflow.Score, name string) scoreJSON {
 	return scoreJSON{UserID: sc.UserID, JudgeName: name, Values: sc.Values, Comment: sc.Comment, Status: sc.Status, Version: sc.Version,
-		SubmittedAt: sc.SubmittedAt, UpdatedAt: sc.UpdatedAt}
+		SubmittedAt: sc.SubmittedAt, UpdatedAt: sc.UpdatedAt, ReopenedAt: sc.ReopenedAt, ReopenReason: sc.ReopenReason}
 }
 
 type stageEntryJSON struct {
@@ -350,6 +379,68 @@ func (s *server) recuse(c *gin.Context) {
 		return
 	}
 	c.Status(http.StatusNoContent)
+}
+
+// reopenScore lets a judge change its submitted score once more.
+func (s *server) reopenScore(c *gin.Context) {
+	id, ok := s.idParam(c, "id")
+	if !ok {
+		return
+	}
+	user, ok := s.idParam(c, "user")
+	if !ok {
+		return
+	}
+	var req reasonRequest
+	if !s.decode(c, &req) {
+		return
+	}
+	sc, err := s.cfg.Service.ReopenScore(c.Request.Context(), actor(c), stageRef(c), id, user, req.Reason)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	etag(c, sc.Version)
+	c.JSON(http.StatusOK, toScoreJSON(sc, ""))
+}
+
+type scoreStateJSON struct {
+	Status  string            `json:"status"`
+	Values  map[string]string `json:"values"`
+	Comment string            `json:"comment"`
+}
+
+type scoreEventJSON struct {
+	UserID  int64           `json:"user_id"`
+	Actor   string          `json:"actor"`
+	Kind    string          `json:"kind"`
+	Reason  string          `json:"reason,omitempty"`
+	Version int             `json:"version"`
+	At      time.Time       `json:"at"`
+	Before  *scoreStateJSON `json:"before"`
+	After   scoreStateJSON  `json:"after"`
+}
+
+// scoreHistory lists every change of an entry's scores with before and after.
+func (s *server) scoreHistory(c *gin.Context) {
+	id, ok := s.idParam(c, "id")
+	if !ok {
+		return
+	}
+	es, err := s.cfg.Service.ScoreHistory(c.Request.Context(), actor(c), stageRef(c), id)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	out := make([]scoreEventJSON, len(es))
+	for i, e := range es {
+		out[i] = scoreEventJSON{UserID: e.UserID, Actor: e.ActorID, Kind: e.Kind, Reason: e.Reason, Version: e.Version, At: e.At,
+			After: scoreStateJSON{Status: e.Status, Values: e.Values, Comment: e.Comment}}
+		if b := e.Before; b != nil {
+			out[i].Before = &scoreStateJSON{Status: b.Status, Values: b.Values, Comment: b.Comment}
+		}
+	}
+	c.JSON(http.StatusOK, gin.H{"items": out})
 }
 
 func (s *server) progress(c *gin.Context) {

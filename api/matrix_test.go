@@ -134,7 +134,7 @@ func matrixRows() []matrixRow {
 		{"PUT", stageRoute + "/panel/:user", func(f *fixture, _ string) cell {
 			u := f.freshUser(workflow.RoleJudge, "mic")
 			return cell{path: fmt.Sprintf("%s/panel/%d", stage, u.ID), body: map[string]any{"role": "judge", "industries": []string{"G"}}}
-		}, "401 200 200 404 403 403 403 403 403"},
+		}, "401 201 201 404 403 403 403 403 403"},
 		{"DELETE", stageRoute + "/panel/:user", func(f *fixture, _ string) cell {
 			u := f.freshUser(workflow.RoleJudge, "mic")
 			if _, err := f.svc.SetPanelMember(f.ctx, admin, top100, workflow.PanelMember{UserID: u.ID, Role: workflow.RoleJudge}); err != nil {
@@ -172,6 +172,13 @@ func matrixRows() []matrixRow {
 		{"POST", stageRoute + "/entries/:id/recusal", func(f *fixture, _ string) cell {
 			return cell{path: fmt.Sprintf("%s/entries/%d/recusal", stage, f.assignedEntry().ID), body: map[string]any{"reason": "取引先"}}
 		}, "401 403 403 403 404 204 404 403 403"},
+		{"POST", stageRoute + "/entries/:id/scores/:user/reopen", func(f *fixture, _ string) cell {
+			n := f.submittedScore()
+			return cell{path: fmt.Sprintf("%s/entries/%d/scores/%d/reopen", stage, n, f.users["micJudge"].ID), body: map[string]any{"reason": "記入誤りの申告"}}
+		}, "401 200 200 404 200 403 403 403 403"},
+		{"GET", stageRoute + "/entries/:id/score-history", func(f *fixture, _ string) cell {
+			return cell{path: fmt.Sprintf("%s/entries/%d/score-history", stage, f.assigned)}
+		}, "401 200 200 404 200 403 403 403 403"},
 		{"GET", stageRoute + "/progress", fixed(stage+"/progress", nil), "401 200 200 404 200 403 403 403 403"},
 		{"GET", stageRoute + "/ranking", fixed(stage+"/ranking", nil), "401 200 200 404 200 403 403 403 403"},
 		{"POST", stageRoute + "/decisions/preview", fixed(stage+"/decisions/preview", map[string]any{"top_n": 1}), "401 200 200 404 200 403 403 403 403"},
@@ -217,6 +224,20 @@ func (f *fixture) proposal() int64 {
 		f.t.Fatal(err)
 	}
 	return p.ID
+}
+
+// submittedScore is a fresh entry assigned to micJudge with micJudge's
+// score submitted; it returns the entry's id.
+func (f *fixture) submittedScore() int64 {
+	f.t.Helper()
+	n := f.assignedEntry()
+	u := f.users["micJudge"]
+	judge := workflow.Actor{ID: u.ActorID(), UserID: u.ID, Name: u.Name, Grants: []workflow.Grant{{Role: workflow.RoleJudge, Domain: "mic"}}}
+	if _, err := f.svc.SaveScore(f.ctx, judge, top100, n.ID, 0, workflow.ScoreInput{Submit: true,
+		Values: map[string]any{"adoption": 1, "management": 1, "security": 1, "outcomes": 1}}); err != nil {
+		f.t.Fatal(err)
+	}
+	return n.ID
 }
 
 // freshUser creates an account with one grant.

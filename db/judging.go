@@ -35,6 +35,7 @@ type panelRow struct {
 	Prefectures string    `bun:"prefectures"`
 	AddedBy     string    `bun:"added_by"`
 	AddedAt     time.Time `bun:"added_at"`
+	Version     int       `bun:"version"`
 	Name        string    `bun:"name,scanonly"`
 }
 
@@ -57,18 +58,22 @@ func (t *tx) PanelMembers(ctx context.Context, s workflow.StageRef) ([]workflow.
 	out := make([]workflow.PanelMember, len(rows))
 	for i, r := range rows {
 		out[i] = workflow.PanelMember{Stage: s, UserID: r.UserID, Name: r.Name, Role: workflow.Role(r.Role),
-			Industries: splitList(r.Industries), Prefectures: splitList(r.Prefectures), AddedBy: r.AddedBy, AddedAt: r.AddedAt.UTC()}
+			Industries: splitList(r.Industries), Prefectures: splitList(r.Prefectures), AddedBy: r.AddedBy, AddedAt: r.AddedAt.UTC(), Version: r.Version}
 	}
 	return out, nil
 }
 
 func (t *tx) UpsertPanelMember(ctx context.Context, m workflow.PanelMember) error {
 	r := panelRow{stageCols: colsOf(m.Stage), UserID: m.UserID, Role: string(m.Role), Industries: strings.Join(m.Industries, ","),
-		Prefectures: strings.Join(m.Prefectures, ","), AddedBy: m.AddedBy, AddedAt: m.AddedAt.UTC()}
-	_, err := t.db.NewInsert().Model(&r).
-		On("CONFLICT (cycle_key, programme_key, stage_key, user_id) DO UPDATE").
-		Set("role = EXCLUDED.role, industries = EXCLUDED.industries, prefectures = EXCLUDED.prefectures").Exec(ctx)
-	return translate(err, "panel member")
+		Prefectures: strings.Join(m.Prefectures, ","), AddedBy: m.AddedBy, AddedAt: m.AddedAt.UTC(), Version: m.Version}
+	if m.Version <= 1 {
+		r.Version = 1
+		_, err := t.db.NewInsert().Model(&r).Exec(ctx)
+		return translate(err, "panel member")
+	}
+	res, err := t.db.NewUpdate().Model(&r).Column("role", "industries", "prefectures", "version").
+		WherePK().Where("version = ?", m.Version-1).Exec(ctx)
+	return checkUpdated(res, err, "panel member")
 }
 
 func (t *tx) DeletePanelMember(ctx context.Context, s workflow.StageRef, userID int64) error {
@@ -87,11 +92,13 @@ type affiliationRow struct {
 	OrganisationID  int64     `bun:"organisation_id,nullzero"`
 	CorporateNumber string    `bun:"corporate_number"`
 	Name            string    `bun:"name"`
+	NameKey         string    `bun:"name_key"`
 	DeclaredAt      time.Time `bun:"declared_at"`
 }
 
 func (t *tx) InsertAffiliation(ctx context.Context, a *workflow.Affiliation) error {
-	r := affiliationRow{UserID: a.UserID, OrganisationID: a.OrganisationID, CorporateNumber: a.CorporateNumber, Name: a.Name, DeclaredAt: a.DeclaredAt.UTC()}
+	r := affiliationRow{UserID: a.UserID, OrganisationID: a.OrganisationID, CorporateNumber: a.CorporateNumber, Name: a.Name,
+		NameKey: workflow.NameKey(a.Name), DeclaredAt: a.DeclaredAt.UTC()}
 	if _, err := t.db.NewInsert().Model(&r).Returning("id").Exec(ctx); err != nil {
 		return translate(err, "affiliation")
 	}
@@ -318,6 +325,9 @@ type scoreRow struct {
 	Version      int        `bun:"version"`
 	SubmittedAt  *time.Time `bun:"submitted_at"`
 	UpdatedAt    time.Time  `bun:"updated_at"`
+	ReopenedAt   *time.Time `bun:"reopened_at"`
+	ReopenedBy   string     `bun:"reopened_by"`
+	ReopenReason string     `bun:"reopen_reason"`
 }
 
 func (t *tx) Scores(ctx context.Context, s workflow.StageRef) ([]workflow.Score, error) {
@@ -328,7 +338,8 @@ func (t *tx) Scores(ctx context.Context, s workflow.StageRef) ([]workflow.Score,
 	out := make([]workflow.Score, len(rows))
 	for i, r := range rows {
 		sc := workflow.Score{Stage: s, NominationID: r.NominationID, UserID: r.UserID, Comment: r.Comment, Status: r.Status,
-			Version: r.Version, SubmittedAt: utcPtr(r.SubmittedAt), UpdatedAt: r.UpdatedAt.UTC()}
+			Version: r.Version, SubmittedAt: utcPtr(r.SubmittedAt), UpdatedAt: r.UpdatedAt.UTC(),
+			ReopenedAt: utcPtr(r.ReopenedAt), ReopenedBy: r.ReopenedBy, ReopenReason: r.ReopenReason}
 		if err := json.Unmarshal([]byte(r.Vals), &sc.Values); err != nil {
 			return nil, fmt.Errorf("score values: %w", err)
 		}
@@ -343,7 +354,8 @@ func (t *tx) SaveScore(ctx context.Context, sc *workflow.Score, expected int) er
 		return err
 	}
 	r := scoreRow{stageCols: colsOf(sc.Stage), NominationID: sc.NominationID, UserID: sc.UserID, Vals: string(vals), Comment: sc.Comment,
-		Status: sc.Status, Version: sc.Version, SubmittedAt: utcPtr(sc.SubmittedAt), UpdatedAt: sc.UpdatedAt.UTC()}
+		Status: sc.Status, Version: sc.Version, SubmittedAt: utcPtr(sc.SubmittedAt), UpdatedAt: sc.UpdatedAt.UTC(),
+		ReopenedAt: utcPtr(sc.ReopenedAt), ReopenedBy: sc.ReopenedBy, ReopenReason: sc.ReopenReason}
 	if expected == 0 {
 		if _, err := t.db.NewInsert().Model(&r).Exec(ctx); err != nil {
 			if workflow.ErrorCode(translate(err, "score")) == workflow.Conflict {
@@ -353,7 +365,8 @@ func (t *tx) SaveScore(ctx context.Context, sc *workflow.Score, expected int) er
 		}
 		return nil
 	}
-	res, err := t.db.NewUpdate().Model(&r).Column("vals", "comment", "status", "version", "submitted_at", "updated_at").
+	res, err := t.db.NewUpdate().Model(&r).Column("vals", "comment", "status", "version", "submitted_at", "updated_at",
+		"reopened_at", "reopened_by", "reopen_reason").
 		WherePK().Where("version = ?", expected).Exec(ctx)
 	return checkUpdated(res, err, "score")
 }
@@ -367,11 +380,16 @@ type scoreEventRow struct {
 	NominationID  int64
 	UserID        int64
 	ActorID       string
+	Kind          string
+	Reason        string
 	Status        string
 	Vals          string
 	Comment       string
 	Version       int
 	At            time.Time
+	BeforeStatus  string
+	BeforeVals    string
+	BeforeComment string
 }
 
 func (t *tx) InsertScoreEvent(ctx context.Context, e workflow.ScoreEvent) error {
@@ -380,9 +398,43 @@ func (t *tx) InsertScoreEvent(ctx context.Context, e workflow.ScoreEvent) error 
 		return err
 	}
 	r := scoreEventRow{CycleKey: e.Stage.Cycle, ProgrammeKey: e.Stage.Programme, StageKey: e.Stage.Stage, NominationID: e.NominationID,
-		UserID: e.UserID, ActorID: e.ActorID, Status: e.Status, Vals: string(vals), Comment: e.Comment, Version: e.Version, At: e.At.UTC()}
+		UserID: e.UserID, ActorID: e.ActorID, Kind: e.Kind, Reason: e.Reason, Status: e.Status, Vals: string(vals), Comment: e.Comment,
+		Version: e.Version, At: e.At.UTC()}
+	if r.Kind == "" {
+		r.Kind = workflow.EventSave
+	}
+	if b := e.Before; b != nil {
+		before, err := json.Marshal(b.Values)
+		if err != nil {
+			return err
+		}
+		r.BeforeStatus, r.BeforeVals, r.BeforeComment = b.Status, string(before), b.Comment
+	}
 	_, err = t.db.NewInsert().Model(&r).Exec(ctx)
 	return translate(err, "score event")
+}
+
+func (t *tx) ScoreEvents(ctx context.Context, s workflow.StageRef, nominationID int64) ([]workflow.ScoreEvent, error) {
+	var rows []scoreEventRow
+	if err := whereStage(t.db.NewSelect().Model(&rows), s).Where("nomination_id = ?", nominationID).Order("id").Scan(ctx); err != nil {
+		return nil, translate(err, "score events")
+	}
+	out := make([]workflow.ScoreEvent, len(rows))
+	for i, r := range rows {
+		e := workflow.ScoreEvent{Stage: s, NominationID: r.NominationID, UserID: r.UserID, ActorID: r.ActorID, Kind: r.Kind, Reason: r.Reason,
+			Status: r.Status, Comment: r.Comment, Version: r.Version, At: r.At.UTC()}
+		if err := json.Unmarshal([]byte(r.Vals), &e.Values); err != nil {
+			return nil, fmt.Errorf("score event values: %w", err)
+		}
+		if r.BeforeStatus != "" {
+			e.Before = &workflow.ScoreState{Status: r.BeforeStatus, Comment: r.BeforeComment}
+			if err := json.Unmarshal([]byte(r.BeforeVals), &e.Before.Values); err != nil {
+				return nil, fmt.Errorf("score event values before: %w", err)
+			}
+		}
+		out[i] = e
+	}
+	return out, nil
 }
 
 type decisionRow struct {

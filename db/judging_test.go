@@ -214,14 +214,17 @@ func TestScoring(t *testing.T) {
 		_, err = je.svc.SaveScore(je.ctx, j0, top100, e, 2, workflow.ScoreInput{Values: fullScore})
 		wantCode(t, err, workflow.IllegalTransition) // a submitted score does not go back to draft
 
-		// Concurrent submissions of the same version: one wins.
+		// Concurrent submissions of the same version of a reopened score: one wins.
+		if _, err := je.svc.ReopenScore(je.ctx, micStaff, top100, e, j0.UserID, "審査員からの訂正依頼"); err != nil {
+			t.Fatal(err)
+		}
 		var wg sync.WaitGroup
 		errs := make([]error, 8)
 		for i := range errs {
 			wg.Add(1)
 			go func() {
 				defer wg.Done()
-				_, errs[i] = je.svc.SaveScore(je.ctx, j0, top100, e, 2, workflow.ScoreInput{Values: map[string]any{"adoption": 1 + i%5,
+				_, errs[i] = je.svc.SaveScore(je.ctx, j0, top100, e, 3, workflow.ScoreInput{Values: map[string]any{"adoption": 1 + i%5,
 					"management": 3, "security": 3, "outcomes": 3}, Submit: true})
 			}()
 		}
@@ -235,7 +238,7 @@ func TestScoring(t *testing.T) {
 			}
 		}
 		if wins != 1 {
-			t.Fatalf("%d concurrent saves of version 2 won", wins)
+			t.Fatalf("%d concurrent saves of version 3 won", wins)
 		}
 
 		// Window closed.

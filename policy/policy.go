@@ -61,6 +61,8 @@ var (
 	ReadEntries        = Permission{"entry", "read"}
 	WriteScores        = Permission{"score", "write"}
 	ReadScores         = Permission{"score", "read"}
+	ReopenScores       = Permission{"score", "reopen"}
+	ReadScoreHistory   = Permission{"score", "history"}
 	ReadProgress       = Permission{"progress", "read"}
 	ReadRanking        = Permission{"ranking", "read"}
 	PreviewDecision    = Permission{"decision", "preview"}

@@ -27,7 +27,8 @@ func TestRoleMatrix(t *testing.T) {
 		ActOnNomination: A | S | P, ReadHistory: A | S | P, ReadFeedback: P,
 		ReadPanel: A | S | C, ManagePanel: A | S, DeclareConflicts: C | J, ListConflicts: A | S,
 		ReadAssignments: A | S | C | J, ManageAssignments: A | S, ReadEntries: A | S | C | J,
-		WriteScores: C | J, ReadScores: A | S | C | J, ReadProgress: A | S | C, ReadRanking: A | S | C,
+		WriteScores: C | J, ReadScores: A | S | C | J, ReopenScores: A | S | C, ReadScoreHistory: A | S | C,
+		ReadProgress: A | S | C, ReadRanking: A | S | C,
 		PreviewDecision: A | S | C, ApplyDecision: A | S, ReleaseResults: A | S,
 		DownloadSheet: A | S | C | J, ExportSheets: A | S, ImportSheet: A | S | C | J, ExportResults: A | S | C, ManagePublications: A | S,
 	}

@@ -25,6 +25,7 @@ type PanelMember struct {
 	Prefectures []string
 	AddedBy     string
 	AddedAt     time.Time
+	Version     int // 1 when added; a change names the version it edits
 }
 
 // Affiliation is an organisation a judge declares a tie to; nominations of
@@ -124,24 +125,51 @@ type Score struct {
 	Version      int
 	SubmittedAt  *time.Time
 	UpdatedAt    time.Time
+	// A submitted score the judge may no longer change (blind scoring) is
+	// reopened by the chair or the secretariat, with a reason, for one
+	// change; ReopenedAt is nil again once the judge has resubmitted.
+	ReopenedAt   *time.Time
+	ReopenedBy   string
+	ReopenReason string
 }
 
-// ScoreEvent is the audit trail of a score: every save, by whom.
+// Score event kinds.
+const (
+	EventSave       = "save"       // a draft saved, or a first submission
+	EventCorrection = "correction" // a submitted score changed by its judge
+	EventReopen     = "reopen"     // the chair or the secretariat reopened a submitted score
+)
+
+// ScoreEvent is the audit trail of a score: every save, by whom, with the
+// score before it (Before is nil for the first save).
 type ScoreEvent struct {
 	Stage        StageRef
 	NominationID int64
 	UserID       int64
 	ActorID      string
+	Kind         string // EventSave, EventCorrection or EventReopen
+	Reason       string // of a reopening
 	Status       string
 	Values       map[string]string
 	Comment      string
 	Version      int
 	At           time.Time
+	Before       *ScoreState
+}
+
+// ScoreState is what a score said at one time.
+type ScoreState struct {
+	Status  string
+	Values  map[string]string
+	Comment string
 }
 
 // JudgingTx is the storage of judging inside a transaction.
 type JudgingTx interface {
 	PanelMembers(ctx context.Context, s StageRef) ([]PanelMember, error)
+	// UpsertPanelMember adds a member when m.Version is 0 or 1 (Conflict if
+	// it is on the panel) or changes it if its stored version is m.Version-1
+	// (Conflict otherwise).
 	UpsertPanelMember(ctx context.Context, m PanelMember) error
 	DeletePanelMember(ctx context.Context, s StageRef, userID int64) error // NotFound
 
@@ -171,6 +199,8 @@ type JudgingTx interface {
 	// updates it if its stored version is expected (Conflict otherwise).
 	SaveScore(ctx context.Context, sc *Score, expected int) error
 	InsertScoreEvent(ctx context.Context, e ScoreEvent) error
+	// ScoreEvents lists the events of an entry's scores at a stage, oldest first.
+	ScoreEvents(ctx context.Context, s StageRef, nominationID int64) ([]ScoreEvent, error)
 
 	InsertDecision(ctx context.Context, d *Decision) error
 }
@@ -205,7 +235,7 @@ type conflictIndex map[[2]int64]ConflictOfInterest // (user, nomination) → fir
 
 // conflicts computes the conflicts of judges with entries: declared and
 // recusal conflicts with the entry's organisation, and affiliations that
-// name it (by id, corporate number or name).
+// name it (by id, corporate number or name, names compared by NameKey).
 func conflicts(entries []Nomination, orgs map[int64]Organisation, affs []Affiliation, declared []DeclaredConflict) conflictIndex {
 	idx := conflictIndex{}
 	byOrg := map[int64][]Nomination{}
@@ -223,14 +253,19 @@ func conflicts(entries []Nomination, orgs map[int64]Organisation, affs []Affilia
 	for _, d := range declared {
 		add(d.UserID, d.OrganisationID, d.Source, d.Reason)
 	}
+	orgKeys := make(map[int64]string, len(orgs))
+	for org, o := range orgs {
+		orgKeys[org] = NameKey(o.Name)
+	}
 	for _, a := range affs {
+		key := NameKey(a.Name) // empty for a bare legal form: matches nothing
 		for org, o := range orgs {
 			switch {
 			case a.OrganisationID != 0 && a.OrganisationID == org:
 				add(a.UserID, org, SourceAffiliation, a.Name)
 			case a.CorporateNumber != "" && a.CorporateNumber == o.CorporateNumber:
 				add(a.UserID, org, SourceCorporateNumber, a.CorporateNumber)
-			case a.Name != "" && normalise(a.Name) == normalise(o.Name):
+			case key != "" && key == orgKeys[org]:
 				add(a.UserID, org, SourceName, a.Name)
 			}
 		}

@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
+	"maps"
 	"math/big"
 	"slices"
 	"strconv"
@@ -99,10 +100,16 @@ func (d *stageData) assigned(nominationID, userID int64) bool {
 // Anything else is NotFound: a judge may not learn of other entries.
 func (d *stageData) mayJudge(nominationID, userID int64) error {
 	if _, conflicted := d.conflicts[[2]int64{userID, nominationID}]; conflicted || !d.assigned(nominationID, userID) {
-		return &Error{Code: NotFound, Message: fmt.Sprintf("no such entry %d", nominationID),
-			Problems: []Problem{problem("", "not_assigned", "この応募は担当外です", "this entry is not assigned to you")}}
+		return noSuchEntry(nominationID)
 	}
 	return nil
+}
+
+// noSuchEntry is the one answer for an entry the caller may not judge or
+// see: not at the stage, not assigned, recused or conflicted read the same,
+// so a judge cannot tell which ids are entries of its stage.
+func noSuchEntry(nominationID int64) *Error {
+	return Refuse(NotFound, "応募 %d は見つかりません", "no such entry %d", nominationID)
 }
 
 // underReview: the entry is being judged at the stage now.
@@ -152,8 +159,14 @@ func (s *Service) Panel(ctx context.Context, actor Actor, ref StageRef) ([]Panel
 	return out, withOp("workflow.Panel", err)
 }
 
-// SetPanelMember adds a user to a stage's panel (or updates their role and
-// preferences). The user must hold that role in the programme's ministry.
+// SetPanelMember adds a user to a stage's panel when m.Version is 0, or
+// changes their role and preferences when m.Version is the version edited.
+// The user must hold that role in the programme's ministry. It returns the
+// member as stored, with its new version.
+//
+// Errors: Conflict with problem "already_on_panel" when adding a member who
+// is on the panel, Conflict when changing one at another version (or one
+// who is not on the panel); Invalid; NotFound; Forbidden.
 func (s *Service) SetPanelMember(ctx context.Context, actor Actor, ref StageRef, m PanelMember) (PanelMember, error) {
 	const op = "workflow.SetPanelMember"
 	if m.Role != RoleJudge && m.Role != RoleChair {
@@ -190,7 +203,29 @@ func (s *Service) SetPanelMember(ctx context.Context, actor Actor, ref StageRef,
 			return &Error{Code: Invalid, Message: fmt.Sprintf("user %d is not a %s in %s", m.UserID, m.Role, p.Ministry),
 				Problems: []Problem{problem("user", "no_grant", "この利用者はこの省庁の審査員（委員長）ではありません", "the user does not hold this role in the programme's ministry")}}
 		}
+		panel, err := tx.PanelMembers(ctx, ref)
+		if err != nil {
+			return err
+		}
+		i := slices.IndexFunc(panel, func(p PanelMember) bool { return p.UserID == m.UserID })
+		switch {
+		case i >= 0 && m.Version == 0:
+			e := Refuse(Conflict, "利用者 %d はすでに審査会の構成員です（版 %d）。変更するには編集した版を指定してください",
+				"user %d is already on the panel at version %d; send that version to change it", m.UserID, panel[i].Version)
+			e.Problems = []Problem{problem("", "already_on_panel", "すでに審査会の構成員です", "the user is already on the panel")}
+			return e
+		case i < 0 && m.Version != 0:
+			return Refuse(Conflict, "利用者 %d は審査会の構成員ではありません（削除されたか未登録です）。再読み込みしてください",
+				"user %d is not on the panel (removed meanwhile, or never added); reload", m.UserID)
+		case i >= 0 && panel[i].Version != m.Version:
+			return Refuse(Conflict, "審査会の構成員の情報は版 %d に更新されています（編集した版は %d）。再読み込みしてください",
+				"the panel member is at version %d, not %d; reload it", panel[i].Version, m.Version)
+		}
 		m.Stage, m.Name, m.AddedBy, m.AddedAt = ref, u.Name, actor.ID, s.now().UTC()
+		if i >= 0 {
+			m.AddedBy, m.AddedAt = panel[i].AddedBy, panel[i].AddedAt
+		}
+		m.Version++
 		if err := tx.UpsertPanelMember(ctx, m); err != nil {
 			return err
 		}
@@ -232,15 +267,21 @@ func (s *Service) DeclareAffiliation(ctx context.Context, actor Actor, a Affilia
 	if !isJudging(actor) {
 		return a, &Error{Op: op, Code: Forbidden, Message: "only judges and chairs declare affiliations"}
 	}
-	a.CorporateNumber, a.Name = normalise(a.CorporateNumber), normalise(a.Name)
 	var ps []Problem
+	if p := textProblem("name", a.Name, false); p != nil {
+		ps = append(ps, *p) // the text as sent, before NFKC
+	}
+	a.CorporateNumber, a.Name = normalise(a.CorporateNumber), normalise(a.Name)
 	switch {
+	case len(ps) > 0:
 	case a.OrganisationID == 0 && a.CorporateNumber == "" && a.Name == "":
 		ps = append(ps, problem("", "required", "組織・法人番号・名称のいずれかを指定してください", "name an organisation, a corporate number or a name"))
 	case a.CorporateNumber != "" && !ValidCorporateNumber(a.CorporateNumber):
 		ps = append(ps, problem("corporate_number", "invalid_check_digit", "法人番号が正しくありません", "is not a valid corporate number"))
-	case utf8.RuneCountInString(a.Name) > 200 || badControl(a.Name, false):
-		ps = append(ps, problem("name", "invalid", "名称が正しくありません", "is too long or has control characters"))
+	case utf8.RuneCountInString(a.Name) > 200:
+		ps = append(ps, problem("name", "too_long", "名称は200文字以内で入力してください", "must be at most 200 characters"))
+	case a.Name != "" && NameKey(a.Name) == "":
+		ps = append(ps, problem("name", "legal_form_only", "法人格だけでなく組織の名称を入力してください", "is only a legal form; give the organisation's name"))
 	}
 	if err := invalid("invalid affiliation", ps); err != nil {
 		return a, withOp(op, err)
@@ -250,6 +291,27 @@ func (s *Service) DeclareAffiliation(ctx context.Context, actor Actor, a Affilia
 			if _, err := tx.Organisation(ctx, a.OrganisationID); err != nil {
 				return err
 			}
+		}
+		mine, err := tx.Affiliations(ctx, []int64{actor.UserID})
+		if err != nil {
+			return err
+		}
+		key := NameKey(a.Name)
+		for _, m := range mine {
+			var path string
+			switch {
+			case a.OrganisationID != 0 && m.OrganisationID == a.OrganisationID:
+				path = "organisation_id"
+			case a.CorporateNumber != "" && m.CorporateNumber == a.CorporateNumber:
+				path = "corporate_number"
+			case key != "" && NameKey(m.Name) == key:
+				path = "name"
+			default:
+				continue
+			}
+			e := Refuse(Conflict, "この所属はすでに申告されています（申告 %d）", "this affiliation is already declared (declaration %d)", m.ID)
+			e.Problems = []Problem{problem(path, "duplicate", "申告済みの所属と同じです", "matches an affiliation already declared")}
+			return e
 		}
 		a.UserID, a.DeclaredAt = actor.UserID, s.now().UTC()
 		return tx.InsertAffiliation(ctx, &a)
@@ -263,19 +325,44 @@ func (s *Service) DeclareConflict(ctx context.Context, actor Actor, orgID int64,
 	if !isJudging(actor) {
 		return DeclaredConflict{}, &Error{Op: op, Code: Forbidden, Message: "only judges and chairs declare conflicts"}
 	}
-	reason = strings.TrimSpace(reason)
-	if utf8.RuneCountInString(reason) > maxReason || badControl(reason, true) {
-		return DeclaredConflict{}, &Error{Op: op, Code: Invalid, Message: "bad reason", Problems: []Problem{problem("reason", "invalid", "理由が長すぎるか制御文字を含みます", "is too long or has control characters")}}
+	if p := reasonProblem("reason", reason, false); p != nil {
+		return DeclaredConflict{}, withOp(op, invalid("invalid reason", []Problem{*p}))
 	}
+	reason = strings.TrimSpace(reason)
 	c := DeclaredConflict{UserID: actor.UserID, OrganisationID: orgID, Source: SourceDeclared, Reason: reason, CreatedBy: actor.ID}
 	err := s.store.InTx(ctx, func(tx Tx) error {
 		if _, err := tx.Organisation(ctx, orgID); err != nil {
 			return err
 		}
+		prev, err := s.conflictWith(ctx, tx, actor.UserID, orgID)
+		if err != nil {
+			return err
+		}
+		if prev != nil {
+			e := Refuse(Conflict, "この組織との利益相反はすでに登録されています（%s、%s）", "a conflict with this organisation is already recorded (%s, %s)",
+				prev.Source, prev.CreatedAt.In(Tokyo).Format("2006-01-02 15:04"))
+			e.Problems = []Problem{problem("organisation_id", "duplicate", "この組織との利益相反は登録済みです", "a conflict with this organisation is already recorded")}
+			return e
+		}
 		c.CreatedAt = s.now().UTC()
 		return tx.InsertConflict(ctx, &c)
 	})
 	return c, withOp(op, err)
+}
+
+// conflictWith returns the judge's recorded conflict with an organisation
+// (declared or by recusal), or nil.
+func (s *Service) conflictWith(ctx context.Context, tx Tx, userID, orgID int64) (*DeclaredConflict, error) {
+	dcs, err := tx.DeclaredConflicts(ctx, []int64{userID})
+	if err != nil {
+		return nil, err
+	}
+	for i := range dcs {
+		if dcs[i].OrganisationID == orgID {
+			return &dcs[i], nil
+		}
+	}
+	return nil, nil
 }
 
 // MyConflicts lists the actor's own declarations: affiliations and conflicts.
@@ -583,7 +670,7 @@ func (s *Service) Entry(ctx context.Context, actor Actor, ref StageRef, nominati
 		}
 		var ok bool
 		if n, ok = d.entry(nominationID); !ok {
-			return Errorf(NotFound, "no such entry %d", nominationID)
+			return noSuchEntry(nominationID)
 		}
 		if d.role == RoleJudge {
 			return d.mayJudge(nominationID, actor.UserID)
@@ -606,10 +693,13 @@ const maxComment = 4000
 // SaveScore saves a judge's score for an entry as a draft or submitted,
 // while the judging window is open. expected is the version the judge
 // edited (0 for a first save); a stale one is a Conflict, so a submitted
-// score is never overwritten silently. A submitted score stays submitted.
+// score is never overwritten silently. A submitted score stays submitted;
+// where its judge can see other judges' scores it is locked until the chair
+// or the secretariat reopens it (ReopenScore), and every change to it is
+// recorded with the score before (ScoreHistory).
 //
 // Errors: NotFound (not assigned, recused or conflicted); IllegalTransition
-// (window closed or not yet open); Invalid (every bad value, unknown
+// (window closed or not yet open; score_locked); Invalid (every bad value, unknown
 // criterion, missing required criterion on submit); Conflict.
 func (s *Service) SaveScore(ctx context.Context, actor Actor, ref StageRef, nominationID int64, expected int, in ScoreInput) (Score, error) {
 	var sc Score
@@ -659,7 +749,15 @@ func (s *Service) SaveScore(ctx context.Context, actor Actor, ref StageRef, nomi
 		if current != expected {
 			return Errorf(Conflict, "your score is at version %d, not %d; reload it", current, expected)
 		}
-		sc = Score{Stage: ref, NominationID: nominationID, UserID: actor.UserID, Values: values, Comment: strings.TrimSpace(in.Comment),
+		comment := strings.TrimSpace(in.Comment)
+		if prev != nil && scoreLocked(d, *prev) {
+			if in.Submit && maps.Equal(prev.Values, values) && prev.Comment == comment {
+				sc = *prev // the same submission again: nothing changes
+				return nil
+			}
+			return errScoreLocked()
+		}
+		sc = Score{Stage: ref, NominationID: nominationID, UserID: actor.UserID, Values: values, Comment: comment,
 			Status: ScoreDraft, Version: current + 1, UpdatedAt: now}
 		if prev != nil && prev.Status == ScoreSubmitted {
 			sc.Status, sc.SubmittedAt = ScoreSubmitted, prev.SubmittedAt
@@ -680,10 +778,47 @@ func (s *Service) SaveScore(ctx context.Context, actor Actor, ref StageRef, nomi
 		if err := tx.SaveScore(ctx, &sc, expected); err != nil {
 			return err
 		}
-		return tx.InsertScoreEvent(ctx, ScoreEvent{Stage: ref, NominationID: nominationID, UserID: actor.UserID, ActorID: actor.ID,
-			Status: sc.Status, Values: sc.Values, Comment: sc.Comment, Version: sc.Version, At: now})
+		return tx.InsertScoreEvent(ctx, scoreEvent(prev, sc, actor.ID, now))
 	})
 	return sc, withOp("workflow.SaveScore", err)
+}
+
+// scoreLocked reports whether a judge may no longer change its score: it
+// was submitted and not reopened, and the judge may have seen other
+// judges' scores since (score visibility after_submit or always, or the
+// judge is the chair, who sees every score). Under visibility never a
+// judge corrects its own submitted score; the correction is recorded.
+func scoreLocked(d *stageData, prev Score) bool {
+	if prev.Status != ScoreSubmitted || prev.ReopenedAt != nil {
+		return false
+	}
+	if d.stage.Judging.ScoreVisibility != VisibleNever {
+		return true
+	}
+	m, _ := d.member(prev.UserID)
+	return m.Role == RoleChair
+}
+
+func errScoreLocked() *Error {
+	e := Refuse(IllegalTransition, "提出済みの採点は、他の審査員の採点を閲覧できるため変更できません。委員長または事務局に再開を依頼してください",
+		"a submitted score cannot be changed once other judges' scores can be seen; ask the chair or the secretariat to reopen it")
+	e.Problems = []Problem{problem("", "score_locked", "提出済みの採点は変更できません（再開が必要です）", "the submitted score is locked; it must be reopened")}
+	return e
+}
+
+// scoreEvent records a save of sc over prev (nil for the first save): a
+// change to a submitted score is a correction, with the score before it.
+// A save after a reopening ends the reopening.
+func scoreEvent(prev *Score, sc Score, actorID string, at time.Time) ScoreEvent {
+	e := ScoreEvent{Stage: sc.Stage, NominationID: sc.NominationID, UserID: sc.UserID, ActorID: actorID, Kind: EventSave,
+		Status: sc.Status, Values: sc.Values, Comment: sc.Comment, Version: sc.Version, At: at}
+	if prev != nil {
+		e.Before = &ScoreState{Status: prev.Status, Values: prev.Values, Comment: prev.Comment}
+		if prev.Status == ScoreSubmitted {
+			e.Kind, e.Reason = EventCorrection, prev.ReopenReason
+		}
+	}
+	return e
 }
 
 // checkScore validates values against the rubric: known criteria, numbers
@@ -728,11 +863,10 @@ func checkScore(j *Judging, in ScoreInput) (map[string]string, []Problem) {
 		out[k] = canonicalDecimal(text)
 	}
 	comment := strings.TrimSpace(in.Comment)
-	switch {
-	case utf8.RuneCountInString(comment) > maxComment:
+	if utf8.RuneCountInString(comment) > maxComment {
 		ps = append(ps, problem("comment", "too_long", "講評は4000文字以内で入力してください", "must be at most 4000 characters"))
-	case badControl(comment, true):
-		ps = append(ps, problem("comment", "control_character", "制御文字は使用できません", "must not contain control characters"))
+	} else if p := textProblem("comment", comment, true); p != nil {
+		ps = append(ps, *p)
 	}
 	return out, ps
 }
@@ -760,20 +894,108 @@ func (s *Service) Recuse(ctx context.Context, actor Actor, ref StageRef, nominat
 		if err := d.mayJudge(nominationID, actor.UserID); err != nil {
 			return err
 		}
-		if reason == "" || utf8.RuneCountInString(reason) > maxReason || badControl(reason, true) {
-			return &Error{Code: Invalid, Message: "a reason is required", Problems: []Problem{problem("reason", "required", "理由を入力してください", "a reason is required")}}
+		if p := reasonProblem("reason", reason, true); p != nil {
+			return invalid("invalid recusal reason", []Problem{*p})
 		}
 		n, _ := d.entry(nominationID)
 		if err := tx.RecuseAssignment(ctx, ref, nominationID, actor.UserID, reason, now); err != nil {
 			return err
 		}
-		if err := tx.InsertConflict(ctx, &DeclaredConflict{UserID: actor.UserID, OrganisationID: n.OrganisationID, Source: SourceRecusal,
-			Reason: reason, CreatedBy: actor.ID, CreatedAt: now}); err != nil {
+		prev, err := s.conflictWith(ctx, tx, actor.UserID, n.OrganisationID)
+		if err != nil {
 			return err
+		}
+		if prev == nil { // one conflict per judge and organisation
+			if err := tx.InsertConflict(ctx, &DeclaredConflict{UserID: actor.UserID, OrganisationID: n.OrganisationID, Source: SourceRecusal,
+				Reason: reason, CreatedBy: actor.ID, CreatedAt: now}); err != nil {
+				return err
+			}
 		}
 		return tx.BumpStageVersion(ctx, ref)
 	})
 	return withOp("workflow.Recuse", err)
+}
+
+// ReopenScore lets a judge change its submitted score once more, with a
+// reason: the chair (not for its own score), the secretariat or an
+// administrator. The reopening and the change that follows are recorded
+// with the score before and after (ScoreHistory).
+//
+// Errors: NotFound (no such entry or score); Forbidden; Invalid (reason);
+// IllegalTransition (not submitted, already reopened, or no longer under
+// review).
+func (s *Service) ReopenScore(ctx context.Context, actor Actor, ref StageRef, nominationID, userID int64, reason string) (Score, error) {
+	var sc Score
+	err := s.store.InTx(ctx, func(tx Tx) error {
+		now := s.now().UTC()
+		d, err := s.loadStage(ctx, tx, actor, ref)
+		if err != nil {
+			return err
+		}
+		switch {
+		case d.role != RoleChair && !isStaffRole(d.role):
+			return Refuse(Forbidden, "採点の再開は委員長・事務局が行います", "only the chair or the secretariat reopens a score")
+		case d.role == RoleChair && userID == actor.UserID:
+			return Refuse(Forbidden, "自分の採点は再開できません。事務局に依頼してください", "the chair cannot reopen its own score; ask the secretariat")
+		}
+		if p := reasonProblem("reason", reason, true); p != nil {
+			return invalid("invalid reason", []Problem{*p})
+		}
+		n, ok := d.entry(nominationID)
+		if !ok {
+			return noSuchEntry(nominationID)
+		}
+		if !underReview(n, ref.Stage) {
+			return Refuse(IllegalTransition, "応募 %d はこの段階の判定が終了しています", "entry %d is no longer under review at this stage", nominationID)
+		}
+		scores, err := tx.Scores(ctx, ref)
+		if err != nil {
+			return err
+		}
+		i := slices.IndexFunc(scores, func(x Score) bool { return x.NominationID == nominationID && x.UserID == userID })
+		if i < 0 {
+			return Refuse(NotFound, "審査員 %d の応募 %d への採点はありません", "judge %d has no score for entry %d", userID, nominationID)
+		}
+		prev := scores[i]
+		switch {
+		case prev.Status != ScoreSubmitted:
+			return Refuse(IllegalTransition, "この採点は提出されていません（下書きは審査員が変更できます）", "the score is not submitted (its judge may change a draft)")
+		case prev.ReopenedAt != nil:
+			return Refuse(IllegalTransition, "この採点はすでに再開されています", "the score is already reopened")
+		}
+		sc = prev
+		sc.Version, sc.UpdatedAt = prev.Version+1, now
+		sc.ReopenedAt, sc.ReopenedBy, sc.ReopenReason = &now, actor.ID, strings.TrimSpace(reason)
+		if err := tx.SaveScore(ctx, &sc, prev.Version); err != nil {
+			return err
+		}
+		return tx.InsertScoreEvent(ctx, ScoreEvent{Stage: ref, NominationID: nominationID, UserID: userID, ActorID: actor.ID, Kind: EventReopen,
+			Reason: sc.ReopenReason, Status: sc.Status, Values: sc.Values, Comment: sc.Comment, Version: sc.Version, At: now,
+			Before: &ScoreState{Status: prev.Status, Values: prev.Values, Comment: prev.Comment}})
+	})
+	return sc, withOp("workflow.ReopenScore", err)
+}
+
+// ScoreHistory lists every save, correction and reopening of an entry's
+// scores at a stage, oldest first, with the score before and after: for
+// the chair and the secretariat, not for judges.
+func (s *Service) ScoreHistory(ctx context.Context, actor Actor, ref StageRef, nominationID int64) ([]ScoreEvent, error) {
+	var out []ScoreEvent
+	err := s.store.InTx(ctx, func(tx Tx) error {
+		d, err := s.loadStage(ctx, tx, actor, ref)
+		if err != nil {
+			return err
+		}
+		if d.role != RoleChair && !isStaffRole(d.role) {
+			return Refuse(Forbidden, "採点の履歴は委員長・事務局が閲覧します", "the score history is for the chair and the secretariat")
+		}
+		if _, ok := d.entry(nominationID); !ok {
+			return noSuchEntry(nominationID)
+		}
+		out, err = tx.ScoreEvents(ctx, ref, nominationID)
+		return err
+	})
+	return out, withOp("workflow.ScoreHistory", err)
 }
 
 // ScoreView is a score as a caller may see it.
@@ -794,7 +1016,7 @@ func (s *Service) EntryScores(ctx context.Context, actor Actor, ref StageRef, no
 			return err
 		}
 		if _, ok := d.entry(nominationID); !ok {
-			return Errorf(NotFound, "no such entry %d", nominationID)
+			return noSuchEntry(nominationID)
 		}
 		if d.role == RoleJudge {
 			if err := d.mayJudge(nominationID, actor.UserID); err != nil {

@@ -1,9 +1,13 @@
 package workflow
 
 import (
+	"slices"
+	"strings"
 	"time"
 	"unicode"
 	"unicode/utf8"
+
+	"golang.org/x/text/unicode/norm"
 )
 
 // LegalForm is an organisation's legal form (法人格).
@@ -209,4 +213,87 @@ func isKatakana(s string) bool {
 		}
 	}
 	return true
+}
+
+// legalFormWords are the legal-form words (法人格) and their abbreviations
+// as they read after NFKC and lower-casing ("㈱" and "（株）" become "(株)",
+// "㍿" becomes "株式会社"), longest first so that "一般社団法人" goes before
+// "社団法人". NameKey removes them wherever they stand in a name.
+var legalFormWords = func() []string {
+	ws := []string{
+		"株式会社", "有限会社", "合同会社", "合資会社", "合名会社", "相互会社", "有限責任事業組合",
+		"一般社団法人", "公益社団法人", "一般財団法人", "公益財団法人", "社団法人", "財団法人",
+		"特定非営利活動法人", "npo法人", "認定npo法人", "社会福祉法人", "医療法人社団", "医療法人財団", "医療法人",
+		"学校法人", "宗教法人", "独立行政法人", "地方独立行政法人", "国立大学法人", "公立大学法人",
+		"弁護士法人", "税理士法人", "監査法人", "司法書士法人", "行政書士法人", "社会保険労務士法人", "特許業務法人", "農事組合法人",
+		"(株)", "(有)", "(同)", "(資)", "(名)", "(一社)", "(公社)", "(一財)", "(公財)", "(社)", "(財)",
+		"(特非)", "(npo)", "(福)", "(社福)", "(医)", "(学)", "(宗)", "(独)", "(弁)", "(税)",
+	}
+	slices.SortStableFunc(ws, func(a, b string) int { return len(b) - len(a) })
+	return ws
+}()
+
+// legalFormTokens are the Latin-script legal forms, as words with their dots
+// removed ("Co., Ltd." is the words "co" and "ltd"; "K.K." is "kk").
+var legalFormTokens = map[string]bool{
+	"co": true, "company": true, "ltd": true, "limited": true, "inc": true, "incorporated": true,
+	"corp": true, "corporation": true, "kk": true, "llc": true, "gk": true, "plc": true, "llp": true,
+}
+
+// NameKey is the form of an organisation's name used to match names: NFKC
+// (width), lower case, without legal-form words in any position and
+// notation (株式会社, (株), ㈱, 合同会社, 一般社団法人, NPO法人, Co., Ltd., Inc.,
+// K.K., LLC, ...), without spaces, middle dots, punctuation, symbols and
+// long-vowel marks, and with ヶ read as ケ (ヵ as カ). "株式会社テレワーク工房",
+// "テレワーク工房(株)" and "ﾃﾚﾜｰｸ工房 株式会社" have the same key. A name that is
+// only a legal form has the empty key, which matches nothing.
+func NameKey(name string) string {
+	s := strings.ToLower(norm.NFKC.String(name))
+	// Latin words: drop those that are legal forms. A word is a run of
+	// ASCII letters, digits, dots, hyphens, apostrophes and ampersands.
+	var b strings.Builder
+	word := func(r rune) bool {
+		return r < 0x80 && (unicode.IsLetter(r) || unicode.IsDigit(r) || r == '.' || r == '-' || r == '\'' || r == '&')
+	}
+	rs := []rune(s)
+	for i := 0; i < len(rs); {
+		if !word(rs[i]) {
+			b.WriteRune(rs[i])
+			i++
+			continue
+		}
+		j := i
+		for j < len(rs) && word(rs[j]) {
+			j++
+		}
+		w := string(rs[i:j])
+		if !legalFormTokens[strings.ReplaceAll(w, ".", "")] {
+			b.WriteString(w)
+		}
+		b.WriteRune(' ')
+		i = j
+	}
+	s = strings.Map(func(r rune) rune {
+		if unicode.IsSpace(r) {
+			return -1
+		}
+		return r
+	}, b.String())
+	for _, w := range legalFormWords {
+		s = strings.ReplaceAll(s, w, "")
+	}
+	return strings.Map(func(r rune) rune {
+		switch r {
+		case 'ヶ', 'ゖ':
+			return 'ケ'
+		case 'ヵ', 'ゕ':
+			return 'カ'
+		case 'ー', 'ｰ', '〜', '～':
+			return -1
+		}
+		if unicode.IsLetter(r) || unicode.IsNumber(r) || unicode.Is(unicode.Mn, r) {
+			return r
+		}
+		return -1 // spaces, middle dots, punctuation, symbols
+	}, s)
 }

@@ -390,6 +390,11 @@ func (s *Service) ImportScoringSheet(ctx context.Context, actor Actor, ref Stage
 					"this score was changed after the sheet was issued; download a new sheet"))
 				continue
 			}
+			if cur != nil && scoreLocked(d, *cur) {
+				locked := errScoreLocked()
+				ps = append(ps, sheetProblem(row.Key.Ref, "score_locked", locked.Ja, locked.Message))
+				continue
+			}
 			if cur != nil && cur.Status == ScoreSubmitted && !submit {
 				ps = append(ps, sheetProblem(row.Key.Ref, "already_submitted", "提出済みの採点は下書きとして取り込めません", "a submitted score cannot be imported as a draft"))
 				continue
@@ -430,8 +435,7 @@ func (s *Service) ImportScoringSheet(ctx context.Context, actor Actor, ref Stage
 			if err := tx.SaveScore(ctx, &sc, c.expected); err != nil {
 				return err
 			}
-			if err := tx.InsertScoreEvent(ctx, ScoreEvent{Stage: ref, NominationID: sc.NominationID, UserID: judgeID, ActorID: actor.ID + " (sheet)",
-				Status: sc.Status, Values: sc.Values, Comment: sc.Comment, Version: sc.Version, At: now}); err != nil {
+			if err := tx.InsertScoreEvent(ctx, scoreEvent(current[c.entry.NominationID], sc, actor.ID+" (sheet)", now)); err != nil {
 				return err
 			}
 			res.Changed++
