@@ -40,6 +40,8 @@ func TestCorrectAndWithdrawPublications(t *testing.T) {
 			{"headcount": 0, "reason": "人数の誤記"},
 			{"answers": map[string]any{"contact_email": "x@example.jp"}, "reason": "非公表項目"},
 			{"answers": map[string]any{"initiative_title": "見出し\u200b"}, "reason": "隠し文字"},
+			{"answers": map[string]any{"initiative_title": 5}, "reason": "型"},
+			{"answers": map[string]any{"initiative_title": " "}, "reason": "空"},
 			{"organisation_name": "株式会社正しい名前", "reason": "理由\u0007"},
 		} {
 			if res := f.do("PATCH", path, sec, bad, "If-Match", etag); res.status != 422 {

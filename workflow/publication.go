@@ -535,6 +535,10 @@ func (s *Service) CorrectPublic(ctx context.Context, actor Actor, id int64, expe
 			for k, v := range checked {
 				fd, _ := c.Programme.Form.Field(k)
 				t := answerText(v)
+				if t == "" {
+					ps = append(ps, problem("answers."+k, "required", "値を入力してください（訂正を取り消すには null）", "needs a value (null drops the correction)"))
+					continue
+				}
 				if p := textProblem("answers."+k, t, fd.Type == FieldLongText); p != nil {
 					ps = append(ps, *p)
 					continue
