@@ -162,6 +162,9 @@ func (s *server) routes(r *gin.Engine) {
 
 	s.route(r, "POST", programme+"/publications", allow(policy.ManagePublications), s.publish)
 	s.route(r, "GET", programme+"/publications", allow(policy.ManagePublications), s.listPublications)
+	s.route(r, "POST", programme+"/publications/:version/withdraw", allow(policy.ManagePublications), s.withdrawPublication)
+	s.route(r, "GET", v1+"/nominations/:id/public", allow(policy.ManagePublications), s.getPublicRecord)
+	s.route(r, "PATCH", v1+"/nominations/:id/public", allow(policy.ManagePublications), s.correctPublic)
 	s.route(r, "GET", "/api/v1/public/cycles/:key/awards", public, s.publicAwards("json"))
 	s.route(r, "GET", "/api/v1/public/cycles/:key/awards.csv", public, s.publicAwards("csv"))
 	s.route(r, "GET", "/api/v1/public/cycles/:key/awards.xlsx", public, s.publicAwards("xlsx"))

@@ -5,6 +5,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/gin-gonic/gin"
 
@@ -207,6 +208,22 @@ func matrixRows() []matrixRow {
 			map[string]any{"embargo_at": "2026-08-01T10:00", "reason": "訂正"}), "401 201 201 404 403 403 403 403 403"},
 		{"GET", v1 + "/cycles/:key/programmes/:programme/publications", fixed(v1+"/cycles/fy2026-telework/programmes/mic-pioneer/publications", nil),
 			"401 200 200 404 403 403 403 403 403"},
+		{"POST", v1 + "/cycles/:key/programmes/:programme/publications/:version/withdraw", func(f *fixture, _ string) cell {
+			// A fresh scheduled version for every caller: withdraw it.
+			p, err := f.svc.Publish(f.ctx, admin, top100.Cycle, top100.Programme, f.clock.Now().Add(24*time.Hour), "予定版")
+			if err != nil {
+				f.t.Fatal(err)
+			}
+			return cell{path: fmt.Sprintf("%s/cycles/fy2026-telework/programmes/mic-pioneer/publications/%d/withdraw", v1, p.Version),
+				body: map[string]any{"reason": "誤記"}}
+		}, "401 200 200 404 403 403 403 403 403"},
+		{"GET", v1 + "/nominations/:id/public", func(f *fixture, _ string) cell {
+			return cell{path: fmt.Sprintf("%s/nominations/%d/public", v1, f.assigned)}
+		}, "401 200 200 404 403 403 403 403 403"},
+		{"PATCH", v1 + "/nominations/:id/public", func(f *fixture, _ string) cell {
+			return cell{path: fmt.Sprintf("%s/nominations/%d/public", v1, f.assigned), body: map[string]any{"municipality": "千代田区", "reason": "所在地の誤記"},
+				headers: []string{"If-Match", strconv.Quote(strconv.Itoa(f.nomination(f.assigned).Version))}}
+		}, "401 200 200 404 403 403 403 403 403"},
 		{"GET", v1 + "/public/cycles/:key/awards", fixed(v1+"/public/cycles/fy2026-telework/awards?prefecture=13", nil), "200 200 200 200 200 200 200 200 200"},
 		{"GET", v1 + "/public/cycles/:key/awards.csv", fixed(v1+"/public/cycles/fy2026-telework/awards.csv", nil), "200 200 200 200 200 200 200 200 200"},
 		{"GET", v1 + "/public/cycles/:key/awards.xlsx", fixed(v1+"/public/cycles/fy2026-telework/awards.xlsx", nil), "200 200 200 200 200 200 200 200 200"},

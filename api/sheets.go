@@ -243,3 +243,58 @@ func (s *server) publicPublication(c *gin.Context) {
 	c.Header("Cache-Control", "public, max-age=300")
 	c.JSON(http.StatusOK, p)
 }
+
+type withdrawRequest struct {
+	Reason string `json:"reason"`
+}
+
+// withdrawPublication withdraws a version before its embargo ends.
+func (s *server) withdrawPublication(c *gin.Context) {
+	version, err := strconv.Atoi(c.Param("version"))
+	if err != nil || version <= 0 {
+		s.fail(c, workflow.Refuse(workflow.NotFound, "公表の版 %q はありません", "no publication version %q", c.Param("version")))
+		return
+	}
+	var req withdrawRequest
+	if !s.decode(c, &req) {
+		return
+	}
+	p, err := s.cfg.Service.WithdrawPublication(c.Request.Context(), actor(c), c.Param("key"), c.Param("programme"), version, req.Reason)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, p)
+}
+
+// getPublicRecord answers a nomination's public fields as submitted and as
+// they will be published; the ETag is the nomination's version.
+func (s *server) getPublicRecord(c *gin.Context) {
+	id, ok := s.idParam(c, "id")
+	if !ok {
+		return
+	}
+	r, err := s.cfg.Service.PublicRecord(c.Request.Context(), actor(c), id)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	etag(c, r.Version)
+	c.JSON(http.StatusOK, r)
+}
+
+// correctPublic corrects public fields (If-Match: the nomination's version).
+func (s *server) correctPublic(c *gin.Context) {
+	var req workflow.PublicPatch
+	id, version, ok := s.edit(c, &req)
+	if !ok {
+		return
+	}
+	r, err := s.cfg.Service.CorrectPublic(c.Request.Context(), actor(c), id, version, req)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	etag(c, r.Version)
+	c.JSON(http.StatusOK, r)
+}

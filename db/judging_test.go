@@ -356,19 +356,29 @@ func TestDecisions(t *testing.T) {
 		for _, w := range pv.Warnings {
 			codes[w.Code] = true
 		}
-		if !codes["quota_short"] { // the Top 100 quota asks for at least 30
+		if !codes["quota_short"] || !codes["unresolved_tie"] { // the Top 100 quota asks for at least 30
 			t.Fatalf("warnings: %+v", pv.Warnings)
 		}
-		selected := 0
-		for _, o := range pv.Outcomes {
-			if o.Action == workflow.Select {
-				selected++
+		selected := func(pv workflow.DecisionPreview) int {
+			n := 0
+			for _, o := range pv.Outcomes {
+				if o.Action == workflow.Select {
+					n++
+				}
 			}
+			return n
 		}
-		// Top 3 by rank: ranks 1, 2 and the two tied at 3 → 4 selected.
-		if selected != 4 {
-			t.Fatalf("selected %d: %+v", selected, pv.Outcomes)
+		// Top 3: ranks 1 and 2; the two tied at 3 straddle the cut and wait for a choice.
+		if selected(pv) != 2 {
+			t.Fatalf("selected %d: %+v", selected(pv), pv.Outcomes)
 		}
+		_, err = je.svc.ApplyDecision(je.ctx, micStaff, top100, spec, pv.Fingerprint)
+		wantCode(t, err, workflow.Invalid) // the tie is unresolved
+		spec.Ties = workflow.TiesIncludeAll
+		if pv, err = je.svc.PreviewDecision(je.ctx, je.chair, top100, spec); err != nil || selected(pv) != 4 {
+			t.Fatalf("include_all: %d %v", selected(pv), err)
+		}
+		spec.Ties = "" // excluding one of the tied entries settles the tie
 		spec.Excludes = []workflow.Override{{NominationID: je.entries[1].ID, Reason: "書類不備"}}
 		spec.Picks = []workflow.Override{{NominationID: je.entries[0].ID}}
 		_, err = je.svc.PreviewDecision(je.ctx, micStaff, top100, spec)

@@ -1229,15 +1229,27 @@ func rankStage(d *stageData, scores []Score, normalise bool, by aggregate.Measur
 
 // DecisionSpec is how the secretariat builds a stage decision.
 type DecisionSpec struct {
-	Measure   aggregate.Measure `json:"measure,omitempty"` // default mean
-	Normalise bool              `json:"normalise,omitempty"`
-	TopN      int               `json:"top_n,omitempty"`     // tier stages: the best N advance
+	Measure   aggregate.Measure `json:"measure,omitempty"`   // default mean; normalised always normalises
+	Normalise bool              `json:"normalise,omitempty"` // only with measure normalised (where it is implied)
+	TopN      int               `json:"top_n,omitempty"`     // tier stages: the best N candidates advance
 	Threshold *float64          `json:"threshold,omitempty"` // tier stages: those at or above advance
+	Ties      string            `json:"ties,omitempty"`      // tier stages: how a tie at the top_n cut is resolved (TiesIncludeAll, TiesExcludeAll)
 	Awards    []AwardRule       `json:"awards,omitempty"`    // award stages: allocated down the ranking in order
 	Picks     []Override        `json:"picks,omitempty"`     // selected (or given Award) whatever the rule says
 	Excludes  []Override        `json:"excludes,omitempty"`  // not selected whatever the rule says
-	Reason    string            `json:"reason,omitempty"`    // recorded for entries not selected
+	// EligibilityOverrides name entries failing (or not evaluable under)
+	// the stage's eligibility rules that may still be selected, with why.
+	EligibilityOverrides []Override `json:"eligibility_overrides,omitempty"`
+	Reason               string     `json:"reason,omitempty"` // recorded for entries not selected
 }
+
+// How a tie at the top_n cut is resolved. Without either, and without picks
+// and excludes that settle every tied entry, the tie is unresolved and the
+// decision cannot be applied.
+const (
+	TiesIncludeAll = "include_all" // every tied entry advances: more than top_n
+	TiesExcludeAll = "exclude_all" // no tied entry advances: fewer than top_n
+)
 
 // AwardRule gives an award to the next TopN entries of the ranking.
 type AwardRule struct {
@@ -1262,8 +1274,15 @@ type DecisionOutcome struct {
 	Count            int     `json:"count"`
 	Action           Action  `json:"action"` // select, award or not_select
 	Award            string  `json:"award,omitempty"`
-	Why              string  `json:"why"` // "rule", "pick" or "exclude"
+	Why              string  `json:"why"` // "rule", "pick", "exclude", "ineligible" or "tie"
 	Reason           string  `json:"reason,omitempty"`
+	// Eligibility is the entry's verdict under the stage's own rules
+	// (omitted when the stage has none); an entry that does not pass is
+	// never selected unless EligibilityOverride gives the reason it may be.
+	Eligibility         Outcome `json:"eligibility,omitempty"`
+	EligibilityOverride string  `json:"eligibility_override,omitempty"`
+	TieAtCut            bool    `json:"tie_at_cut,omitempty"`     // tied at the top_n cut
+	UnresolvedTie       bool    `json:"unresolved_tie,omitempty"` // tied at the cut with no choice made: apply is refused
 }
 
 // DecisionPreview is what applying a spec would do now.
@@ -1284,7 +1303,7 @@ type Decision struct {
 }
 
 // PreviewDecision shows who would advance or win under spec, with quota,
-// tie and completeness warnings. Staff and the chair.
+// tie, eligibility and completeness warnings. Staff and the chair.
 func (s *Service) PreviewDecision(ctx context.Context, actor Actor, ref StageRef, spec DecisionSpec) (DecisionPreview, error) {
 	var pv DecisionPreview
 	err := s.store.InTx(ctx, func(tx Tx) error {
@@ -1293,13 +1312,17 @@ func (s *Service) PreviewDecision(ctx context.Context, actor Actor, ref StageRef
 			return err
 		}
 		if d.role == RoleJudge {
-			return Errorf(Forbidden, "decisions are for the secretariat and the chair")
+			return Refuse(Forbidden, "決定は事務局と審査委員長が行います", "decisions are for the secretariat and the chair")
 		}
 		scores, err := tx.Scores(ctx, ref)
 		if err != nil {
 			return err
 		}
-		pv, err = preview(d, scores, spec)
+		verdicts, err := s.stageVerdicts(ctx, tx, d)
+		if err != nil {
+			return err
+		}
+		pv, err = preview(d, scores, verdicts, spec)
 		return err
 	})
 	return pv, withOp("workflow.PreviewDecision", err)
@@ -1309,7 +1332,8 @@ func (s *Service) PreviewDecision(ctx context.Context, actor Actor, ref StageRef
 // fingerprint is the one previewed, applies every outcome as one atomic
 // bulk transition through the state machine. Applicants see nothing until
 // the results are released. Errors: Conflict if anything changed since the
-// preview; IllegalTransition if an entry cannot take its outcome.
+// preview; Invalid while a tie at the cut is unresolved; IllegalTransition
+// if an entry cannot take its outcome.
 func (s *Service) ApplyDecision(ctx context.Context, actor Actor, ref StageRef, spec DecisionSpec, fingerprint string) (Decision, error) {
 	var dec Decision
 	err := s.store.InTx(ctx, func(tx Tx) error {
@@ -1321,12 +1345,30 @@ func (s *Service) ApplyDecision(ctx context.Context, actor Actor, ref StageRef, 
 		if err != nil {
 			return err
 		}
-		pv, err := preview(d, scores, spec)
+		verdicts, err := s.stageVerdicts(ctx, tx, d)
+		if err != nil {
+			return err
+		}
+		pv, err := preview(d, scores, verdicts, spec)
 		if err != nil {
 			return err
 		}
 		if pv.Fingerprint != fingerprint {
-			return Errorf(Conflict, "scores or entries changed since the preview; preview again")
+			return Refuse(Conflict, "プレビュー後に採点または応募が変わりました。もう一度プレビューしてください",
+				"scores or entries changed since the preview; preview again")
+		}
+		var unresolved []string
+		for _, o := range pv.Outcomes {
+			if o.UnresolvedTie {
+				unresolved = append(unresolved, strconv.FormatInt(o.NominationID, 10))
+			}
+		}
+		if len(unresolved) > 0 {
+			e := Refuse(Invalid, "上位%d件の境界で同点です（応募 %s）。ties（include_all または exclude_all）か、選出・除外で決めてください",
+				"tie at the top %d cut (entries %s): choose ties (include_all or exclude_all), or pick and exclude the tied entries",
+				spec.TopN, strings.Join(unresolved, ", "))
+			e.Problems = []Problem{problem("ties", "unresolved_tie", e.Ja, e.Message)}
+			return e
 		}
 		type group struct {
 			action Action
@@ -1355,84 +1397,225 @@ func (s *Service) ApplyDecision(ctx context.Context, actor Actor, ref StageRef, 
 				return err
 			}
 		}
-		dec = Decision{Stage: ref, Spec: spec, Outcomes: pv.Outcomes, AppliedBy: actor.ID, AppliedAt: s.now().UTC()}
+		now := s.now().UTC()
+		dec = Decision{Stage: ref, Spec: spec, Outcomes: pv.Outcomes, AppliedBy: actor.ID, AppliedAt: now}
 		return tx.InsertDecision(ctx, &dec)
 	})
 	return dec, withOp("workflow.ApplyDecision", err)
 }
 
-func preview(d *stageData, scores []Score, spec DecisionSpec) (DecisionPreview, error) {
+// stageVerdicts evaluates, for every entry under review at the stage, the
+// eligibility rules of that stage (those whose applies_to is its key): the
+// rules of the tier or award the entry would receive. Each entry is judged
+// under the cycle version it was submitted against and its organisation
+// snapshot, as the nomination page shows it. Entries of a stage without
+// rules have no verdict.
+func (s *Service) stageVerdicts(ctx context.Context, tx Tx, d *stageData) (map[int64]Verdict, error) {
+	out := map[int64]Verdict{}
+	for i := range d.entries {
+		n := &d.entries[i]
+		if !underReview(*n, d.stage.Key) {
+			continue
+		}
+		cv, err := s.cycleVersion(ctx, tx, n.CycleKey, n.CycleVersion)
+		if err != nil {
+			return nil, err
+		}
+		p, err := programmeOf(cv, n)
+		if err != nil {
+			return nil, err
+		}
+		org := Organisation{}
+		if n.Snapshot != nil {
+			org = *n.Snapshot
+		}
+		for _, v := range p.Verdicts(n.Answers, org) {
+			if v.AppliesTo == d.stage.Key {
+				out[n.ID] = v
+			}
+		}
+	}
+	return out, nil
+}
+
+func entryPath(id int64) string { return fmt.Sprintf("nominations[%d]", id) }
+
+func preview(d *stageData, scores []Score, verdicts map[int64]Verdict, spec DecisionSpec) (DecisionPreview, error) {
 	var pv DecisionPreview
 	st := d.stage
-	if ps := checkSpec(d, spec); len(ps) > 0 {
-		return pv, &Error{Code: Invalid, Message: "invalid decision", Problems: ps}
+	if ps := checkSpec(d, verdicts, spec); len(ps) > 0 {
+		return pv, &Error{Code: Invalid, Message: "invalid decision", Ja: "決定の指定に誤りがあります", Problems: ps}
 	}
 	measure := spec.Measure
 	if measure == "" {
 		measure = aggregate.ByMean
 	}
-	ranked := rankStage(d, scores, spec.Normalise, measure)
-	picks, excludes := map[int64]Override{}, map[int64]Override{}
+	ranked := rankStage(d, scores, measure == aggregate.ByNormalised, measure)
+	picks, excludes, overrides := map[int64]Override{}, map[int64]Override{}, map[int64]Override{}
 	for _, o := range spec.Picks {
 		picks[o.NominationID] = o
 	}
 	for _, o := range spec.Excludes {
 		excludes[o.NominationID] = o
 	}
-	notSelected := spec.Reason
+	for _, o := range spec.EligibilityOverrides {
+		overrides[o.NominationID] = o
+	}
+	notSelected := strings.TrimSpace(spec.Reason)
 	if notSelected == "" {
 		notSelected = "not selected at " + st.Key
 	}
-	awardSlots := slices.Clone(spec.Awards)
-	var lastIn, firstOut *RankedEntry
+
+	// The entries under review, in ranking order, and which are candidates:
+	// scored, not excluded, eligible (or let through), over the threshold.
+	// Only candidates take places.
+	var entries []*RankedEntry
+	var cands []int // indexes into entries
 	for i := range ranked {
 		r := &ranked[i]
 		if !underReview(r.Nomination, st.Key) {
 			continue
 		}
-		o := DecisionOutcome{NominationID: r.Entry.Entry, OrganisationName: r.OrganisationName, Rank: r.Rank, Tie: r.Tie,
-			Value: r.Entry.Value(measure), Count: r.Count, Action: NotSelect, Why: "rule", Reason: notSelected}
-		// The rule.
-		inByRule := false
-		award := ""
-		if st.Grants != "" {
-			inByRule = r.Count > 0 && (spec.TopN == 0 || r.Rank > 0 && r.Rank <= spec.TopN) &&
-				(spec.Threshold == nil || o.Value >= *spec.Threshold) && (spec.TopN > 0 || spec.Threshold != nil)
-		} else if r.Count > 0 {
-			for k := range awardSlots {
-				if awardSlots[k].TopN > 0 {
-					award, inByRule = awardSlots[k].Award, true
-					awardSlots[k].TopN--
+		v, hasVerdict := verdicts[r.Entry.Entry]
+		eligible := !hasVerdict || v.Outcome == Pass
+		if _, ok := overrides[r.Entry.Entry]; ok {
+			eligible = true
+		}
+		_, excluded := excludes[r.Entry.Entry]
+		if r.Count > 0 && !excluded && eligible && (spec.Threshold == nil || r.Entry.Value(measure) >= *spec.Threshold) {
+			cands = append(cands, len(entries))
+		}
+		entries = append(entries, r)
+	}
+	value := func(i int) float64 { return entries[i].Entry.Value(measure) }
+	byRule := map[int]string{}   // entry index → award ("" for a tier)
+	tied := map[int]bool{}       // tied at the cut and not settled by a pick
+	unresolved := map[int]bool{} // tied with no choice made
+	var tieIDs []string
+	if st.Grants != "" && (spec.TopN > 0 || spec.Threshold != nil) {
+		in := cands
+		if spec.TopN > 0 && len(cands) > spec.TopN && aggregate.Same(value(cands[spec.TopN-1]), value(cands[spec.TopN])) {
+			cut := value(cands[spec.TopN-1])
+			in = nil
+			for _, c := range cands {
+				switch {
+				case !aggregate.Same(value(c), cut):
+					if value(c) > cut {
+						in = append(in, c)
+					}
+				default:
+					tieIDs = append(tieIDs, strconv.FormatInt(entries[c].Entry.Entry, 10))
+					if _, picked := picks[entries[c].Entry.Entry]; picked {
+						continue
+					}
+					tied[c] = true
+					switch spec.Ties {
+					case TiesIncludeAll:
+						in = append(in, c)
+					case TiesExcludeAll:
+					default:
+						unresolved[c] = true
+					}
+				}
+			}
+		} else if spec.TopN > 0 && len(cands) > spec.TopN {
+			in = cands[:spec.TopN]
+		}
+		for _, c := range in {
+			byRule[c] = ""
+		}
+	}
+	var lastIn, firstOut *RankedEntry // award stages: the tie warning at the last award's cut
+	if st.Grants == "" {
+		slots := slices.Clone(spec.Awards)
+		for _, c := range cands {
+			for k := range slots {
+				if slots[k].TopN > 0 {
+					byRule[c] = slots[k].Award
+					slots[k].TopN--
+					lastIn = entries[c]
 					break
 				}
 			}
+			if _, ok := byRule[c]; !ok && firstOut == nil {
+				firstOut = entries[c]
+			}
 		}
-		if inByRule {
+	}
+
+	for i, r := range entries {
+		id := r.Entry.Entry
+		o := DecisionOutcome{NominationID: id, OrganisationName: r.OrganisationName, Rank: r.Rank, Tie: r.Tie,
+			Value: r.Entry.Value(measure), Count: r.Count, Action: NotSelect, Why: "rule", Reason: notSelected,
+			TieAtCut: tied[i], UnresolvedTie: unresolved[i]}
+		if award, ok := byRule[i]; ok {
 			o.Action, o.Award, o.Reason = Select, award, ""
 			if award != "" {
 				o.Action = Award
 			}
-			lastIn = r
-		} else if firstOut == nil && r.Count > 0 {
-			firstOut = r
+		} else if tied[i] {
+			o.Why = "tie"
+		}
+		v, hasVerdict := verdicts[id]
+		if hasVerdict {
+			o.Eligibility = v.Outcome
+		}
+		ov, overridden := overrides[id]
+		if overridden {
+			o.EligibilityOverride = strings.TrimSpace(ov.Reason)
 		}
 		// Overrides win over the rule.
-		if p, ok := picks[o.NominationID]; ok {
-			o.Why, o.Reason, o.Action, o.Award = "pick", p.Reason, Select, ""
+		if p, ok := picks[id]; ok {
+			o.Why, o.Reason, o.Action, o.Award = "pick", strings.TrimSpace(p.Reason), Select, ""
 			if st.Grants == "" {
 				o.Action, o.Award = Award, p.Award
 			}
 		}
-		if x, ok := excludes[o.NominationID]; ok {
-			o.Why, o.Reason, o.Action, o.Award = "exclude", x.Reason, NotSelect, ""
+		if x, ok := excludes[id]; ok {
+			o.Why, o.Reason, o.Action, o.Award = "exclude", strings.TrimSpace(x.Reason), NotSelect, ""
+		}
+		if hasVerdict && v.Outcome != Pass && !overridden {
+			var rules []string
+			for _, rr := range v.Results {
+				if rr.Outcome != Pass {
+					rules = append(rules, rr.Rule)
+				}
+			}
+			if o.Why != "exclude" {
+				o.Why, o.Action, o.Award = "ineligible", NotSelect, ""
+				o.Reason = fmt.Sprintf("eligibility at %s: %s (%s)", st.Key, v.Outcome, strings.Join(rules, ", "))
+			}
+			ja, en := "この段階の要件を満たしていません（%s）", "fails this stage's eligibility rules (%s)"
+			if v.Outcome == Unknown {
+				ja, en = "この段階の要件を判定できません（%s）", "this stage's eligibility rules cannot be evaluated (%s)"
+			}
+			pv.Warnings = append(pv.Warnings, Problem{Path: entryPath(id), Code: "ineligible",
+				Message: Text{Ja: fmt.Sprintf(ja, strings.Join(rules, ", ")), En: fmt.Sprintf(en, strings.Join(rules, ", "))}})
+		}
+		if overridden && o.Action != NotSelect {
+			// The override's reason goes into the entry's history with the selection.
+			o.Reason = strings.TrimSpace(o.Reason + "\n" + "eligibility override: " + o.EligibilityOverride)
 		}
 		pv.Outcomes = append(pv.Outcomes, o)
 		if len(r.Missing) > 0 {
-			pv.Warnings = append(pv.Warnings, Problem{Path: fmt.Sprintf("nominations[%d]", o.NominationID), Code: "missing_scores",
+			pv.Warnings = append(pv.Warnings, Problem{Path: entryPath(id), Code: "missing_scores",
 				Message: Text{Ja: fmt.Sprintf("未提出の採点が%d件あります", len(r.Missing)), En: fmt.Sprintf("%d score(s) missing", len(r.Missing))}})
 		}
 	}
-	if lastIn != nil && firstOut != nil && lastIn.Entry.Value(measure) == firstOut.Entry.Value(measure) {
+	if len(tieIDs) > 0 {
+		ids := strings.Join(tieIDs, ", ")
+		switch {
+		case len(unresolved) > 0:
+			pv.Warnings = append(pv.Warnings, Problem{Path: "ties", Code: "unresolved_tie",
+				Message: Text{Ja: fmt.Sprintf("上位%d件の境界で同点です（応募 %s）。ties（include_all または exclude_all）か、選出・除外で決めるまで適用できません", spec.TopN, ids),
+					En: fmt.Sprintf("tie at the top %d cut (entries %s): choose ties (include_all or exclude_all), or pick and exclude the tied entries, before applying", spec.TopN, ids)}})
+		default:
+			pv.Warnings = append(pv.Warnings, Problem{Path: "ties", Code: "tie_at_cut",
+				Message: Text{Ja: fmt.Sprintf("上位%d件の境界で同点です（応募 %s）", spec.TopN, ids),
+					En: fmt.Sprintf("tie at the top %d cut (entries %s)", spec.TopN, ids)}})
+		}
+	}
+	if lastIn != nil && firstOut != nil && aggregate.Same(lastIn.Entry.Value(measure), firstOut.Entry.Value(measure)) {
 		pv.Warnings = append(pv.Warnings, Problem{Code: "tie_at_cut",
 			Message: Text{Ja: fmt.Sprintf("境界で同点です（応募 %d と %d）", lastIn.Entry.Entry, firstOut.Entry.Entry),
 				En: fmt.Sprintf("tie at the cut line between entries %d and %d", lastIn.Entry.Entry, firstOut.Entry.Entry)}})
@@ -1444,43 +1627,93 @@ func preview(d *stageData, scores []Score, spec DecisionSpec) (DecisionPreview, 
 	return pv, nil
 }
 
-func checkSpec(d *stageData, spec DecisionSpec) []Problem {
+func checkSpec(d *stageData, verdicts map[int64]Verdict, spec DecisionSpec) []Problem {
 	var ps []Problem
+	add := func(p *Problem) {
+		if p != nil {
+			ps = append(ps, *p)
+		}
+	}
 	st := d.stage
 	switch spec.Measure {
 	case "", aggregate.ByMean, aggregate.ByMedian, aggregate.ByTrimmedMean, aggregate.ByNormalised:
+		if spec.Normalise && spec.Measure != aggregate.ByNormalised {
+			ps = append(ps, problem("normalise", "invalid",
+				"normalise は measure が normalised のときだけ指定できます（normalised で順位付けすると常に正規化します。ほかの指標は正規化しません）",
+				"normalise applies only with measure normalised (ranking by normalised always normalises; the other measures never do)"))
+		}
 	default:
 		ps = append(ps, problem("measure", "invalid", "指標は mean, median, trimmed_mean, normalised です", "must be mean, median, trimmed_mean or normalised"))
 	}
 	if st.Grants != "" && len(spec.Awards) > 0 {
 		ps = append(ps, problem("awards", "invalid", "この段階では賞を決定しません", "this stage selects for a tier; use top_n or threshold"))
 	}
-	if st.Grants == "" && (spec.TopN != 0 || spec.Threshold != nil) {
+	if st.Grants == "" && (spec.TopN != 0 || spec.Threshold != nil || spec.Ties != "") {
 		ps = append(ps, problem("top_n", "invalid", "この段階では賞ごとの件数を指定してください", "this stage decides awards; use awards"))
+	}
+	switch spec.Ties {
+	case "", TiesIncludeAll, TiesExcludeAll:
+	default:
+		ps = append(ps, problem("ties", "invalid", "ties は include_all または exclude_all です", "must be include_all or exclude_all"))
 	}
 	if spec.TopN < 0 {
 		ps = append(ps, problem("top_n", "invalid", "0以上で指定してください", "must not be negative"))
 	}
 	for i, a := range spec.Awards {
 		if !slices.Contains(st.Awards, a.Award) || a.TopN < 0 {
-			ps = append(ps, problem(fmt.Sprintf("awards[%d]", i), "invalid", "この段階の賞ではありません", "is not an award of this stage, or has a negative top_n"))
+			ps = append(ps, problem(fmt.Sprintf("awards[%d]", i), "invalid", "この段階の賞ではないか、件数が負です", "is not an award of this stage, or has a negative top_n"))
 		}
 	}
+	add(reasonProblem("reason", spec.Reason, false))
+	underReviewHere := func(path string, id int64) bool {
+		n, ok := d.entry(id)
+		if !ok || !underReview(n, st.Key) {
+			ps = append(ps, problem(path+".nomination_id", "not_under_review", "この段階で審査中の応募ではありません", "is not an entry under review at this stage"))
+			return false
+		}
+		return true
+	}
+	overridden := map[int64]bool{}
+	for i, o := range spec.EligibilityOverrides {
+		path := fmt.Sprintf("eligibility_overrides[%d]", i)
+		if !underReviewHere(path, o.NominationID) {
+			continue
+		}
+		v, has := verdicts[o.NominationID]
+		switch {
+		case overridden[o.NominationID]:
+			ps = append(ps, problem(path+".nomination_id", "duplicate", "同じ応募が重複しています", "appears twice among eligibility_overrides"))
+		case !has || v.Outcome == Pass:
+			ps = append(ps, problem(path+".nomination_id", "eligible", "この応募はこの段階の要件を満たしています（上書きは不要です）",
+				"passes this stage's eligibility rules; no override is needed"))
+		case o.Award != "":
+			ps = append(ps, problem(path+".award", "invalid", "要件の上書きに賞は指定できません（picks で指定してください）", "an eligibility override names no award (use picks)"))
+		}
+		add(reasonProblem(path+".reason", o.Reason, true))
+		overridden[o.NominationID] = true
+	}
 	seen := map[int64]bool{}
-	for name, list := range map[string][]Override{"picks": spec.Picks, "excludes": spec.Excludes} {
-		for i, o := range list {
-			path := fmt.Sprintf("%s[%d]", name, i)
-			n, ok := d.entry(o.NominationID)
+	for _, list := range []struct {
+		name string
+		os   []Override
+	}{{"picks", spec.Picks}, {"excludes", spec.Excludes}} {
+		for i, o := range list.os {
+			path := fmt.Sprintf("%s[%d]", list.name, i)
+			if !underReviewHere(path, o.NominationID) {
+				continue
+			}
+			v, has := verdicts[o.NominationID]
 			switch {
-			case !ok || !underReview(n, st.Key):
-				ps = append(ps, problem(path+".nomination_id", "not_under_review", "この段階で審査中の応募ではありません", "is not an entry under review at this stage"))
 			case seen[o.NominationID]:
 				ps = append(ps, problem(path+".nomination_id", "duplicate", "同じ応募が重複しています", "appears twice among picks and excludes"))
-			case strings.TrimSpace(o.Reason) == "":
-				ps = append(ps, problem(path+".reason", "required", "理由を入力してください", "an override needs a reason"))
-			case name == "picks" && st.Grants == "" && !slices.Contains(st.Awards, o.Award):
+			case list.name == "picks" && st.Grants == "" && !slices.Contains(st.Awards, o.Award):
 				ps = append(ps, problem(path+".award", "unknown_award", "この段階の賞を指定してください", "name an award of this stage"))
+			case list.name == "picks" && has && v.Outcome != Pass && !overridden[o.NominationID]:
+				ps = append(ps, problem(path+".nomination_id", "ineligible",
+					"この応募はこの段階の要件を満たしていません。選出するには eligibility_overrides に理由とともに指定してください",
+					"fails this stage's eligibility rules: to select it, name it in eligibility_overrides with a reason"))
 			}
+			add(reasonProblem(path+".reason", o.Reason, true))
 			seen[o.NominationID] = true
 		}
 	}

@@ -46,6 +46,12 @@ type Publication struct {
 	Rows      []AwardRow    `json:"rows"`
 	CreatedBy string        `json:"-"`
 	CreatedAt time.Time     `json:"created_at"`
+	// State is computed when staff list the versions: scheduled, public,
+	// superseded or withdrawn.
+	State          string     `json:"state,omitempty"`
+	WithdrawnAt    *time.Time `json:"withdrawn_at,omitempty"`
+	WithdrawnBy    string     `json:"-"`
+	WithdrawReason string     `json:"withdraw_reason,omitempty"`
 }
 
 // PublicationTx stores publications.
@@ -54,11 +60,13 @@ type PublicationTx interface {
 	Publications(ctx context.Context, cycle, programme string) ([]Publication, error) // oldest first
 	// CycleNominations lists every nomination of a programme in a cycle.
 	CycleNominations(ctx context.Context, cycle, programme string) ([]Nomination, error)
+	PublicCorrectionTx
 }
 
 // Publish publishes a programme's award list as a new version, visible to
-// the public from embargo (Japan time). The results must have been released;
-// a correction (any version after the first) needs a reason.
+// the public from embargo (Japan time), with the secretariat's corrections of
+// public fields overlaid. The results must have been released; a correction
+// (any version after one not withdrawn) needs a reason.
 // Errors: NotFound; IllegalTransition (results not released); Invalid.
 func (s *Service) Publish(ctx context.Context, actor Actor, cycle, programme string, embargo time.Time, reason string) (Publication, error) {
 	var pub Publication
@@ -85,15 +93,24 @@ func (s *Service) Publish(ctx context.Context, actor Actor, cycle, programme str
 		if err != nil {
 			return err
 		}
+		live := slices.ContainsFunc(prev, func(p Publication) bool { return p.WithdrawnAt == nil })
 		switch {
 		case embargo.IsZero():
 			return &Error{Code: Invalid, Message: "embargo required", Problems: []Problem{problem("embargo_at", "required", "解禁日時を指定してください", "an embargo time is required")}}
-		case len(prev) > 0 && reason == "":
+		case live && reason == "":
 			return &Error{Code: Invalid, Message: "a correction needs a reason", Problems: []Problem{problem("reason", "required", "訂正の理由を入力してください", "a correction needs a reason")}}
 		case utf8.RuneCountInString(reason) > maxReason || badControl(reason, true):
 			return &Error{Code: Invalid, Message: "bad reason", Problems: []Problem{problem("reason", "invalid", "理由が不正です", "is too long or has control characters")}}
 		}
 		ns, err := tx.CycleNominations(ctx, cycle, programme)
+		if err != nil {
+			return err
+		}
+		ids := make([]int64, len(ns))
+		for i, n := range ns {
+			ids[i] = n.ID
+		}
+		corrections, err := tx.PublicCorrections(ctx, ids)
 		if err != nil {
 			return err
 		}
@@ -105,7 +122,7 @@ func (s *Service) Publish(ctx context.Context, actor Actor, cycle, programme str
 			}
 		}
 		for _, n := range ns {
-			row, ok, err := s.awardRow(ctx, tx, cv.Cycle.FiscalYear, n)
+			row, ok, err := s.awardRow(ctx, tx, cv.Cycle.FiscalYear, n, corrections[n.ID])
 			if err != nil {
 				return err
 			}
@@ -140,7 +157,7 @@ func rankOf(p *Programme, key string) string {
 
 // awardRow is a nomination's line in the award list, if it has an award or
 // a tier to publish: withdrawn and ineligible ones never appear.
-func (s *Service) awardRow(ctx context.Context, tx Tx, fy int, n Nomination) (AwardRow, bool, error) {
+func (s *Service) awardRow(ctx context.Context, tx Tx, fy int, n Nomination, corr PublicCorrection) (AwardRow, bool, error) {
 	switch n.State {
 	case Recognised, InReview, Selected, NotSelected, Awarded:
 	default:
@@ -167,20 +184,12 @@ func (s *Service) awardRow(ctx context.Context, tx Tx, fy int, n Nomination) (Aw
 			title = t.Title
 		}
 	}
-	o := n.Snapshot
-	pref, _ := PrefectureByCode(o.Prefecture)
-	ind, _ := IndustryByCode(o.Industry)
-	row := AwardRow{Programme: p.Key, ProgrammeTitle: p.Title, Award: key, AwardTitle: title, OrganisationName: o.Name,
-		Prefecture: o.Prefecture, PrefectureName: pref.Name, Municipality: o.Municipality, Industry: o.Industry, IndustryName: ind.Name,
-		Headcount: o.TotalHeadcount, Public: map[string]string{}, FiscalYear: fy}
-	for _, f := range p.Form.Fields {
-		if !f.Public {
-			continue
-		}
-		if v, ok := n.Answers[f.Key]; ok {
-			row.Public[f.Key] = answerText(v)
-		}
-	}
+	v, _ := corr.overlay(submittedValues(p, &n))
+	pref, _ := PrefectureByCode(v.Prefecture)
+	ind, _ := IndustryByCode(v.Industry)
+	row := AwardRow{Programme: p.Key, ProgrammeTitle: p.Title, Award: key, AwardTitle: title, OrganisationName: v.OrganisationName,
+		Prefecture: v.Prefecture, PrefectureName: pref.Name, Municipality: v.Municipality, Industry: v.Industry, IndustryName: ind.Name,
+		Headcount: v.Headcount, Public: v.Answers, FiscalYear: fy}
 	return row, true, nil
 }
 
@@ -195,7 +204,7 @@ func answerText(v any) string {
 }
 
 // Publications lists every version of a programme's award list, embargoed
-// or not; staff of the programme only.
+// or not, each with its state; staff of the programme only.
 func (s *Service) Publications(ctx context.Context, actor Actor, cycle, programme string) ([]Publication, error) {
 	var out []Publication
 	err := s.store.InTx(ctx, func(tx Tx) error {
@@ -207,8 +216,11 @@ func (s *Service) Publications(ctx context.Context, actor Actor, cycle, programm
 		if !ok || !staffOf(actor, p) {
 			return Errorf(NotFound, "no programme %q in %s", programme, cycle)
 		}
-		out, err = tx.Publications(ctx, cycle, programme)
-		return err
+		if out, err = tx.Publications(ctx, cycle, programme); err != nil {
+			return err
+		}
+		publicationStates(out, s.now().UTC())
+		return nil
 	})
 	return out, withOp("workflow.Publications", err)
 }
@@ -231,7 +243,7 @@ func (s *Service) PublicAwards(ctx context.Context, cycle, prefecture string) ([
 				return err
 			}
 			for i := len(all) - 1; i >= 0; i-- {
-				if !all[i].EmbargoAt.After(now) {
+				if all[i].WithdrawnAt == nil && !all[i].EmbargoAt.After(now) {
 					pub := all[i]
 					if prefecture != "" {
 						pub.Rows = slices.DeleteFunc(slices.Clone(pub.Rows), func(r AwardRow) bool { return r.Prefecture != prefecture })
@@ -257,7 +269,7 @@ func (s *Service) PublicPublication(ctx context.Context, cycle, programme string
 			return err
 		}
 		for _, p := range all {
-			if p.Version == version && !p.EmbargoAt.After(s.now()) {
+			if p.Version == version && p.WithdrawnAt == nil && !p.EmbargoAt.After(s.now()) {
 				pub = p
 				return nil
 			}
@@ -265,4 +277,376 @@ func (s *Service) PublicPublication(ctx context.Context, cycle, programme string
 		return Errorf(NotFound, "no published version %d of %s", version, programme)
 	})
 	return pub, withOp("workflow.PublicPublication", err)
+}
+
+// Publication states, as the staff list shows them.
+const (
+	PublicationScheduled  = "scheduled"  // embargo not reached
+	PublicationPublic     = "public"     // the version the public sees now
+	PublicationSuperseded = "superseded" // public once, replaced by a newer version
+	PublicationWithdrawn  = "withdrawn"  // withdrawn before its embargo: never public
+)
+
+// PublicCorrection is the secretariat's correction of a nomination's public
+// fields (a misspelt company name, a wrong municipality, a public answer).
+// It is overlaid on the submitted snapshot and answers in every later
+// publication; the submission itself is never changed. Nil means "as
+// submitted".
+type PublicCorrection struct {
+	NominationID     int64             `json:"-"`
+	OrganisationName *string           `json:"organisation_name,omitempty"`
+	Prefecture       *string           `json:"prefecture,omitempty"`
+	Municipality     *string           `json:"municipality,omitempty"`
+	Industry         *string           `json:"industry,omitempty"`
+	Headcount        *int              `json:"headcount,omitempty"`
+	Answers          map[string]string `json:"answers,omitempty"` // public form fields, as published
+	UpdatedBy        string            `json:"-"`
+	UpdatedAt        time.Time         `json:"-"`
+}
+
+// PublicValues are a nomination's public fields.
+type PublicValues struct {
+	OrganisationName string            `json:"organisation_name"`
+	Prefecture       string            `json:"prefecture"`
+	Municipality     string            `json:"municipality"`
+	Industry         string            `json:"industry"`
+	Headcount        int               `json:"headcount"`
+	Answers          map[string]string `json:"answers"`
+}
+
+// PublicRecord is what the secretariat sees of a nomination's public fields:
+// as submitted, as they will be published, and which were corrected.
+type PublicRecord struct {
+	NominationID int64        `json:"nomination_id"`
+	Version      int          `json:"version"` // the nomination's version: send it in If-Match to correct
+	Submitted    PublicValues `json:"submitted"`
+	Public       PublicValues `json:"public"`
+	Corrected    []string     `json:"corrected"`
+}
+
+// PublicPatch changes public fields: a nil field is left as it is; a value
+// equal to the submitted one drops the correction. In Answers, a nil value
+// drops the correction of that field.
+type PublicPatch struct {
+	OrganisationName *string        `json:"organisation_name"`
+	Prefecture       *string        `json:"prefecture"`
+	Municipality     *string        `json:"municipality"`
+	Industry         *string        `json:"industry"`
+	Headcount        *int           `json:"headcount"`
+	Answers          map[string]any `json:"answers"`
+	Reason           string         `json:"reason"`
+}
+
+// CorrectPublic is the history action of a correction of public fields.
+const CorrectPublic Action = "correct_public"
+
+// PublicCorrectionTx stores corrections and withdrawals.
+type PublicCorrectionTx interface {
+	// PublicCorrections returns the corrections of the given nominations, by id.
+	PublicCorrections(ctx context.Context, ids []int64) (map[int64]PublicCorrection, error)
+	// SavePublicCorrection inserts or replaces a nomination's correction.
+	SavePublicCorrection(ctx context.Context, c PublicCorrection) error
+	// WithdrawPublication marks a version withdrawn; Conflict if it already is.
+	WithdrawPublication(ctx context.Context, id int64, at time.Time, by, reason string) error
+}
+
+func submittedValues(p *Programme, n *Nomination) PublicValues {
+	o := n.Snapshot
+	v := PublicValues{OrganisationName: o.Name, Prefecture: o.Prefecture, Municipality: o.Municipality, Industry: o.Industry,
+		Headcount: o.TotalHeadcount, Answers: map[string]string{}}
+	for _, f := range p.Form.Fields {
+		if a, ok := n.Answers[f.Key]; ok && f.Public {
+			v.Answers[f.Key] = answerText(a)
+		}
+	}
+	return v
+}
+
+// overlay returns v with the correction applied, and the corrected keys.
+func (c PublicCorrection) overlay(v PublicValues) (PublicValues, []string) {
+	var keys []string
+	set := func(key string, dst *string, src *string) {
+		if src != nil {
+			*dst = *src
+			keys = append(keys, key)
+		}
+	}
+	set("organisation_name", &v.OrganisationName, c.OrganisationName)
+	set("prefecture", &v.Prefecture, c.Prefecture)
+	set("municipality", &v.Municipality, c.Municipality)
+	set("industry", &v.Industry, c.Industry)
+	if c.Headcount != nil {
+		v.Headcount = *c.Headcount
+		keys = append(keys, "headcount")
+	}
+	answers := make(map[string]string, len(v.Answers))
+	for k, a := range v.Answers {
+		answers[k] = a
+	}
+	ak := make([]string, 0, len(c.Answers))
+	for k, a := range c.Answers {
+		answers[k] = a
+		ak = append(ak, "answers."+k)
+	}
+	slices.Sort(ak)
+	v.Answers = answers
+	return v, append(keys, ak...)
+}
+
+// publicNomination loads a submitted nomination for a correction of its
+// public fields: staff of its programme only (others do not learn of it).
+func (s *Service) publicNomination(ctx context.Context, tx Tx, actor Actor, id int64) (*Context, error) {
+	c, _, err := s.visible(ctx, tx, actor, id, s.now().UTC())
+	if err != nil {
+		return nil, err
+	}
+	if !staffOf(actor, c.Programme) {
+		return nil, Refuse(Forbidden, "公表項目の訂正は事務局が行います", "only the secretariat corrects public fields")
+	}
+	if c.Nomination.Snapshot == nil {
+		return nil, &Error{Code: IllegalTransition, Message: "not submitted", Ja: "提出されていない応募です",
+			Problems: []Problem{problem("", "not_submitted", "提出された応募だけ公表項目を訂正できます", "only a submitted nomination's public fields can be corrected")}}
+	}
+	return c, nil
+}
+
+func (s *Service) publicRecord(ctx context.Context, tx Tx, c *Context) (PublicRecord, PublicCorrection, error) {
+	n := c.Nomination
+	cs, err := tx.PublicCorrections(ctx, []int64{n.ID})
+	if err != nil {
+		return PublicRecord{}, PublicCorrection{}, err
+	}
+	corr := cs[n.ID]
+	corr.NominationID = n.ID
+	r := PublicRecord{NominationID: n.ID, Version: n.Version, Submitted: submittedValues(c.Programme, n)}
+	r.Public, r.Corrected = corr.overlay(r.Submitted)
+	if r.Corrected == nil {
+		r.Corrected = []string{}
+	}
+	return r, corr, nil
+}
+
+// PublicRecord returns a nomination's public fields as submitted and as
+// they will be published. Staff of its programme.
+func (s *Service) PublicRecord(ctx context.Context, actor Actor, id int64) (PublicRecord, error) {
+	var r PublicRecord
+	err := s.store.InTx(ctx, func(tx Tx) error {
+		c, err := s.publicNomination(ctx, tx, actor, id)
+		if err != nil {
+			return err
+		}
+		r, _, err = s.publicRecord(ctx, tx, c)
+		return err
+	})
+	return r, withOp("workflow.PublicRecord", err)
+}
+
+// CorrectPublic corrects a nomination's public fields with a reason, kept
+// in its history (correct_public); the next publication version publishes
+// the corrected values. expected is the nomination's version.
+// Errors: NotFound, Forbidden, Conflict (stale version), Invalid.
+func (s *Service) CorrectPublic(ctx context.Context, actor Actor, id int64, expected int, patch PublicPatch) (PublicRecord, error) {
+	var r PublicRecord
+	err := s.store.InTx(ctx, func(tx Tx) error {
+		now := s.now().UTC()
+		c, err := s.publicNomination(ctx, tx, actor, id)
+		if err != nil {
+			return err
+		}
+		n := *c.Nomination
+		if n.Version != expected {
+			return Refuse(Conflict, "応募 %d は版 %d です（指定は %d）。読み込み直してください", "nomination %d is at version %d, not %d; reload it",
+				id, n.Version, expected)
+		}
+		rec, corr, err := s.publicRecord(ctx, tx, c)
+		if err != nil {
+			return err
+		}
+		var ps []Problem
+		add := func(p *Problem) {
+			if p != nil {
+				ps = append(ps, *p)
+			}
+		}
+		add(reasonProblem("reason", patch.Reason, true))
+		text := func(path string, v *string, max int, submitted string, dst **string) {
+			if v == nil {
+				return
+			}
+			x := normalise(*v)
+			switch {
+			case x == "":
+				ps = append(ps, problem(path, "required", "入力してください", "is required"))
+			case utf8.RuneCountInString(x) > max:
+				ps = append(ps, problem(path, "too_long", fmt.Sprintf("%d文字以内で入力してください", max), fmt.Sprintf("must be at most %d characters", max)))
+			default:
+				if p := textProblem(path, x, false); p != nil {
+					ps = append(ps, *p)
+					return
+				}
+				*dst = &x
+				if x == submitted {
+					*dst = nil
+				}
+			}
+		}
+		text("organisation_name", patch.OrganisationName, 200, rec.Submitted.OrganisationName, &corr.OrganisationName)
+		text("municipality", patch.Municipality, 100, rec.Submitted.Municipality, &corr.Municipality)
+		if patch.Prefecture != nil {
+			if _, ok := PrefectureByCode(normalise(*patch.Prefecture)); !ok {
+				ps = append(ps, problem("prefecture", "unknown", "都道府県コードが不正です（01〜47）", "must be a JIS prefecture code 01–47"))
+			} else {
+				text("prefecture", patch.Prefecture, 2, rec.Submitted.Prefecture, &corr.Prefecture)
+			}
+		}
+		if patch.Industry != nil {
+			if _, ok := IndustryByCode(normalise(*patch.Industry)); !ok {
+				ps = append(ps, problem("industry", "unknown", "産業分類が不正です（A〜T）", "must be a JSIC major division A–T"))
+			} else {
+				text("industry", patch.Industry, 1, rec.Submitted.Industry, &corr.Industry)
+			}
+		}
+		if h := patch.Headcount; h != nil {
+			switch {
+			case *h < 1:
+				ps = append(ps, problem("headcount", "out_of_range", "1以上で入力してください", "must be at least 1"))
+			case *h == rec.Submitted.Headcount:
+				corr.Headcount = nil
+			default:
+				corr.Headcount = h
+			}
+		}
+		if len(patch.Answers) > 0 {
+			// Checked like answers: only public fields, each normalised by its type.
+			typed := map[string]any{}
+			for k, v := range patch.Answers {
+				fd, ok := c.Programme.Form.Field(k)
+				switch {
+				case !ok || !fd.Public:
+					ps = append(ps, problem("answers."+k, "not_public", "公表項目ではありません", "is not a public field of this form"))
+				case v == nil:
+					delete(corr.Answers, k)
+				default:
+					typed[k] = v
+				}
+			}
+			checked, aps := c.Programme.Form.Apply(Answers{}, typed)
+			ps = append(ps, aps...)
+			for k, v := range checked {
+				fd, _ := c.Programme.Form.Field(k)
+				t := answerText(v)
+				if t == "" {
+					ps = append(ps, problem("answers."+k, "required", "値を入力してください（訂正を取り消すには null）", "needs a value (null drops the correction)"))
+					continue
+				}
+				if p := textProblem("answers."+k, t, fd.Type == FieldLongText); p != nil {
+					ps = append(ps, *p)
+					continue
+				}
+				if corr.Answers == nil {
+					corr.Answers = map[string]string{}
+				}
+				corr.Answers[k] = t
+				if sub, ok := rec.Submitted.Answers[k]; ok && sub == t {
+					delete(corr.Answers, k)
+				}
+			}
+		}
+		if err := invalid("invalid correction", ps); err != nil {
+			return err
+		}
+		_, keys := corr.overlay(rec.Submitted)
+		corr.UpdatedBy, corr.UpdatedAt = actor.ID, now
+		if err := tx.SavePublicCorrection(ctx, corr); err != nil {
+			return err
+		}
+		n.Version, n.UpdatedAt = n.Version+1, now
+		if err := tx.UpdateNominations(ctx, []Nomination{n}); err != nil {
+			return err
+		}
+		what := strings.Join(keys, ", ")
+		if what == "" {
+			what = "as submitted"
+		}
+		if err := tx.AppendHistory(ctx, []HistoryEntry{{NominationID: n.ID, Version: n.Version, ActorID: actor.ID, ActorName: actor.Name,
+			Role: actor.RoleIn(c.Programme.Ministry), Action: CorrectPublic, From: n.State, To: n.State, Stage: n.Stage, Tier: n.Tier, Award: n.Award,
+			Reason: strings.TrimSpace(patch.Reason) + " [" + what + "]", At: now}}); err != nil {
+			return err
+		}
+		c.Nomination = &n
+		r, _, err = s.publicRecord(ctx, tx, c)
+		return err
+	})
+	return r, withOp("workflow.CorrectPublic", err)
+}
+
+// WithdrawPublication withdraws a version of a programme's award list
+// before its embargo ends: it never becomes public. After the embargo the
+// public has seen it; publish a corrected version instead.
+// Errors: NotFound; IllegalTransition (embargo passed, already withdrawn); Invalid (reason).
+func (s *Service) WithdrawPublication(ctx context.Context, actor Actor, cycle, programme string, version int, reason string) (Publication, error) {
+	var pub Publication
+	err := s.store.InTx(ctx, func(tx Tx) error {
+		now := s.now().UTC()
+		cv, err := tx.LatestCycle(ctx, cycle)
+		if err != nil {
+			return err
+		}
+		p, ok := cv.Cycle.Programme(programme)
+		if !ok || !staffOf(actor, p) {
+			return Refuse(NotFound, "%s に制度 %q はありません", "no programme %q in %s", programme, cycle)
+		}
+		if err := invalid("invalid withdrawal", problems(reasonProblem("reason", reason, true))); err != nil {
+			return err
+		}
+		all, err := tx.Publications(ctx, cycle, programme)
+		if err != nil {
+			return err
+		}
+		i := slices.IndexFunc(all, func(p Publication) bool { return p.Version == version })
+		if i < 0 {
+			return Refuse(NotFound, "公表の版 %d はありません", "no publication version %d", version)
+		}
+		pub = all[i]
+		switch {
+		case pub.WithdrawnAt != nil:
+			return Refuse(IllegalTransition, "版 %d は取り下げ済みです", "version %d is already withdrawn", version)
+		case !pub.EmbargoAt.After(now):
+			return Refuse(IllegalTransition, "版 %d は解禁済みで公開されています。取り下げず、訂正版を公表してください",
+				"version %d is past its embargo and public: publish a corrected version instead", version)
+		}
+		pub.WithdrawnAt, pub.WithdrawnBy, pub.WithdrawReason = &now, actor.ID, strings.TrimSpace(reason)
+		pub.State = PublicationWithdrawn
+		return tx.WithdrawPublication(ctx, pub.ID, now, actor.ID, pub.WithdrawReason)
+	})
+	return pub, withOp("workflow.WithdrawPublication", err)
+}
+
+func problems(p *Problem) []Problem {
+	if p == nil {
+		return nil
+	}
+	return []Problem{*p}
+}
+
+// publicationStates sets each version's state at now (versions oldest first).
+func publicationStates(all []Publication, now time.Time) {
+	current := -1
+	for i := range all {
+		if all[i].WithdrawnAt == nil && !all[i].EmbargoAt.After(now) {
+			current = i
+		}
+	}
+	for i := range all {
+		switch {
+		case all[i].WithdrawnAt != nil:
+			all[i].State = PublicationWithdrawn
+		case all[i].EmbargoAt.After(now):
+			all[i].State = PublicationScheduled
+		case i == current:
+			all[i].State = PublicationPublic
+		default:
+			all[i].State = PublicationSuperseded
+		}
+	}
 }

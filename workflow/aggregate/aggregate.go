@@ -9,11 +9,14 @@
 //     lowest totals dropped when there are at least three: olympic scoring),
 //     standard deviation (sample, n−1; 0 below two scores) as disagreement,
 //     and per-criterion means;
-//   - normalised (optional, always beside the raw figures): each judge's
-//     totals become z-scores over the entries that judge scored, rescaled
-//     to the mean and standard deviation of all totals and clamped to the
+//   - normalised (optional, always beside the raw figures; always on when
+//     ranking by it): each judge's totals become z-scores over the entries
+//     that judge scored, rescaled to the mean and standard deviation of all
+//     totals and clamped to the
 //     total's range, so harsh and lenient judges weigh alike; a judge with
 //     fewer than two scores or no spread keeps raw totals;
+//   - every standard deviation (spread, the z-scores' judge deviation, the
+//     overall deviation) is the sample one, n−1, and 0 below two values;
 //   - ranks use competition ranking (1, 1, 3): equal figures share a rank
 //     and are flagged as ties.
 package aggregate
@@ -145,7 +148,7 @@ func Aggregate(in Input) []Entry {
 		}
 	}
 	normalised := map[int64]map[int64]float64{} // entry → judge → normalised total
-	if in.Normalise {
+	if in.Normalise || in.RankBy == ByNormalised {
 		lo, hi := Range(in.Rubric)
 		mu, sigma := meanStd(all)
 		for judge, js := range byJudge {
@@ -178,9 +181,6 @@ func Aggregate(in Input) []Entry {
 		e.Count = len(totals)
 		if e.Count > 0 {
 			e.Mean, e.StdDev = meanStd(totals)
-			if e.Count >= 2 {
-				e.StdDev *= math.Sqrt(float64(e.Count) / float64(e.Count-1))
-			}
 			e.Median = median(totals)
 			e.TrimmedMean = e.Mean
 			if e.Count >= 3 {
@@ -230,7 +230,7 @@ func rank(es []Entry, m Measure) {
 		switch {
 		case es[i].Count == 0:
 			es[i].Rank = 0 // unranked
-		case i > 0 && es[i-1].Count > 0 && same(es[i-1].Value(m), es[i].Value(m)):
+		case i > 0 && es[i-1].Count > 0 && Same(es[i-1].Value(m), es[i].Value(m)):
 			es[i].Rank = es[i-1].Rank
 			es[i].Tie, es[i-1].Tie = true, true
 		default:
@@ -239,10 +239,11 @@ func rank(es []Entry, m Measure) {
 	}
 }
 
-// same compares figures that are sums of decimal scores: equal within
-// rounding noise means equal.
-func same(a, b float64) bool { return math.Abs(a-b) < 1e-9 }
+// Same compares figures that are sums of decimal scores: equal within
+// rounding noise means equal. Ranks, ties and decisions' cuts all use it.
+func Same(a, b float64) bool { return math.Abs(a-b) < 1e-9 }
 
+// meanStd is the mean and the sample standard deviation (n−1; 0 below two values).
 func meanStd(xs []float64) (mean, std float64) {
 	if len(xs) == 0 {
 		return 0, 0
@@ -254,7 +255,10 @@ func meanStd(xs []float64) (mean, std float64) {
 	for _, x := range xs {
 		std += (x - mean) * (x - mean)
 	}
-	return mean, math.Sqrt(std / float64(len(xs)))
+	if len(xs) < 2 {
+		return mean, 0
+	}
+	return mean, math.Sqrt(std / float64(len(xs)-1))
 }
 
 func median(sorted []float64) float64 {

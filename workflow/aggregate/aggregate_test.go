@@ -67,11 +67,21 @@ func TestAggregateByHand(t *testing.T) {
 	}
 }
 
+// TestNormalisationByHand: the sample standard deviation (n−1) is used for
+// the judges' z-scores and the overall spread (figures from an independent
+// script with Python's statistics.stdev), and ranking by the normalised
+// figure normalises whether or not Normalise is set.
 func TestNormalisationByHand(t *testing.T) {
-	in := example
-	in.Normalise, in.RankBy = true, ByNormalised
-	got := Aggregate(in)
-	want := map[int64]float64{1: 11.553262, 2: 8.921408, 3: 12.957306, 5: 7.582785}
+	for _, flag := range []bool{true, false} {
+		in := example
+		in.Normalise, in.RankBy = flag, ByNormalised
+		checkNormalised(t, Aggregate(in))
+	}
+}
+
+func checkNormalised(t *testing.T, got []Entry) {
+	t.Helper()
+	want := map[int64]float64{1: 11.551950, 2: 9.153874, 3: 12.525487, 5: 7.985428}
 	for _, e := range got {
 		if w, ok := want[e.Entry]; ok && !near(e.Normalised, w) {
 			t.Errorf("entry %d normalised = %.6f, want %.6f", e.Entry, e.Normalised, w)
