@@ -468,7 +468,9 @@ func demoJudging(ctx context.Context, svc *workflow.Service, clk *demoClock, t d
 		value func(k int) map[string]any
 	}{
 		{minister, onward, func(k int) map[string]any { return map[string]any{"leadership": 9 - k, "impact": 8 - k} }},
-		{review, mhlw, func(k int) map[string]any { return map[string]any{"wlb": 5 - k, "productivity": 4, "originality": 4 - k} }},
+		{review, mhlw, func(k int) map[string]any {
+			return map[string]any{"wlb": 5 - k, "productivity": 4, "originality": 4 - k}
+		}},
 	} {
 		as, err := svc.Assignments(ctx, admin, s.r)
 		if err != nil {

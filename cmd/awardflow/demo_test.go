@@ -178,7 +178,7 @@ func demoYear(t *testing.T, d *db.DB, day time.Time) {
 	a.must(200, "POST", fmt.Sprintf("%s/assignment-proposals/%v/apply", review, p["id"]), tok["mhlw-secretariat"], nil)
 	for _, s := range []struct {
 		stage, sec string
-		per       int
+		per        int
 	}{{mic + "/stages/top100", "mic-secretariat", 3}, {mic + "/stages/minister", "mic-secretariat", 5}, {review, "mhlw-secretariat", 3}} {
 		count := map[string]int{}
 		for _, as := range items(a.must(200, "GET", s.stage+"/assignments", tok[s.sec], nil)) {
