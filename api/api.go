@@ -133,7 +133,10 @@ func (s *server) routes(r *gin.Engine) {
 	const programme = v1 + "/cycles/:key/programmes/:programme"
 	s.route(r, "GET", programme+"/release", allow(policy.ReleaseResults), s.releaseStatus)
 	s.route(r, "POST", programme+"/release", allow(policy.ReleaseResults), s.release)
+	s.route(r, "GET", programme+"/windows", allow(policy.ReadWindows), s.getWindows)
+	s.route(r, "PUT", programme+"/windows/call", allow(policy.ChangeWindows), s.putCallWindow)
 	const stage = programme + "/stages/:stage"
+	s.route(r, "PUT", stage+"/window", allow(policy.ChangeWindows), s.putStageWindow)
 	s.route(r, "GET", stage+"/panel", allow(policy.ReadPanel), s.getPanel)
 	s.route(r, "PUT", stage+"/panel/:user", allow(policy.ManagePanel), s.putPanelMember)
 	s.route(r, "DELETE", stage+"/panel/:user", allow(policy.ManagePanel), s.deletePanelMember)

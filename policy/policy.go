@@ -73,6 +73,8 @@ var (
 	ImportSheet        = Permission{"sheet", "import"}
 	ExportResults      = Permission{"results", "export"}
 	ManagePublications = Permission{"publication", "manage"}
+	ReadWindows        = Permission{"window", "read"}
+	ChangeWindows      = Permission{"window", "change"}
 )
 
 // Rule is a permission with the roles that hold it, as written in

@@ -31,6 +31,7 @@ func TestRoleMatrix(t *testing.T) {
 		ReadProgress: A | S | C, ReadRanking: A | S | C,
 		PreviewDecision: A | S | C, ApplyDecision: A | S, ReleaseResults: A | S,
 		DownloadSheet: A | S | C | J, ExportSheets: A | S, ImportSheet: A | S | C | J, ExportResults: A | S | C, ManagePublications: A | S,
+		ReadWindows: A | S, ChangeWindows: A | S,
 	}
 	roles := []workflow.Role{workflow.RoleAdmin, workflow.RoleSecretariat, workflow.RoleChair, workflow.RoleJudge, workflow.RoleApplicant}
 	if len(a.Permissions()) != len(want) {

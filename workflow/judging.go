@@ -217,6 +217,9 @@ func (s *Service) stageOf(ctx context.Context, tx Tx, actor Actor, ref StageRef)
 	if !ok {
 		return nil, nil, "", Errorf(NotFound, "no programme %q in %s", ref.Programme, ref.Cycle)
 	}
+	if p, err = s.effective(ctx, tx, ref.Cycle, p); err != nil { // the judging windows in force
+		return nil, nil, "", err
+	}
 	role := actor.RoleIn(p.Ministry)
 	if role == "" || role == RoleApplicant {
 		return nil, nil, "", Errorf(NotFound, "no programme %q in %s", ref.Programme, ref.Cycle)

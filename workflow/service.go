@@ -133,7 +133,10 @@ func (s *Service) Cycle(ctx context.Context, key string) (CycleVersion, error) {
 	var v CycleVersion
 	err := s.store.InTx(ctx, func(tx Tx) error {
 		var err error
-		v, err = tx.LatestCycle(ctx, key)
+		if v, err = tx.LatestCycle(ctx, key); err != nil {
+			return err
+		}
+		v.Cycle, err = s.effectiveCycle(ctx, tx, v.Cycle) // the windows in force, not only the file's
 		return err
 	})
 	return v, withOp("workflow.Cycle", err)
@@ -885,7 +888,8 @@ func (s *Service) cycleVersion(ctx context.Context, tx Tx, key string, version i
 // contextCache keeps what a bulk transition reads once for many nominations.
 type contextCache struct {
 	latest   map[string]int
-	released map[string]*time.Time // "cycle/programme"
+	released map[string]*time.Time     // "cycle/programme"
+	windows  map[string][]WindowChange // "cycle/programme"
 	orgs     map[int64]Organisation
 }
 
@@ -911,7 +915,7 @@ func (s *Service) visible(ctx context.Context, tx Tx, actor Actor, id int64, now
 // is that version when it differs from the draft's, and 0 otherwise.
 func (s *Service) context(ctx context.Context, tx Tx, n *Nomination, cache *contextCache, now time.Time) (c *Context, rebind int, err error) {
 	if cache.latest == nil {
-		cache.latest, cache.released = map[string]int{}, map[string]*time.Time{}
+		cache.latest, cache.released, cache.windows = map[string]int{}, map[string]*time.Time{}, map[string][]WindowChange{}
 	}
 	if cache.orgs == nil {
 		cache.orgs = map[int64]Organisation{}
@@ -942,6 +946,14 @@ func (s *Service) context(ctx context.Context, tx Tx, n *Nomination, cache *cont
 		return nil, 0, err
 	}
 	rk := n.CycleKey + "/" + n.ProgrammeKey
+	chs, ok := cache.windows[rk]
+	if !ok {
+		if chs, err = tx.WindowChanges(ctx, n.CycleKey, n.ProgrammeKey); err != nil {
+			return nil, 0, err
+		}
+		cache.windows[rk] = chs
+	}
+	p = EffectiveWindows(p, chs) // the call window in force (deadline extensions)
 	rel, ok := cache.released[rk]
 	if !ok {
 		if rel, err = tx.ReleasedAt(ctx, n.CycleKey, n.ProgrammeKey); err != nil {

@@ -22,6 +22,7 @@ type Tx interface {
 	AccountsTx
 	JudgingTx
 	PublicationTx
+	WindowsTx
 
 	// CycleKeys lists stored cycles' keys.
 	CycleKeys(ctx context.Context) ([]string, error)

@@ -39,6 +39,7 @@ Usage:
   awardflow migrate [--db DSN]
   awardflow cycle load FILE [--dry-run] [--db DSN]
   awardflow user add --email E --name N --role R [--domain D] [--org ID] [--locale ja|en] --password-stdin [--db DSN]
+  awardflow window set --cycle C --programme P [--stage S] [--opens-at T] --closes-at T --reason R [--db DSN]
   awardflow version
 
 DSN is postgres://… or sqlite:PATH (default sqlite:awardflow.db).
@@ -77,6 +78,11 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 			return errors.New("usage: awardflow user add --email E --name N --role R [--domain D] [--org ID] --password-stdin")
 		}
 		return userAdd(ctx, args[1:], getenv, stdin, stdout)
+	case "window":
+		if len(args) == 0 || args[0] != "set" {
+			return errors.New("usage: " + windowUsage)
+		}
+		return windowSet(ctx, args[1:], getenv, stdout)
 	case "version":
 		fmt.Fprintln(stdout, "awardflow", buildVersion())
 		return nil
@@ -210,7 +216,7 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 		return err
 	}
 	if *demo {
-		if err := loadDemo(ctx, d, getenv, stdout); err != nil {
+		if err := loadDemo(ctx, d, time.Now(), getenv, stdout); err != nil {
 			return fmt.Errorf("demo: %w", err)
 		}
 	}
@@ -385,4 +391,61 @@ func fileError(file string, err error) error {
 		lines[i] = file + ": " + p.String()
 	}
 	return errors.New(strings.Join(lines, "\n") + fmt.Sprintf("\n%s: %d problem(s); nothing was stored", file, len(ps)))
+}
+
+const windowUsage = "awardflow window set --cycle C --programme P [--stage S] [--opens-at T] --closes-at T --reason R [--db DSN]"
+
+// windowSet extends or reopens a programme's call, or a stage's judging
+// window with --stage, recorded as cli:$USER with its reason. Times are
+// RFC 3339 (2026-12-20T17:00+09:00) or a local date-time in Japan.
+func windowSet(ctx context.Context, args []string, getenv func(string) string, stdout io.Writer) error {
+	fs := flag.NewFlagSet("window set", flag.ContinueOnError)
+	dsn := fs.String("db", envOr(getenv, "AWARDFLOW_DB", "sqlite:awardflow.db"), "database DSN")
+	cycle := fs.String("cycle", "", "cycle key")
+	programme := fs.String("programme", "", "programme key")
+	stage := fs.String("stage", "", "judged stage key; the call when absent")
+	opens := fs.String("opens-at", "", "new opening time (kept when absent)")
+	closes := fs.String("closes-at", "", "new closing time (must-arrive)")
+	reason := fs.String("reason", "", "why the window changes (recorded)")
+	pos, err := parse(fs, args)
+	if err != nil {
+		return err
+	}
+	if len(pos) > 0 {
+		return fmt.Errorf("window set: unexpected argument %q", pos[0])
+	}
+	if *cycle == "" || *programme == "" || *closes == "" {
+		return errors.New("usage: " + windowUsage)
+	}
+	in := workflow.WindowInput{Reason: *reason}
+	t, ok := workflow.ParseInstant(*closes)
+	if !ok {
+		return fmt.Errorf("window set: --closes-at %q: want a time such as 2026-12-20T17:00+09:00", *closes)
+	}
+	in.Closes = t
+	if *opens != "" {
+		t, ok := workflow.ParseInstant(*opens)
+		if !ok {
+			return fmt.Errorf("window set: --opens-at %q: want a time such as 2026-12-01T10:00+09:00", *opens)
+		}
+		in.Opens = &t
+	}
+	d, err := openDB(ctx, *dsn, stdout)
+	if err != nil {
+		return err
+	}
+	defer d.Close()
+	svc := workflow.NewService(db.NewStore(d), time.Now)
+	ch, err := svc.SetWindow(ctx, cliActor(getenv), workflow.WindowRef{Cycle: *cycle, Programme: *programme, Stage: *stage}, in)
+	if err != nil {
+		return fmt.Errorf("window set: %s", oneLine(err))
+	}
+	what := "call of " + ch.Programme
+	if ch.Stage != "" {
+		what = "judging of " + ch.Programme + "/" + ch.Stage
+	}
+	fmt.Fprintf(stdout, "%s %s: %s – %s (was until %s), change %d\n", ch.Cycle, what,
+		ch.Window.Opens.In(workflow.Tokyo).Format("2006-01-02 15:04"), ch.Window.Closes.In(workflow.Tokyo).Format("2006-01-02 15:04 JST"),
+		ch.Previous.Closes.In(workflow.Tokyo).Format("2006-01-02 15:04"), ch.Seq)
+	return nil
 }

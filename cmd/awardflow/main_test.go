@@ -110,7 +110,7 @@ func TestServeDemoOnSQLite(t *testing.T) {
 	if code, _ := get(t, base+"/no/such/route"); code != 404 {
 		t.Errorf("unknown route = %d", code)
 	}
-	if !strings.Contains(out.String(), "demo: loaded cycle fy2026-telework") {
+	if !strings.Contains(out.String(), "demo: loaded cycle demo-telework") {
 		t.Errorf("demo not loaded:\n%s", out)
 	}
 }
@@ -278,7 +278,7 @@ func TestDemoPrintsAccountsThatCanSignIn(t *testing.T) {
 	if resp.StatusCode != 200 {
 		t.Fatalf("the printed demo applicant cannot sign in: %d", resp.StatusCode)
 	}
-	// The demo judge has an entry to score at MIC's Top 100 stage.
+	// The demo judge has entries to score at MIC's Minister's Award stage.
 	j := regexp.MustCompile(`judge\s+mic\s+(\S+)\s+(\S+)`).FindStringSubmatch(out.String())
 	resp, err = http.Post(base+"/api/v1/auth/login", "application/json", strings.NewReader(fmt.Sprintf(`{"email":%q,"password":%q}`, j[1], j[2])))
 	if err != nil {
@@ -287,7 +287,7 @@ func TestDemoPrintsAccountsThatCanSignIn(t *testing.T) {
 	var login struct{ Token string }
 	json.NewDecoder(resp.Body).Decode(&login) //nolint:errcheck // checked through the next request
 	resp.Body.Close()
-	req, _ := http.NewRequest("GET", base+"/api/v1/cycles/fy2026-telework/programmes/mic-pioneer/stages/top100/entries", nil)
+	req, _ := http.NewRequest("GET", base+"/api/v1/cycles/demo-telework/programmes/mic-pioneer/stages/minister/entries", nil)
 	req.Header.Set("Authorization", "Bearer "+login.Token)
 	resp, err = http.DefaultClient.Do(req)
 	if err != nil {
@@ -295,7 +295,7 @@ func TestDemoPrintsAccountsThatCanSignIn(t *testing.T) {
 	}
 	defer resp.Body.Close()
 	var entries struct{ Items []any }
-	if json.NewDecoder(resp.Body).Decode(&entries); resp.StatusCode != 200 || len(entries.Items) != 1 {
+	if json.NewDecoder(resp.Body).Decode(&entries); resp.StatusCode != 200 || len(entries.Items) != 3 {
 		t.Fatalf("the demo judge's entries: %d, %d items", resp.StatusCode, len(entries.Items))
 	}
 }
@@ -304,5 +304,43 @@ func TestVersion(t *testing.T) {
 	out, err := runCmd(t, env(), "version")
 	if err != nil || !strings.HasPrefix(out, "awardflow ") {
 		t.Fatalf("version: %q, %v", out, err)
+	}
+}
+
+func TestWindowSet(t *testing.T) {
+	dsn := "sqlite:" + filepath.Join(t.TempDir(), "w.db")
+	e := env("AWARDFLOW_DB", dsn, "USER", "tester")
+	if _, err := runCmd(t, e, "cycle", "load", "../../docs/examples/fy2026-telework.yaml"); err != nil {
+		t.Fatal(err)
+	}
+	closes := time.Now().Add(7 * 24 * time.Hour).In(time.FixedZone("JST", 9*3600)).Format("2006-01-02T15:04-07:00")
+	base := []string{"window", "set", "--cycle", "fy2026-telework", "--programme", "mic-pioneer", "--stage", "top100", "--closes-at", closes}
+	out, err := runCmd(t, e, append(base, "--reason", "審査期間の再開")...)
+	if err != nil || !strings.Contains(out, "fy2026-telework judging of mic-pioneer/top100") || !strings.Contains(out, "(was until 2026-09-12 00:00), change 1") {
+		t.Fatalf("window set: %q, %v", out, err)
+	}
+	d, err := db.Open(t.Context(), dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer d.Close()
+	var by, reason string
+	if err := d.Bun.QueryRowContext(t.Context(), "SELECT actor_id, reason FROM window_changes").Scan(&by, &reason); err != nil || by != "cli:tester" || reason != "審査期間の再開" {
+		t.Errorf("recorded as %q %q, %v", by, reason, err)
+	}
+	for _, tc := range []struct {
+		args []string
+		want string
+	}{
+		{base, "reason: a reason is required"},
+		{append(base[:len(base)-1:len(base)-1], "yesterday", "--reason", "x"), `--closes-at "yesterday"`},
+		{[]string{"window"}, "usage: awardflow window set"},
+		{[]string{"window", "set", "--cycle", "fy2026-telework"}, "usage: awardflow window set"},
+		{[]string{"window", "set", "--cycle", "fy2026-telework", "--programme", "nope", "--closes-at", closes, "--reason", "x"}, `has no programme "nope"`},
+	} {
+		_, err := runCmd(t, e, tc.args...)
+		if err == nil || !strings.Contains(err.Error(), tc.want) || strings.Contains(err.Error(), "\n") {
+			t.Errorf("%v: %v, want one line containing %q", tc.args, err, tc.want)
+		}
 	}
 }
