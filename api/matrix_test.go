@@ -193,7 +193,7 @@ func matrixRows() []matrixRow {
 		{"GET", stageRoute + "/results.xlsx", fixed(stage+"/results.xlsx", nil), "401 200 200 404 200 403 403 403 403"},
 		// Applying decisions and releasing results change everything after them: they come last.
 		{"POST", stageRoute + "/decisions", func(f *fixture, _ string) cell {
-			spec := workflow.DecisionSpec{TopN: 1}
+			spec := workflow.DecisionSpec{TopN: 1, Ties: workflow.TiesIncludeAll}
 			pv, err := f.svc.PreviewDecision(f.ctx, admin, top100, spec)
 			if err != nil {
 				f.t.Fatal(err)

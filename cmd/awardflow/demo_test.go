@@ -110,7 +110,7 @@ func demoYear(t *testing.T, d *db.DB, day time.Time) {
 	}
 	svc := workflow.NewService(db.NewStore(d), a.clock, workflow.WithSheetKey(bytes.Repeat([]byte("k"), 32)))
 	if a.h, err = api.NewHandler(api.Config{Service: svc, Authorizer: authz, Logger: slog.New(slog.NewTextHandler(io.Discard, nil)),
-		Ready: func(context.Context) error { return nil }, Now: a.clock}); err != nil {
+		Ready: func(context.Context) error { return nil }}); err != nil {
 		t.Fatal(err)
 	}
 
@@ -191,36 +191,46 @@ func demoYear(t *testing.T, d *db.DB, day time.Time) {
 		}
 	}
 
+	// A closed window reopened, then used: MHLW's call, for a late entry. A
+	// draft cannot even be started while the call is closed.
+	org := mine[0]["organisation_id"]
+	late := map[string]any{"cycle": demoKey, "programme": "mhlw-kagayaku", "organisation_id": org}
+	a.must(409, "POST", "/api/v1/nominations", tok["applicant"], late)
+	closes := day.Add(7 * 24 * time.Hour)
+	if end := time.Date(demoSchedule(day).fiscalYear+1, 4, 1, 0, 0, 0, 0, workflow.Tokyo); !closes.Before(end) {
+		closes = end.Add(-time.Hour)
+	}
+	a.must(200, "PUT", mhlw+"/windows/call", tok["mhlw-secretariat"], map[string]any{"closes_at": closes.Format(time.RFC3339), "reason": "デモ: 締切延長"})
+	n := a.must(201, "POST", "/api/v1/nominations", tok["applicant"], late)
+	id := fmt.Sprint(n["id"])
+	n = a.must(200, "PATCH", "/api/v1/nominations/"+id, tok["applicant"], map[string]any{"answers": demoAnswers("mhlw-kagayaku", 0)},
+		"If-Match", fmt.Sprintf(`"%v"`, n["version"]))
+	a.must(200, "POST", "/api/v1/nominations/"+id+"/actions/submit", tok["applicant"], map[string]any{})
+	// Results are never released while a call is open: the secretariat
+	// closes the extended call now, and the late entry stays undecided.
+	a.must(409, "POST", mhlw+"/release", tok["mhlw-secretariat"], map[string]any{"confirm_undecided": true, "reason": "デモ"})
+	a.must(200, "PUT", mhlw+"/windows/call", tok["mhlw-secretariat"], map[string]any{"closes_at": a.clock().Format(time.RFC3339), "reason": "デモ: 受付終了"},
+		"If-Match", `"2"`)
+
 	// Decisions: MIC previews its Minister's Award; MHLW previews and applies its awards.
-	// After the merge of the decisions section, add "ties": "include_all" to each spec.
 	a.must(200, "POST", mic+"/stages/minister/decisions/preview", tok["mic-secretariat"],
 		map[string]any{"awards": []any{map[string]any{"award": "minister", "top_n": 2}}})
 	spec := map[string]any{"awards": []any{map[string]any{"award": "excellence", "top_n": 1}, map[string]any{"award": "special-encouragement", "top_n": 2}}}
 	pv := a.must(200, "POST", review+"/decisions/preview", tok["mhlw-secretariat"], spec)
 	a.must(201, "POST", review+"/decisions", tok["mhlw-secretariat"], map[string]any{"spec": spec, "fingerprint": pv["fingerprint"]})
 
-	// MHLW's call has closed: its secretariat releases and publishes.
-	// After the merge of the release section, send
-	// {"confirm_undecided": true, "reason": "デモ: 未決定の応募は審査対象外"} here.
-	a.must(204, "POST", mhlw+"/release", tok["mhlw-secretariat"], nil)
+	// MHLW's call has closed: its secretariat reads the pre-flight, releases
+	// (confirming the undecided late entry, with a reason) and publishes.
+	if pf := a.must(200, "GET", mhlw+"/release", tok["mhlw-secretariat"], nil); pf["call_open"] != false {
+		t.Errorf("release pre-flight: %v", pf)
+	}
+	a.must(422, "POST", mhlw+"/release", tok["mhlw-secretariat"], nil)
+	a.must(204, "POST", mhlw+"/release", tok["mhlw-secretariat"], map[string]any{"confirm_undecided": true, "reason": "デモ: 締切後の応募は次年度に案内"})
 	a.must(201, "POST", mhlw+"/publications", tok["mhlw-secretariat"],
 		map[string]any{"embargo_at": day.Add(24 * time.Hour).Format(time.RFC3339), "reason": ""})
-
-	// A closed window reopened, then used: MHLW's call, for a late entry.
-	n := a.must(201, "POST", "/api/v1/nominations", tok["applicant"], map[string]any{"cycle": demoKey, "programme": "mhlw-kagayaku",
-		"organisation_id": mine[0]["organisation_id"]})
-	id := fmt.Sprint(n["id"])
-	n = a.must(200, "PATCH", "/api/v1/nominations/"+id, tok["applicant"], map[string]any{"answers": demoAnswers("mhlw-kagayaku", 0)},
-		"If-Match", fmt.Sprintf(`"%v"`, n["version"]))
-	submit := "/api/v1/nominations/" + id + "/actions/submit"
-	a.must(409, "POST", submit, tok["applicant"], map[string]any{})
-	closes := day.Add(7 * 24 * time.Hour)
-	if end := time.Date(demoSchedule(day).fiscalYear+1, 4, 1, 0, 0, 0, 0, workflow.Tokyo); !closes.Before(end) {
-		closes = end.Add(-time.Hour)
-	}
-	a.must(200, "PUT", mhlw+"/windows/call", tok["mhlw-secretariat"], map[string]any{"closes_at": closes.Format(time.RFC3339), "reason": "デモ: 締切延長"})
-	a.must(200, "POST", submit, tok["applicant"], map[string]any{})
-	if log := a.must(200, "GET", mhlw+"/windows", tok["mhlw-secretariat"], nil); len(log["changes"].([]any)) != 1 {
+	// Nothing enters a programme whose results are released.
+	a.must(409, "POST", "/api/v1/nominations", tok["applicant"], late)
+	if log := a.must(200, "GET", mhlw+"/windows", tok["mhlw-secretariat"], nil); len(log["changes"].([]any)) != 2 {
 		t.Errorf("window log: %v", log)
 	}
 }
