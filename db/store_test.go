@@ -243,7 +243,7 @@ func TestAnswersValidation(t *testing.T) {
 		}
 		want := map[string]string{
 			"answers.eligible_staff": "not_integer", "answers.avg_telework_days": "out_of_range", "answers.nonsense": "unknown_field",
-			"answers.telework_forms": "duplicate_choice", "answers.rules_basis": "unknown_choice", "answers.initiative_title": "control_character",
+			"answers.telework_forms": "duplicate_choice", "answers.rules_basis": "unknown_choice", "answers.initiative_title": "hidden_character",
 		}
 		if fmt.Sprint(got) != fmt.Sprint(want) {
 			t.Fatalf("problems = %v\nwant %v", got, want)

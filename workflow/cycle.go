@@ -379,8 +379,17 @@ func (v *checker) text(path string, t Text) {
 	if t.En == "" {
 		v.add(path+".en", "is required")
 	}
-	if badControl(t.Ja, false) || badControl(t.En, false) {
-		v.add(path, "must not contain control characters")
+	v.optionalText(path, t, false)
+}
+
+// optionalText checks a label or text that may be absent (help, guidance):
+// nothing hidden (workflow/text.go), in either language; newlines only
+// where multiline.
+func (v *checker) optionalText(path string, t Text, multiline bool) {
+	for _, l := range [...]struct{ lang, s string }{{"ja", t.Ja}, {"en", t.En}} {
+		if p := textProblem(path+"."+l.lang, l.s, multiline); p != nil {
+			v.problems = append(v.problems, *p)
+		}
 	}
 }
 
@@ -415,6 +424,7 @@ func (j *Judging) check(v *checker, path string) {
 		}
 		keys[c.Key] = true
 		v.text(cp+".label", c.Label)
+		v.optionalText(cp+".guidance", c.Guidance, true)
 		if c.Weight <= 0 {
 			v.add(cp+".weight", "must be > 0")
 		}

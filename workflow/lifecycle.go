@@ -3,9 +3,7 @@ package workflow
 import (
 	"fmt"
 	"slices"
-	"strings"
 	"time"
-	"unicode/utf8"
 )
 
 // State is where a nomination is in its lifecycle.
@@ -422,14 +420,8 @@ const maxReason = 2000
 func checkInput(needs Needs, c *Context) []Problem {
 	var ps []Problem
 	in := c.Input
-	reason := strings.TrimSpace(in.Reason)
-	switch {
-	case needs&NeedReason != 0 && reason == "":
-		ps = append(ps, problem("reason", "required", "理由を入力してください", "a reason is required"))
-	case utf8.RuneCountInString(reason) > maxReason:
-		ps = append(ps, problem("reason", "too_long", "理由は2000文字以内で入力してください", "must be at most 2000 characters"))
-	case badControl(reason, true):
-		ps = append(ps, problem("reason", "control_character", "制御文字は使用できません", "must not contain control characters"))
+	if p := reasonProblem("reason", in.Reason, needs&NeedReason != 0); p != nil {
+		ps = append(ps, *p)
 	}
 	if needs&NeedDue != 0 {
 		switch {

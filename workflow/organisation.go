@@ -143,19 +143,22 @@ func (o Organisation) Normalise() Organisation {
 // Validate reports every problem with a normalised organisation.
 func (o Organisation) Validate() []Problem {
 	var ps []Problem
-	text := func(path, v string, max int) {
+	text := func(path, v string, max int) bool {
+		n := len(ps)
 		switch {
 		case v == "":
 			ps = append(ps, problem(path, "required", "入力してください", "is required"))
 		case utf8.RuneCountInString(v) > max:
 			ps = append(ps, problem(path, "too_long", "長すぎます", "is too long"))
-		case badControl(v, false):
-			ps = append(ps, problem(path, "control_character", "制御文字は使用できません", "must not contain control characters"))
+		default:
+			if p := textProblem(path, v, false); p != nil {
+				ps = append(ps, *p)
+			}
 		}
+		return len(ps) == n
 	}
 	text("name", o.Name, 200)
-	text("name_kana", o.NameKana, 400)
-	if o.NameKana != "" && !isKatakana(o.NameKana) {
+	if text("name_kana", o.NameKana, 400) && !isKatakana(o.NameKana) {
 		ps = append(ps, problem("name_kana", "not_katakana", "カタカナで入力してください", "must be written in katakana"))
 	}
 	company, ok := legalForm(o.LegalForm)
