@@ -268,10 +268,31 @@ func (t *tx) InsertOrganisation(ctx context.Context, o *workflow.Organisation) e
 	r := fromOrganisation(*o)
 	r.ID = 0
 	if _, err := t.db.NewInsert().Model(&r).Returning("id").Exec(ctx); err != nil {
-		return translate(err, "organisation")
+		return corporateNumberTaken(translate(err, "organisation"), o.CorporateNumber)
 	}
 	o.ID = r.ID
 	return nil
+}
+
+// corporateNumberTaken turns the unique violation of organisations'
+// corporate number (the only unique column there) into the service's refusal.
+func corporateNumberTaken(err error, number string) error {
+	if number != "" && workflow.ErrorCode(err) == workflow.Conflict {
+		e := workflow.CorporateNumberTaken(number)
+		e.Err = err
+		return e
+	}
+	return err
+}
+
+func (t *tx) OrganisationWithCorporateNumber(ctx context.Context, number string) (int64, error) {
+	var ids []int64
+	err := t.db.NewSelect().Table("organisations").Column("id").Where("corporate_number = ?", number).
+		Order("id").Limit(1).Scan(ctx, &ids)
+	if err != nil || len(ids) == 0 {
+		return 0, translate(err, "organisation")
+	}
+	return ids[0], nil
 }
 
 func (t *tx) Organisation(ctx context.Context, id int64) (workflow.Organisation, error) {
@@ -298,6 +319,9 @@ func (t *tx) UpdateOrganisation(ctx context.Context, o *workflow.Organisation, e
 	r := fromOrganisation(*o)
 	res, err := t.db.NewUpdate().Model(&r).ExcludeColumn("id", "created_at").
 		Where("id = ? AND version = ?", o.ID, expected).Exec(ctx)
+	if err != nil {
+		return corporateNumberTaken(translate(err, "organisation"), o.CorporateNumber)
+	}
 	return checkUpdated(res, err, fmt.Sprintf("organisation %d", o.ID))
 }
 

@@ -1,6 +1,7 @@
 package workflow
 
 import (
+	"context"
 	"time"
 	"unicode"
 	"unicode/utf8"
@@ -212,4 +213,30 @@ func isKatakana(s string) bool {
 		}
 	}
 	return true
+}
+
+// CorporateNumberTaken is the refusal of a second organisation with a
+// corporate number another already holds. It tells the claimant how to be
+// added as a contact of the existing one and nothing else about it.
+func CorporateNumberTaken(number string) *Error {
+	return Refuse(Conflict,
+		"法人番号 %s の団体はすでに登録されています。同じ法人番号で別の団体は登録できません。その団体の担当者として追加されるには、その団体の既存の担当者に招待を依頼してください",
+		"an organisation with corporate number %s is already registered, and a corporate number belongs to one organisation only; to be added as a contact of it, ask one of its existing contacts to invite you",
+		number)
+}
+
+// checkCorporateNumber refuses o's corporate number if an organisation
+// other than o holds it. Run it in the transaction that stores o.
+func checkCorporateNumber(ctx context.Context, tx Tx, o Organisation) error {
+	if o.CorporateNumber == "" {
+		return nil
+	}
+	id, err := tx.OrganisationWithCorporateNumber(ctx, o.CorporateNumber)
+	if err != nil {
+		return err
+	}
+	if id != 0 && id != o.ID {
+		return CorporateNumberTaken(o.CorporateNumber)
+	}
+	return nil
 }

@@ -154,7 +154,8 @@ func (s *Service) CycleKeys(ctx context.Context) ([]string, error) {
 // transaction; staff may create any.
 //
 // Errors: Invalid with every problem; Forbidden for judges and chairs;
-// Conflict if an applicant already acts for an organisation.
+// Conflict if an applicant already acts for an organisation or another
+// organisation holds the corporate number (CorporateNumberTaken).
 func (s *Service) CreateOrganisation(ctx context.Context, actor Actor, o Organisation) (Organisation, error) {
 	const op = "workflow.CreateOrganisation"
 	if !actor.IsStaff() && !actor.Has(RoleApplicant, AnyDomain) {
@@ -171,6 +172,9 @@ func (s *Service) CreateOrganisation(ctx context.Context, actor Actor, o Organis
 	err := s.store.InTx(ctx, func(tx Tx) error {
 		now := s.now().UTC()
 		o.ID, o.Version, o.CreatedAt, o.UpdatedAt = 0, 1, now, now
+		if err := checkCorporateNumber(ctx, tx, o); err != nil {
+			return err
+		}
 		if err := tx.InsertOrganisation(ctx, &o); err != nil {
 			return err
 		}
@@ -201,7 +205,8 @@ func (s *Service) Organisation(ctx context.Context, actor Actor, id int64) (Orga
 // UpdateOrganisation replaces an organisation's record if its version is
 // still expected. Submitted nominations keep their snapshot.
 //
-// Errors: NotFound; Invalid; Conflict on a stale version.
+// Errors: NotFound; Invalid; Conflict on a stale version or a corporate
+// number another organisation holds.
 func (s *Service) UpdateOrganisation(ctx context.Context, actor Actor, o Organisation, expected int) (Organisation, error) {
 	const op = "workflow.UpdateOrganisation"
 	if !actor.IsStaff() && actor.OrganisationID != o.ID {
@@ -218,6 +223,9 @@ func (s *Service) UpdateOrganisation(ctx context.Context, actor Actor, o Organis
 		}
 		if old.Version != expected {
 			return Errorf(Conflict, "organisation %d is at version %d, not %d", o.ID, old.Version, expected)
+		}
+		if err := checkCorporateNumber(ctx, tx, o); err != nil {
+			return err
 		}
 		o.CreatedAt, o.UpdatedAt, o.Version = old.CreatedAt, s.now().UTC(), expected+1
 		return tx.UpdateOrganisation(ctx, &o, expected)
