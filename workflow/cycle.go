@@ -231,8 +231,9 @@ func (p *Programme) check(v *checker, path string, fy int) {
 	case !p.Call.Closes.After(p.Call.Opens):
 		v.add(path+".call.closes", "must be after opens")
 	default:
-		start := time.Date(fy, time.April, 1, 0, 0, 0, 0, Tokyo)
-		if c := p.Call.Closes; c.Before(start) || !c.Before(start.AddDate(1, 0, 0)) {
+		// A deadline belongs to the fiscal year of its last day: closes
+		// 2027-03-31 (stored as 1 April 00:00) ends fiscal year 2026.
+		if DeadlineFiscalYear(p.Call.Closes) != fy {
 			v.add(path+".call.closes", fmt.Sprintf("must fall in fiscal year %d (%d-04-01 to %d-03-31)", fy, fy, fy+1))
 		}
 	}

@@ -227,12 +227,12 @@ var (
 			switch {
 			case c.Now.Before(w.Opens):
 				return []Problem{problem("", "call_not_open",
-					"募集開始前です（開始: "+Wareki(w.Opens)+" "+w.Opens.In(Tokyo).Format("15:04")+"）",
+					"募集開始前です（開始: "+WarekiTime(w.Opens)+"）",
 					"the call opens at "+w.Opens.In(Tokyo).Format("2006-01-02 15:04")+" JST")}
 			case !c.Now.Before(w.Closes):
 				return []Problem{problem("", "call_closed",
-					"募集は締め切られました（締切: "+Wareki(w.Closes)+" "+w.Closes.In(Tokyo).Format("15:04")+" 必着）",
-					"the call closed at "+w.Closes.In(Tokyo).Format("2006-01-02 15:04")+" JST")}
+					"募集は締め切られました（締切: "+WarekiMustArrive(w.Closes)+"）",
+					"the call has closed (it had to arrive by "+DeadlineEn(w.Closes)+")")}
 			}
 			return nil
 		}}
@@ -249,8 +249,8 @@ var (
 		func(c *Context) []Problem {
 			if d := c.Nomination.ReturnDue; d != nil && !c.Now.Before(*d) {
 				return []Problem{problem("", "correction_overdue",
-					"修正期限（"+Wareki(*d)+"）を過ぎています。事務局にご連絡ください",
-					"the correction was due "+d.In(Tokyo).Format("2006-01-02 15:04")+" JST; contact the secretariat")}
+					"修正期限（"+WarekiDeadline(*d)+"）を過ぎています。事務局にご連絡ください",
+					"the correction was due by "+DeadlineEn(*d)+"; contact the secretariat")}
 			}
 			return nil
 		}}

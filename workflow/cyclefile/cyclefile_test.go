@@ -87,6 +87,19 @@ func TestBaseIsValid(t *testing.T) {
 	}
 }
 
+// TestCallClosingOn31March: closes: 2027-03-31 is stored as 1 April 00:00
+// and still belongs to fiscal year 2026, the year it ends.
+func TestCallClosingOn31March(t *testing.T) {
+	src := strings.Replace(base, "{opens: 2026-06-15T10:00, closes: 2026-07-31}", "{opens: 2027-03-01T10:00, closes: 2027-03-31}", 1)
+	c, err := cyclefile.Parse([]byte(src))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := workflow.DeadlineFiscalYear(c.Programmes[0].Call.Closes); got != 2026 {
+		t.Fatalf("fiscal year of the deadline = %d", got)
+	}
+}
+
 func TestExampleFileIsValid(t *testing.T) {
 	c, err := cyclefile.Read("../../docs/examples/fy2026-telework.yaml")
 	if err != nil {
@@ -121,6 +134,7 @@ func TestBadCycleFiles(t *testing.T) {
 		{"closes before opens", "closes: 2026-07-31}", "closes: 2026-06-01}", "programmes[0].call.closes", "must be after opens"},
 		{"bad date", "closes: 2026-07-31}", "closes: 31/07/2026}", "programmes[0].call.closes", "must be a date"},
 		{"deadline outside the fiscal year", "{opens: 2026-06-15T10:00, closes: 2026-07-31}", "{opens: 2027-03-15T10:00, closes: 2027-04-10}", "programmes[0].call.closes", "fiscal year 2026"},
+		{"deadline at the end of the fiscal year before", "{opens: 2026-06-15T10:00, closes: 2026-07-31}", "{opens: 2026-03-01T10:00, closes: 2026-03-31}", "programmes[0].call.closes", "fiscal year 2026"},
 		{"max below min", "          max: 100000", "          max: -1", "programmes[0].form.fields[0].max", "must be ≥ min"},
 		{"min on a text field", "          type: decimal", "          type: text\n          min: 1", "programmes[0].form.fields[1]", "min and max apply only"},
 		{"fractional integer limit", "          min: 0\n", "          min: 0.5\n", "programmes[0].form.fields[0].min", "whole number"},
