@@ -355,7 +355,7 @@ func (s *Service) Signup(ctx context.Context, email, name, locale, pw string) (U
 		now := s.now().UTC()
 		u.CreatedAt, u.UpdatedAt = now, now
 		if err := tx.InsertUser(ctx, &u); err != nil {
-			return Errorf(Conflict, "an account with this email already exists")
+			return Refuse(Conflict, "このメールアドレスのアカウントはすでに登録されています", "an account with this email already exists")
 		}
 		if err := tx.InsertGrant(ctx, &RoleGrant{UserID: u.ID, Role: RoleApplicant, Domain: AnyDomain, GrantedBy: "signup", GrantedAt: now}); err != nil {
 			return err
@@ -397,7 +397,7 @@ func (s *Service) Login(ctx context.Context, email, pw string) (User, Token, err
 		}
 		ok, verr := password.Verify(pw, hash)
 		if err != nil || verr != nil || !ok || u.PasswordHash == "" {
-			return Errorf(Unauthenticated, "wrong email or password")
+			return Refuse(Unauthenticated, "メールアドレスまたはパスワードが正しくありません", "wrong email or password")
 		}
 		tok, err = startSession(ctx, tx, u.ID, now)
 		return err

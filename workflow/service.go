@@ -191,7 +191,7 @@ func (s *Service) CreateOrganisation(ctx context.Context, actor Actor, o Organis
 func (s *Service) Organisation(ctx context.Context, actor Actor, id int64) (Organisation, error) {
 	const op = "workflow.Organisation"
 	if !actor.IsStaff() && actor.OrganisationID != id {
-		return Organisation{}, &Error{Op: op, Code: NotFound, Message: "no such organisation"}
+		return Organisation{}, withOp(op, Refuse(NotFound, "団体 %d は見つかりません", "no such organisation %d", id))
 	}
 	var o Organisation
 	err := s.store.InTx(ctx, func(tx Tx) error {
@@ -210,7 +210,7 @@ func (s *Service) Organisation(ctx context.Context, actor Actor, id int64) (Orga
 func (s *Service) UpdateOrganisation(ctx context.Context, actor Actor, o Organisation, expected int) (Organisation, error) {
 	const op = "workflow.UpdateOrganisation"
 	if !actor.IsStaff() && actor.OrganisationID != o.ID {
-		return Organisation{}, &Error{Op: op, Code: NotFound, Message: "no such organisation"}
+		return Organisation{}, withOp(op, Refuse(NotFound, "団体 %d は見つかりません", "no such organisation %d", o.ID))
 	}
 	o = o.Normalise()
 	if err := invalid("invalid organisation", o.Validate()); err != nil {
@@ -222,7 +222,8 @@ func (s *Service) UpdateOrganisation(ctx context.Context, actor Actor, o Organis
 			return err
 		}
 		if old.Version != expected {
-			return Errorf(Conflict, "organisation %d is at version %d, not %d", o.ID, old.Version, expected)
+			return Refuse(Conflict, "この団体の情報は他の操作で更新されました（現在の版 %[2]d、編集した版 %[3]d）。再読み込みしてからやり直してください",
+				"organisation %[1]d is at version %[2]d, not %[3]d; reload and try again", o.ID, old.Version, expected)
 		}
 		if err := checkCorporateNumber(ctx, tx, o); err != nil {
 			return err
@@ -301,7 +302,8 @@ func (s *Service) UpdateAnswers(ctx context.Context, actor Actor, id int64, expe
 			return Errorf(Forbidden, "only the applicant edits its answers")
 		}
 		if n.Version != expected {
-			return Errorf(Conflict, "nomination %d is at version %d, not %d", id, n.Version, expected)
+			return Refuse(Conflict, "この応募は他の操作で更新されました（現在の版 %[2]d、編集した版 %[3]d）。再読み込みしてからやり直してください",
+				"nomination %[1]d is at version %[2]d, not %[3]d; reload and try again", id, n.Version, expected)
 		}
 		if !n.Editable() {
 			return Errorf(IllegalTransition, "answers cannot be changed once the nomination is %s", n.State)
@@ -517,7 +519,8 @@ func (s *Service) transition(ctx context.Context, actor Actor, id int64, expecte
 			return err
 		}
 		if expected != 0 && n.Version != expected {
-			return Errorf(Conflict, "nomination %d is at version %d, not %d", id, n.Version, expected)
+			return Refuse(Conflict, "この応募は他の操作で更新されました（現在の版 %[2]d、編集した版 %[3]d）。再読み込みしてからやり直してください",
+				"nomination %[1]d is at version %[2]d, not %[3]d; reload and try again", id, n.Version, expected)
 		}
 		outs, err := s.apply(ctx, tx, actor, []Nomination{n}, action, in)
 		if err != nil {
