@@ -47,7 +47,7 @@ func newServer(cfg Config) (*server, *gin.Engine, error) {
 	}
 	r.HandleMethodNotAllowed = true
 	s := &server{cfg: cfg, rules: map[string]rule{}}
-	r.Use(s.requestID, s.recover, s.accessLog, securityHeaders, s.language, limitBody, s.authenticate)
+	r.Use(s.requestID, s.recover, s.accessLog, securityHeaders, s.language, s.checkURL, limitBody, s.authenticate)
 	r.NoRoute(func(c *gin.Context) { s.fail(c, workflow.Errorf(workflow.NotFound, "no such route")) })
 	r.NoMethod(func(c *gin.Context) {
 		s.failWith(c, http.StatusMethodNotAllowed, "method_not_allowed", "method not allowed")

@@ -172,7 +172,7 @@ func (t *tx) RevokeSession(ctx context.Context, tokenHash string, now time.Time)
 	res, err := t.db.NewUpdate().Table("sessions").Set("revoked_at = ?", now.UTC()).
 		Where("token_hash = ? AND revoked_at IS NULL", tokenHash).Exec(ctx)
 	if err := checkUpdated(res, err, "session"); workflow.ErrorCode(err) == workflow.Conflict {
-		return workflow.Errorf(workflow.NotFound, "no such session")
+		return workflow.Refuse(workflow.NotFound, "セッションが見つかりません", "no such session")
 	} else if err != nil {
 		return err
 	}
@@ -205,7 +205,7 @@ func (t *tx) RevokeGrant(ctx context.Context, id int64, by string, at time.Time)
 	res, err := t.db.NewUpdate().Table("role_grants").Set("revoked_at = ?, revoked_by = ?", at.UTC(), by).
 		Where("id = ? AND revoked_at IS NULL", id).Exec(ctx)
 	if err := checkUpdated(res, err, fmt.Sprintf("grant %d", id)); err != nil {
-		return workflow.Errorf(workflow.Conflict, "grant %d is already revoked", id)
+		return workflow.Refuse(workflow.Conflict, "権限付与 %d はすでに取り消されています", "grant %d is already revoked", id)
 	}
 	return t.bumpGrants(ctx)
 }

@@ -66,7 +66,7 @@ func TestApplicantCreatesItsOrganisationOnce(t *testing.T) {
 		}
 		actor := workflow.Actor{ID: u.ActorID(), UserID: u.ID, Grants: []workflow.Grant{{Role: workflow.RoleApplicant, Domain: workflow.AnyDomain}}}
 		o, _ := e.org(t, "テンプレート")
-		o.ID = 0
+		o.ID, o.CorporateNumber = 0, nextCorporateNumber() // one organisation per corporate number
 		created, err := e.svc.CreateOrganisation(e.ctx, actor, o)
 		if err != nil {
 			t.Fatal(err)

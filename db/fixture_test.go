@@ -2,7 +2,9 @@ package db_test
 
 import (
 	"context"
+	"fmt"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -64,10 +66,27 @@ func exampleCycle(t testing.TB) workflow.Cycle {
 
 func capital(n int64) *int64 { return &n }
 
+var corporateNumbers atomic.Int64
+
+// nextCorporateNumber returns a valid corporate number no other fixture
+// organisation holds (one organisation per number).
+func nextCorporateNumber() string {
+	base := fmt.Sprintf("%012d", 401100100000+corporateNumbers.Add(1))
+	sum := 0
+	for i, c := range base {
+		q := 1
+		if (12-i)%2 == 0 {
+			q = 2
+		}
+		sum += int(c-'0') * q
+	}
+	return fmt.Sprintf("%d%s", 9-sum%9, base)
+}
+
 func (e *env) org(t testing.TB, name string) (workflow.Organisation, workflow.Actor) {
 	t.Helper()
 	o, err := e.svc.CreateOrganisation(e.ctx, admin, workflow.Organisation{
-		Name: name, NameKana: "テストカブシキガイシャ", LegalForm: "kabushiki_kaisha", CorporateNumber: "4011001098993",
+		Name: name, NameKana: "テストカブシキガイシャ", LegalForm: "kabushiki_kaisha", CorporateNumber: nextCorporateNumber(),
 		Prefecture: "13", Municipality: "千代田区", Industry: "G", SMESector: workflow.SectorServices,
 		TotalHeadcount: 120, RegularHeadcount: 100, Capital: capital(30_000_000),
 	})

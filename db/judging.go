@@ -80,7 +80,7 @@ func (t *tx) DeletePanelMember(ctx context.Context, s workflow.StageRef, userID 
 	res, err := t.db.NewDelete().Table("panel_members").
 		Where("cycle_key = ? AND programme_key = ? AND stage_key = ? AND user_id = ?", s.Cycle, s.Programme, s.Stage, userID).Exec(ctx)
 	if err := checkUpdated(res, err, "panel member"); err != nil {
-		return workflow.Errorf(workflow.NotFound, "user %d is not on the panel", userID)
+		return workflow.Refuse(workflow.NotFound, "利用者 %d はこの審査段階の審査員ではありません", "user %d is not on the panel", userID)
 	}
 	return nil
 }
@@ -217,7 +217,7 @@ func (t *tx) DeleteAssignment(ctx context.Context, s workflow.StageRef, nominati
 	res, err := t.db.NewDelete().Table("assignments").
 		Where("cycle_key = ? AND programme_key = ? AND stage_key = ? AND nomination_id = ? AND user_id = ?", s.Cycle, s.Programme, s.Stage, nominationID, userID).Exec(ctx)
 	if err := checkUpdated(res, err, "assignment"); err != nil {
-		return workflow.Errorf(workflow.NotFound, "no such assignment")
+		return workflow.Refuse(workflow.NotFound, "この割当ては見つかりません", "no such assignment")
 	}
 	return nil
 }
@@ -309,7 +309,7 @@ func (t *tx) DecideProposal(ctx context.Context, id int64, status, by string, at
 	res, err := t.db.NewUpdate().Table("assignment_proposals").Set("status = ?, decided_by = ?, decided_at = ?", status, by, at.UTC()).
 		Where("id = ? AND status = ?", id, workflow.ProposalPending).Exec(ctx)
 	if err := checkUpdated(res, err, "proposal"); err != nil {
-		return workflow.Errorf(workflow.Conflict, "proposal %d has already been applied or discarded", id)
+		return workflow.Refuse(workflow.Conflict, "割当て案 %d はすでに適用または破棄されています", "proposal %d has already been applied or discarded", id)
 	}
 	return nil
 }
@@ -359,7 +359,7 @@ func (t *tx) SaveScore(ctx context.Context, sc *workflow.Score, expected int) er
 	if expected == 0 {
 		if _, err := t.db.NewInsert().Model(&r).Exec(ctx); err != nil {
 			if workflow.ErrorCode(translate(err, "score")) == workflow.Conflict {
-				return workflow.Errorf(workflow.Conflict, "a score was saved meanwhile; reload it")
+				return workflow.Refuse(workflow.Conflict, "この採点は他の操作で保存されました。再読み込みしてください", "a score was saved meanwhile; reload it")
 			}
 			return translate(err, "score")
 		}

@@ -6,6 +6,8 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"regexp"
+	"strings"
 	"time"
 
 	"github.com/jackc/pgx/v5/pgconn"
@@ -330,10 +332,31 @@ func (t *tx) InsertOrganisation(ctx context.Context, o *workflow.Organisation) e
 	r := fromOrganisation(*o)
 	r.ID = 0
 	if _, err := t.db.NewInsert().Model(&r).Returning("id").Exec(ctx); err != nil {
-		return translate(err, "organisation")
+		return corporateNumberTaken(translate(err, "organisation"), o.CorporateNumber)
 	}
 	o.ID = r.ID
 	return nil
+}
+
+// corporateNumberTaken turns the unique violation of organisations'
+// corporate number (the only unique column there) into the service's refusal.
+func corporateNumberTaken(err error, number string) error {
+	if number != "" && workflow.ErrorCode(err) == workflow.Conflict {
+		e := workflow.CorporateNumberTaken(number)
+		e.Err = err
+		return e
+	}
+	return err
+}
+
+func (t *tx) OrganisationWithCorporateNumber(ctx context.Context, number string) (int64, error) {
+	var ids []int64
+	err := t.db.NewSelect().Table("organisations").Column("id").Where("corporate_number = ?", number).
+		Order("id").Limit(1).Scan(ctx, &ids)
+	if err != nil || len(ids) == 0 {
+		return 0, translate(err, "organisation")
+	}
+	return ids[0], nil
 }
 
 func (t *tx) Organisation(ctx context.Context, id int64) (workflow.Organisation, error) {
@@ -360,6 +383,9 @@ func (t *tx) UpdateOrganisation(ctx context.Context, o *workflow.Organisation, e
 	r := fromOrganisation(*o)
 	res, err := t.db.NewUpdate().Model(&r).ExcludeColumn("id", "created_at").
 		Where("id = ? AND version = ?", o.ID, expected).Exec(ctx)
+	if err != nil {
+		return corporateNumberTaken(translate(err, "organisation"), o.CorporateNumber)
+	}
 	return checkUpdated(res, err, fmt.Sprintf("organisation %d", o.ID))
 }
 
@@ -397,7 +423,7 @@ func (t *tx) Nominations(ctx context.Context, ids []int64) ([]workflow.Nominatio
 	for i, id := range ids {
 		r, ok := byID[id]
 		if !ok {
-			return nil, workflow.Errorf(workflow.NotFound, "no such nomination %d", id)
+			return nil, workflow.Refuse(workflow.NotFound, "応募 %d は見つかりません", "no such nomination %d", id)
 		}
 		n, err := toNomination(*r)
 		if err != nil {
@@ -443,7 +469,7 @@ func (t *tx) UpdateNominations(ctx context.Context, ns []workflow.Nomination) er
 		if len(ns) > 1 {
 			what = fmt.Sprintf("%d of %d nominations", len(ns)-int(n), len(ns))
 		}
-		return workflow.Errorf(workflow.Conflict, "%s changed meanwhile; reload and try again", what)
+		return changedMeanwhile(what)
 	}
 	return nil
 }
@@ -495,9 +521,63 @@ func checkUpdated(res sql.Result, err error, what string) error {
 		return fmt.Errorf("%s: rows affected: %w", what, err)
 	}
 	if n == 0 {
-		return workflow.Errorf(workflow.Conflict, "%s was changed by someone else; reload and try again", what)
+		return changedMeanwhile(what)
 	}
 	return nil
+}
+
+// changedMeanwhile is the Conflict of a write that lost to another one.
+func changedMeanwhile(what string) error {
+	return workflow.Refuse(workflow.Conflict, "%[1]s は他の操作で更新されました。再読み込みしてからやり直してください",
+		"%[2]s was changed by someone else; reload and try again", objectJa(what), what)
+}
+
+// phrasesJa and nounsJa give the Japanese of the objects storage errors
+// name. what is the English given to translate and checkUpdated ("nomination
+// 14", "cycle fy2026-telework@2"): a phrase that matches it whole, or else
+// its leading noun, is put in Japanese (「応募 14」), so a caller reading
+// Japanese learns as much as one reading English.
+var phrasesJa = []struct {
+	en *regexp.Regexp
+	ja string
+}{
+	{regexp.MustCompile(`^user (\d+)'s organisation$`), "利用者 $1 の所属団体"},
+	{regexp.MustCompile(`^active grant of (\S+) in (\S+)$`), "$2 での $1 の有効な権限"},
+	{regexp.MustCompile(`^results of (.+)$`), "$1 の結果公開"},
+	{regexp.MustCompile(`^(\d+) of (\d+) nominations$`), "応募 $2 件中 $1 件"},
+	{regexp.MustCompile(`^nomination for this organisation and programme$`), "この団体のこのプログラムへの応募"},
+	{regexp.MustCompile(`^account with this email$`), "このメールアドレスのアカウント"},
+	{regexp.MustCompile(`^publication version (\d+)$`), "公表 第${1}版"},
+	{regexp.MustCompile(`^cycle (\S+)@(\d+)$`), "募集回 $1 の第${2}版"},
+}
+
+var nounsJa = map[string]string{
+	"nomination": "応募", "organisation": "団体", "user": "利用者", "grant": "権限付与", "cycle": "募集回", "proposal": "割当て案",
+	"session": "セッション", "invitation": "招待", "panel member": "審査員", "assignment": "割当て", "score event": "採点の記録",
+	"score": "採点", "stage version": "審査段階の版", "grants version": "権限の版", "history entry": "履歴", "history": "履歴",
+	"affiliation": "所属", "conflict": "利害関係", "decision": "決定", "release": "結果公開", "panel": "審査員名簿", "entries": "審査対象",
+	"publications": "公表", "cycles": "募集回", "users": "利用者", "grants": "権限付与", "organisations": "団体", "nominations": "応募",
+	"affiliations": "所属", "conflicts": "利害関係", "assignments": "割当て", "scores": "採点", "proposal pairs": "割当て案",
+}
+
+// objectJa returns the Japanese of an object named in English; what itself
+// when neither a phrase nor a noun knows it.
+func objectJa(what string) string {
+	for _, p := range phrasesJa {
+		if p.en.MatchString(what) {
+			return p.en.ReplaceAllString(what, p.ja)
+		}
+	}
+	noun, rest := what, ""
+	if i := strings.LastIndexByte(what, ' '); i > 0 {
+		if _, ok := nounsJa[what]; !ok {
+			noun, rest = what[:i], what[i:]
+		}
+	}
+	if ja, ok := nounsJa[noun]; ok {
+		return ja + rest
+	}
+	return what
 }
 
 // translate maps driver errors onto workflow's codes: no rows → NotFound,
@@ -507,17 +587,22 @@ func translate(err error, what string) error {
 		return nil
 	}
 	if errors.Is(err, sql.ErrNoRows) {
-		return workflow.Errorf(workflow.NotFound, "no such %s", what)
+		return workflow.Refuse(workflow.NotFound, "%[1]s は見つかりません", "no such %[2]s", objectJa(what), what)
+	}
+	exists := func() error {
+		e := workflow.Refuse(workflow.Conflict, "%[1]s はすでに存在します", "%[2]s already exists", objectJa(what), what)
+		e.Err = err
+		return e
 	}
 	var pg *pgconn.PgError
 	if errors.As(err, &pg) && pg.Code == "23505" {
-		return &workflow.Error{Code: workflow.Conflict, Message: what + " already exists", Err: err}
+		return exists()
 	}
 	var lite interface{ Code() int }
 	if errors.As(err, &lite) {
 		switch lite.Code() {
 		case 2067, 1555: // SQLITE_CONSTRAINT_UNIQUE, SQLITE_CONSTRAINT_PRIMARYKEY
-			return &workflow.Error{Code: workflow.Conflict, Message: what + " already exists", Err: err}
+			return exists()
 		}
 	}
 	var we *workflow.Error

@@ -215,7 +215,7 @@ func TestSubmitGuards(t *testing.T) {
 		_, err = e.svc.Transition(e.ctx, applicant, n.ID, n.Version, workflow.Submit, workflow.Input{})
 		wantCode(t, err, workflow.IllegalTransition)
 		ps := workflow.ErrorProblems(err)
-		if len(ps) != 1 || ps[0].Code != "call_closed" || ps[0].Message.Ja != "募集は締め切られました（締切: 令和8年8月1日(土) 00:00 必着）" {
+		if len(ps) != 1 || ps[0].Code != "call_closed" || ps[0].Message.Ja != "募集は締め切られました（締切: 令和8年7月31日(金)必着）" {
 			t.Fatalf("late submit problems: %+v", ps)
 		}
 		e.clock.Set(time.Date(2026, 7, 31, 23, 59, 59, 0, workflow.Tokyo))
@@ -244,7 +244,7 @@ func TestAnswersValidation(t *testing.T) {
 		}
 		want := map[string]string{
 			"answers.eligible_staff": "not_integer", "answers.avg_telework_days": "out_of_range", "answers.nonsense": "unknown_field",
-			"answers.telework_forms": "duplicate_choice", "answers.rules_basis": "unknown_choice", "answers.initiative_title": "control_character",
+			"answers.telework_forms": "duplicate_choice", "answers.rules_basis": "unknown_choice", "answers.initiative_title": "hidden_character",
 		}
 		if fmt.Sprint(got) != fmt.Sprint(want) {
 			t.Fatalf("problems = %v\nwant %v", got, want)

@@ -457,7 +457,7 @@ func (s *Service) Signup(ctx context.Context, email, name, locale, pw string) (U
 		now := s.now().UTC()
 		u.CreatedAt, u.UpdatedAt = now, now
 		if err := tx.InsertUser(ctx, &u); err != nil {
-			return Refuse(Conflict, "このメールアドレスのアカウントはすでにあります", "an account with this email already exists")
+			return Refuse(Conflict, "このメールアドレスのアカウントはすでに登録されています", "an account with this email already exists")
 		}
 		if err := tx.InsertGrant(ctx, &RoleGrant{UserID: u.ID, Role: RoleApplicant, Domain: AnyDomain, GrantedBy: "signup", GrantedAt: now}); err != nil {
 			return err

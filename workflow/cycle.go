@@ -231,8 +231,9 @@ func (p *Programme) check(v *checker, path string, fy int) {
 	case !p.Call.Closes.After(p.Call.Opens):
 		v.add(path+".call.closes", "must be after opens")
 	default:
-		start := time.Date(fy, time.April, 1, 0, 0, 0, 0, Tokyo)
-		if c := p.Call.Closes; c.Before(start) || !c.Before(start.AddDate(1, 0, 0)) {
+		// A deadline belongs to the fiscal year of its last day: closes
+		// 2027-03-31 (stored as 1 April 00:00) ends fiscal year 2026.
+		if DeadlineFiscalYear(p.Call.Closes) != fy {
 			v.add(path+".call.closes", fmt.Sprintf("must fall in fiscal year %d (%d-04-01 to %d-03-31)", fy, fy, fy+1))
 		}
 	}
@@ -379,8 +380,17 @@ func (v *checker) text(path string, t Text) {
 	if t.En == "" {
 		v.add(path+".en", "is required")
 	}
-	if badControl(t.Ja, false) || badControl(t.En, false) {
-		v.add(path, "must not contain control characters")
+	v.optionalText(path, t, false)
+}
+
+// optionalText checks a label or text that may be absent (help, guidance):
+// nothing hidden (workflow/text.go), in either language; newlines only
+// where multiline.
+func (v *checker) optionalText(path string, t Text, multiline bool) {
+	for _, l := range [...]struct{ lang, s string }{{"ja", t.Ja}, {"en", t.En}} {
+		if p := textProblem(path+"."+l.lang, l.s, multiline); p != nil {
+			v.problems = append(v.problems, *p)
+		}
 	}
 }
 
@@ -415,6 +425,7 @@ func (j *Judging) check(v *checker, path string) {
 		}
 		keys[c.Key] = true
 		v.text(cp+".label", c.Label)
+		v.optionalText(cp+".guidance", c.Guidance, true)
 		if c.Weight <= 0 {
 			v.add(cp+".weight", "must be > 0")
 		}

@@ -106,6 +106,7 @@ func (f *Form) check(v *checker, path string) map[string]expr.Type {
 			v.add(fp+".key", fmt.Sprintf("duplicate field key %q", fd.Key))
 		}
 		v.text(fp+".label", fd.Label)
+		v.optionalText(fp+".help", fd.Help, true)
 		t, ok := fieldTypes[fd.Type]
 		if !ok {
 			v.add(fp+".type", fmt.Sprintf("unknown field type %q", fd.Type))
@@ -266,8 +267,8 @@ func (fd *Field) normalise(raw any) (any, *Problem) {
 		}
 		long := fd.Type == FieldLongText
 		s = strings.TrimSpace(s)
-		if badControl(s, long) {
-			return nil, bad("control_character", "制御文字は使用できません", "must not contain control characters")
+		if p := textProblem("", s, long); p != nil {
+			return nil, p
 		}
 		max := fd.MaxLength
 		if max == 0 {

@@ -131,6 +131,66 @@ func FiscalYear(t time.Time) int {
 	return t.Year()
 }
 
+// Deadlines. A deadline is stored as the first instant that is late: a call
+// that closes 7月31日 必着 is stored as 8月1日 00:00 Japan time. Shown to a
+// person it is the last day that is still in time, with a time of day only
+// when the deadline is not the end of that day.
+
+// EndOfDay reports whether t is exactly midnight in Japan time, that is a
+// deadline at the end of the day before.
+func EndOfDay(t time.Time) bool {
+	t = t.In(Tokyo)
+	return t.Hour() == 0 && t.Minute() == 0 && t.Second() == 0 && t.Nanosecond() == 0
+}
+
+// DeadlineDay returns the date (midnight, Japan time) of the last day a
+// deadline is still met: the day before for a deadline at midnight.
+func DeadlineDay(t time.Time) time.Time {
+	t = t.In(Tokyo)
+	day := time.Date(t.Year(), t.Month(), t.Day(), 0, 0, 0, 0, Tokyo)
+	if EndOfDay(t) {
+		return day.AddDate(0, 0, -1)
+	}
+	return day
+}
+
+// DeadlineFiscalYear is the fiscal year a deadline belongs to: the year of
+// its last day, so a call closing at 00:00 on 1 April ends the fiscal year
+// before.
+func DeadlineFiscalYear(t time.Time) int { return FiscalYear(DeadlineDay(t)) }
+
+// warekiDeadline is the last day in 和暦 with weekday, then " 17:00" unless
+// the deadline is the end of the day, then suffix.
+func warekiDeadline(t time.Time, suffix string) string {
+	s := Wareki(DeadlineDay(t))
+	if !EndOfDay(t) {
+		s += " " + t.In(Tokyo).Format("15:04")
+	}
+	return s + suffix
+}
+
+// WarekiDeadline renders a deadline in Japanese: 令和8年7月31日(金)まで for
+// 8月1日 00:00, 令和8年7月31日(金) 17:00まで otherwise.
+func WarekiDeadline(t time.Time) string { return warekiDeadline(t, "まで") }
+
+// WarekiMustArrive renders a must-arrive (必着) deadline in Japanese:
+// 令和8年7月31日(金)必着, or 令和8年7月15日(水) 17:00必着.
+func WarekiMustArrive(t time.Time) string { return warekiDeadline(t, "必着") }
+
+// DeadlineEn renders a deadline in English, in Japan time: "31 July 2026
+// (Fri), end of day JST" or "15 July 2026 (Wed) 17:00 JST".
+func DeadlineEn(t time.Time) string {
+	s := DeadlineDay(t).Format("2 January 2006 (Mon)")
+	if EndOfDay(t) {
+		return s + ", end of day JST"
+	}
+	return s + " " + t.In(Tokyo).Format("15:04") + " JST"
+}
+
+// WarekiTime renders an instant (an opening, a time of generation) in
+// Japanese with its time of day: 令和8年6月15日(月) 10:00.
+func WarekiTime(t time.Time) string { return Wareki(t) + " " + t.In(Tokyo).Format("15:04") }
+
 var eras = []struct {
 	name  string
 	start time.Time

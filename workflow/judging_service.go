@@ -723,10 +723,10 @@ func (s *Service) SaveScore(ctx context.Context, actor Actor, ref StageRef, nomi
 		switch {
 		case now.Before(j.Window.Opens):
 			return &Error{Code: IllegalTransition, Message: "judging has not opened", Problems: []Problem{problem("", "window_not_open",
-				"審査期間前です（開始: "+Wareki(j.Window.Opens)+"）", "judging opens "+j.Window.Opens.In(Tokyo).Format("2006-01-02 15:04")+" JST")}}
+				"審査期間前です（開始: "+WarekiTime(j.Window.Opens)+"）", "judging opens "+j.Window.Opens.In(Tokyo).Format("2006-01-02 15:04")+" JST")}}
 		case !now.Before(j.Window.Closes):
 			return &Error{Code: IllegalTransition, Message: "judging has closed", Problems: []Problem{problem("", "window_closed",
-				"審査期間は終了しました（締切: "+Wareki(j.Window.Closes)+"）", "judging closed "+j.Window.Closes.In(Tokyo).Format("2006-01-02 15:04")+" JST")}}
+				"審査期間は終了しました（締切: "+WarekiDeadline(j.Window.Closes)+"）", "judging has closed (scores were due by "+DeadlineEn(j.Window.Closes)+")")}}
 		}
 		values, ps := checkScore(j, in)
 		if err := invalid("invalid score", ps); err != nil {

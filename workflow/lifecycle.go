@@ -3,9 +3,7 @@ package workflow
 import (
 	"fmt"
 	"slices"
-	"strings"
 	"time"
-	"unicode/utf8"
 )
 
 // State is where a nomination is in its lifecycle.
@@ -244,8 +242,8 @@ var (
 		func(c *Context) []Problem {
 			if d := c.Nomination.ReturnDue; d != nil && !c.Now.Before(*d) {
 				return []Problem{problem("", "correction_overdue",
-					"修正期限（"+Wareki(*d)+"）を過ぎています。事務局にご連絡ください",
-					"the correction was due "+d.In(Tokyo).Format("2006-01-02 15:04")+" JST; contact the secretariat")}
+					"修正期限（"+WarekiDeadline(*d)+"）を過ぎています。事務局にご連絡ください",
+					"the correction was due by "+DeadlineEn(*d)+"; contact the secretariat")}
 			}
 			return nil
 		}}
@@ -307,20 +305,20 @@ func CallWindow(p *Programme) Window { return p.Call }
 // is refused ("" for a submission).
 func callOpenProblems(p *Programme, now time.Time, what string) []Problem {
 	w := CallWindow(p)
-	jst := func(t time.Time) string { return Wareki(t) + " " + t.In(Tokyo).Format("15:04") }
-	en := func(t time.Time) string { return t.In(Tokyo).Format("2006-01-02 15:04") + " JST" }
 	switch {
 	case now.Before(w.Opens):
 		return []Problem{problem("", "call_not_open",
-			"募集開始前です（開始: "+jst(w.Opens)+"）", "the call opens at "+en(w.Opens))}
+			"募集開始前です（開始: "+WarekiTime(w.Opens)+"）",
+			"the call opens at "+w.Opens.In(Tokyo).Format("2006-01-02 15:04")+" JST")}
 	case !now.Before(w.Closes):
 		if what == "create" {
 			return []Problem{problem("", "call_closed",
-				"募集期間（"+jst(w.Opens)+" 〜 "+jst(w.Closes)+" 必着）は終了しました。新しい応募は作成できません",
-				"the call ran from "+en(w.Opens)+" to "+en(w.Closes)+" (must arrive by); no new nomination can be created")}
+				"募集期間（"+WarekiTime(w.Opens)+" 〜 "+WarekiMustArrive(w.Closes)+"）は終了しました。新しい応募は作成できません",
+				"the call ran from "+w.Opens.In(Tokyo).Format("2006-01-02 15:04")+" JST until "+DeadlineEn(w.Closes)+"; no new nomination can be created")}
 		}
 		return []Problem{problem("", "call_closed",
-			"募集は締め切られました（締切: "+jst(w.Closes)+" 必着）", "the call closed at "+en(w.Closes))}
+			"募集は締め切られました（締切: "+WarekiMustArrive(w.Closes)+"）",
+			"the call has closed (it had to arrive by "+DeadlineEn(w.Closes)+")")}
 	}
 	return nil
 }
@@ -470,14 +468,8 @@ const maxReason = 2000
 func checkInput(needs Needs, c *Context) []Problem {
 	var ps []Problem
 	in := c.Input
-	reason := strings.TrimSpace(in.Reason)
-	switch {
-	case needs&NeedReason != 0 && reason == "":
-		ps = append(ps, problem("reason", "required", "理由を入力してください", "a reason is required"))
-	case utf8.RuneCountInString(reason) > maxReason:
-		ps = append(ps, problem("reason", "too_long", "理由は2000文字以内で入力してください", "must be at most 2000 characters"))
-	case badControl(reason, true):
-		ps = append(ps, problem("reason", "control_character", "制御文字は使用できません", "must not contain control characters"))
+	if p := reasonProblem("reason", in.Reason, needs&NeedReason != 0); p != nil {
+		ps = append(ps, *p)
 	}
 	if needs&NeedDue != 0 {
 		switch {

@@ -1,6 +1,7 @@
 package workflow
 
 import (
+	"context"
 	"slices"
 	"strings"
 	"time"
@@ -147,19 +148,22 @@ func (o Organisation) Normalise() Organisation {
 // Validate reports every problem with a normalised organisation.
 func (o Organisation) Validate() []Problem {
 	var ps []Problem
-	text := func(path, v string, max int) {
+	text := func(path, v string, max int) bool {
+		n := len(ps)
 		switch {
 		case v == "":
 			ps = append(ps, problem(path, "required", "入力してください", "is required"))
 		case utf8.RuneCountInString(v) > max:
 			ps = append(ps, problem(path, "too_long", "長すぎます", "is too long"))
-		case badControl(v, false):
-			ps = append(ps, problem(path, "control_character", "制御文字は使用できません", "must not contain control characters"))
+		default:
+			if p := textProblem(path, v, false); p != nil {
+				ps = append(ps, *p)
+			}
 		}
+		return len(ps) == n
 	}
 	text("name", o.Name, 200)
-	text("name_kana", o.NameKana, 400)
-	if o.NameKana != "" && !isKatakana(o.NameKana) {
+	if text("name_kana", o.NameKana, 400) && !isKatakana(o.NameKana) {
 		ps = append(ps, problem("name_kana", "not_katakana", "カタカナで入力してください", "must be written in katakana"))
 	}
 	company, ok := legalForm(o.LegalForm)
@@ -296,4 +300,30 @@ func NameKey(name string) string {
 		}
 		return -1 // spaces, middle dots, punctuation, symbols
 	}, s)
+}
+
+// CorporateNumberTaken is the refusal of a second organisation with a
+// corporate number another already holds. It tells the claimant how to be
+// added as a contact of the existing one and nothing else about it.
+func CorporateNumberTaken(number string) *Error {
+	return Refuse(Conflict,
+		"法人番号 %s の団体はすでに登録されています。同じ法人番号で別の団体は登録できません。その団体の担当者として追加されるには、その団体の既存の担当者に招待を依頼してください",
+		"an organisation with corporate number %s is already registered, and a corporate number belongs to one organisation only; to be added as a contact of it, ask one of its existing contacts to invite you",
+		number)
+}
+
+// checkCorporateNumber refuses o's corporate number if an organisation
+// other than o holds it. Run it in the transaction that stores o.
+func checkCorporateNumber(ctx context.Context, tx Tx, o Organisation) error {
+	if o.CorporateNumber == "" {
+		return nil
+	}
+	id, err := tx.OrganisationWithCorporateNumber(ctx, o.CorporateNumber)
+	if err != nil {
+		return err
+	}
+	if id != 0 && id != o.ID {
+		return CorporateNumberTaken(o.CorporateNumber)
+	}
+	return nil
 }

@@ -66,6 +66,12 @@ func TestOrganisationValidate(t *testing.T) {
 		{"no staff", func(o *Organisation) { o.TotalHeadcount, o.RegularHeadcount = 0, 0 }, []string{"total_headcount"}},
 		{"negative capital", func(o *Organisation) { o.Capital = yen(-1) }, []string{"capital"}},
 		{"control character", func(o *Organisation) { o.Municipality = "千代田\x00区" }, []string{"municipality"}},
+		{"name only a zero-width space", func(o *Organisation) { o.Name = "\u200b" }, []string{"name"}},
+		{"name with a right-to-left override", func(o *Organisation) { o.Name = "株式会社\u202eクーワレテ" }, []string{"name"}},
+		{"name with a newline", func(o *Organisation) { o.Name = "株式会社\nテスト" }, []string{"name"}},
+		{"name only spaces", func(o *Organisation) { o.Name = "\u3000 " }, []string{"name"}},
+		{"reading with a zero-width joiner", func(o *Organisation) { o.NameKana = "テ\u200dスト" }, []string{"name_kana"}},
+		{"municipality with a bidi isolate", func(o *Organisation) { o.Municipality = "\u2066港区\u2069" }, []string{"municipality"}},
 		{"several at once", func(o *Organisation) { o.Name, o.Prefecture = "", "99" }, []string{"name", "prefecture"}},
 	}
 	for _, tc := range tests {

@@ -158,7 +158,8 @@ func (s *Service) CycleKeys(ctx context.Context) ([]string, error) {
 // transaction; staff may create any.
 //
 // Errors: Invalid with every problem; Forbidden for judges and chairs;
-// Conflict if an applicant already acts for an organisation.
+// Conflict if an applicant already acts for an organisation or another
+// organisation holds the corporate number (CorporateNumberTaken).
 func (s *Service) CreateOrganisation(ctx context.Context, actor Actor, o Organisation) (Organisation, error) {
 	const op = "workflow.CreateOrganisation"
 	if !actor.IsStaff() && !actor.Has(RoleApplicant, AnyDomain) {
@@ -175,6 +176,9 @@ func (s *Service) CreateOrganisation(ctx context.Context, actor Actor, o Organis
 	err := s.store.InTx(ctx, func(tx Tx) error {
 		now := s.now().UTC()
 		o.ID, o.Version, o.CreatedAt, o.UpdatedAt = 0, 1, now, now
+		if err := checkCorporateNumber(ctx, tx, o); err != nil {
+			return err
+		}
 		if err := tx.InsertOrganisation(ctx, &o); err != nil {
 			return err
 		}
@@ -191,7 +195,7 @@ func (s *Service) CreateOrganisation(ctx context.Context, actor Actor, o Organis
 func (s *Service) Organisation(ctx context.Context, actor Actor, id int64) (Organisation, error) {
 	const op = "workflow.Organisation"
 	if !actor.IsStaff() && actor.OrganisationID != id {
-		return Organisation{}, &Error{Op: op, Code: NotFound, Message: "no such organisation"}
+		return Organisation{}, withOp(op, Refuse(NotFound, "団体 %d は見つかりません", "no such organisation %d", id))
 	}
 	var o Organisation
 	err := s.store.InTx(ctx, func(tx Tx) error {
@@ -205,11 +209,12 @@ func (s *Service) Organisation(ctx context.Context, actor Actor, id int64) (Orga
 // UpdateOrganisation replaces an organisation's record if its version is
 // still expected. Submitted nominations keep their snapshot.
 //
-// Errors: NotFound; Invalid; Conflict on a stale version.
+// Errors: NotFound; Invalid; Conflict on a stale version or a corporate
+// number another organisation holds.
 func (s *Service) UpdateOrganisation(ctx context.Context, actor Actor, o Organisation, expected int) (Organisation, error) {
 	const op = "workflow.UpdateOrganisation"
 	if !actor.IsStaff() && actor.OrganisationID != o.ID {
-		return Organisation{}, &Error{Op: op, Code: NotFound, Message: "no such organisation"}
+		return Organisation{}, withOp(op, Refuse(NotFound, "団体 %d は見つかりません", "no such organisation %d", o.ID))
 	}
 	o = o.Normalise()
 	if err := invalid("invalid organisation", o.Validate()); err != nil {
@@ -221,7 +226,11 @@ func (s *Service) UpdateOrganisation(ctx context.Context, actor Actor, o Organis
 			return err
 		}
 		if old.Version != expected {
-			return Errorf(Conflict, "organisation %d is at version %d, not %d", o.ID, old.Version, expected)
+			return Refuse(Conflict, "この団体の情報は他の操作で更新されました（現在の版 %[2]d、編集した版 %[3]d）。再読み込みしてからやり直してください",
+				"organisation %[1]d is at version %[2]d, not %[3]d; reload and try again", o.ID, old.Version, expected)
+		}
+		if err := checkCorporateNumber(ctx, tx, o); err != nil {
+			return err
 		}
 		o.CreatedAt, o.UpdatedAt, o.Version = old.CreatedAt, s.now().UTC(), expected+1
 		return tx.UpdateOrganisation(ctx, &o, expected)
@@ -323,7 +332,7 @@ func (s *Service) UpdateAnswers(ctx context.Context, actor Actor, id int64, expe
 			return Errorf(Forbidden, "only the applicant edits its answers")
 		}
 		if seen := seenVersion(&n, RoleApplicant, c.ReleasedAt != nil); seen != expected {
-			return Refuse(Conflict, "応募%[1]dは版%[2]dに更新されています（指定: %[3]d）。再読み込みしてください",
+			return Refuse(Conflict, "この応募は他の操作で更新されました（現在の版 %[2]d、編集した版 %[3]d）。再読み込みしてからやり直してください",
 				"nomination %[1]d is at version %[2]d, not %[3]d; reload and try again", id, seen, expected)
 		}
 		if !n.Editable() {
@@ -626,7 +635,7 @@ func (s *Service) transition(ctx context.Context, actor Actor, id int64, expecte
 		// applicant's step on the same row one wins and the other gets Conflict.
 		seen := seenVersion(&n, actor.RoleIn(c.Programme.Ministry), c.ReleasedAt != nil)
 		if expected != 0 && seen != expected {
-			return Refuse(Conflict, "応募%[1]dは版%[2]dに更新されています（指定: %[3]d）。再読み込みしてください",
+			return Refuse(Conflict, "この応募は他の操作で更新されました（現在の版 %[2]d、編集した版 %[3]d）。再読み込みしてからやり直してください",
 				"nomination %[1]d is at version %[2]d, not %[3]d; reload and try again", id, seen, expected)
 		}
 		outs, err := s.apply(ctx, tx, actor, []Nomination{n}, action, in)

@@ -111,7 +111,7 @@ func (s *Service) LoginFrom(ctx context.Context, email, pw, address string) (Use
 	ok, verr := password.Verify(pw, hash)
 	if verr != nil || !ok || u.PasswordHash == "" {
 		return User{}, Token{}, &Error{Op: op, Code: Unauthenticated, Message: "wrong email or password",
-			Ja: "メールアドレスまたはパスワードが違います"}
+			Ja: "メールアドレスまたはパスワードが正しくありません"}
 	}
 	var tok Token
 	err = s.store.InTx(ctx, func(tx Tx) error {
@@ -121,7 +121,7 @@ func (s *Service) LoginFrom(ctx context.Context, email, pw, address string) (Use
 			return err
 		}
 		if cur.PasswordHash != u.PasswordHash { // changed while we checked
-			return Refuse(Unauthenticated, "メールアドレスまたはパスワードが違います", "wrong email or password")
+			return Refuse(Unauthenticated, "メールアドレスまたはパスワードが正しくありません", "wrong email or password")
 		}
 		if err := b.succeeded(ctx, tx); err != nil {
 			return err

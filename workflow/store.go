@@ -40,7 +40,12 @@ type Tx interface {
 	// InsertRelease records the release; Conflict if already released.
 	InsertRelease(ctx context.Context, r Release) error
 
+	// InsertOrganisation stores a new organisation; CorporateNumberTaken if
+	// another holds its corporate number.
 	InsertOrganisation(ctx context.Context, o *Organisation) error
+	// OrganisationWithCorporateNumber returns the id of the organisation
+	// holding a corporate number, or 0.
+	OrganisationWithCorporateNumber(ctx context.Context, number string) (int64, error)
 	Organisation(ctx context.Context, id int64) (Organisation, error)
 	// OrganisationsByID returns the organisations with the given ids that exist.
 	OrganisationsByID(ctx context.Context, ids []int64) ([]Organisation, error)

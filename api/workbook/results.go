@@ -67,10 +67,15 @@ func WriteResults(w io.Writer, r workflow.StageResults, lang string) error {
 		completeness = float64(r.Submitted) / float64(r.Assigned)
 	}
 	closes := Deadline(r.Judging.Window.Closes, lang)
+	opens, generated := workflow.WarekiTime(r.Judging.Window.Opens), workflow.WarekiTime(r.GeneratedAt)
+	if lang == "en" {
+		opens = r.Judging.Window.Opens.In(workflow.Tokyo).Format("2 January 2006 (Mon) 15:04 JST")
+		generated = r.GeneratedAt.In(workflow.Tokyo).Format("2 January 2006 (Mon) 15:04 JST")
+	}
 	summary := [][]any{
 		{l.cycle, r.CycleTitle.In(lang)}, {l.programme, r.ProgrammeTitle.In(lang)}, {l.stage, r.StageTitle.In(lang)},
-		{l.window, workflow.Wareki(r.Judging.Window.Opens) + " – " + closes},
-		{l.generated, workflow.Wareki(r.GeneratedAt) + " " + r.GeneratedAt.In(workflow.Tokyo).Format("15:04")},
+		{l.window, opens + " – " + closes},
+		{l.generated, generated},
 		{l.entries, len(r.Ranked)}, {l.judges, len(r.Panel)}, {l.assigned, r.Assigned}, {l.submitted, r.Submitted},
 		{l.completeness, completeness},
 	}

@@ -128,3 +128,28 @@ func highlighted(t *testing.T, f *excelize.File) int {
 	}
 	return n
 }
+
+// TestResultsSummaryDates: the Summary sheet gives the judging window with
+// the last day still in time (a window closing 2026-09-11 is stored as
+// 9月12日 00:00) and times only where they are not the end of a day.
+func TestResultsSummaryDates(t *testing.T) {
+	for lang, want := range map[string][2]string{
+		"ja": {"令和8年8月20日(木) 10:00 – 令和8年9月11日(金)まで（2026-09-12T00:00:00+09:00）", "令和8年9月12日(土) 09:00"},
+		"en": {"20 August 2026 (Thu) 10:00 JST – 11 September 2026 (Fri), end of day JST (2026-09-12T00:00:00+09:00)", "12 September 2026 (Sat) 09:00 JST"},
+	} {
+		var buf bytes.Buffer
+		if err := WriteResults(&buf, sampleResults(2, 1, 1), lang); err != nil {
+			t.Fatal(err)
+		}
+		f, err := excelize.OpenReader(bytes.NewReader(buf.Bytes()))
+		if err != nil {
+			t.Fatal(err)
+		}
+		window, _ := f.GetCellValue(SummarySheet, "B4")
+		generated, _ := f.GetCellValue(SummarySheet, "B5")
+		f.Close()
+		if window != want[0] || generated != want[1] {
+			t.Errorf("%s: window %q, generated %q; want %q, %q", lang, window, generated, want[0], want[1])
+		}
+	}
+}

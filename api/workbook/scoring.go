@@ -246,19 +246,15 @@ func WriteScoringSheet(w io.Writer, sh workflow.ScoringSheet) error {
 	return err
 }
 
-// Deadline renders a must-arrive deadline in 和暦 with weekday and in ISO
-// form. A deadline at midnight is the end of the day before: 令和8年9月11日(金)まで.
+// Deadline renders a deadline in the sheet's language and in ISO form. A
+// deadline at midnight is the end of the day before:
+// 令和8年9月11日(金)まで（2026-09-12T00:00:00+09:00）.
 func Deadline(closes time.Time, lang string) string {
-	t := closes.In(workflow.Tokyo)
-	iso := t.Format(time.RFC3339)
-	if t.Hour() == 0 && t.Minute() == 0 && t.Second() == 0 {
-		day := workflow.Wareki(t.Add(-time.Second))
-		if lang == "en" {
-			return day + " end of day (" + iso + ")"
-		}
-		return day + "まで（" + iso + "）"
+	iso := closes.In(workflow.Tokyo).Format(time.RFC3339)
+	if lang == "en" {
+		return workflow.DeadlineEn(closes) + " (" + iso + ")"
 	}
-	return workflow.Wareki(t) + " " + t.Format("15:04") + "（" + iso + "）"
+	return workflow.WarekiDeadline(closes) + "（" + iso + "）"
 }
 
 func truncate(s string, n int) string {

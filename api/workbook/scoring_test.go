@@ -184,8 +184,9 @@ func TestDeadline(t *testing.T) {
 		lang, want string
 	}{
 		{time.Date(2026, 9, 12, 0, 0, 0, 0, workflow.Tokyo), "ja", "令和8年9月11日(金)まで（2026-09-12T00:00:00+09:00）"},
-		{time.Date(2026, 7, 15, 17, 0, 0, 0, workflow.Tokyo), "ja", "令和8年7月15日(水) 17:00（2026-07-15T17:00:00+09:00）"},
-		{time.Date(2026, 9, 12, 0, 0, 0, 0, workflow.Tokyo), "en", "令和8年9月11日(金) end of day (2026-09-12T00:00:00+09:00)"},
+		{time.Date(2026, 7, 15, 17, 0, 0, 0, workflow.Tokyo), "ja", "令和8年7月15日(水) 17:00まで（2026-07-15T17:00:00+09:00）"},
+		{time.Date(2026, 9, 12, 0, 0, 0, 0, workflow.Tokyo), "en", "11 September 2026 (Fri), end of day JST (2026-09-12T00:00:00+09:00)"},
+		{time.Date(2026, 7, 15, 17, 0, 0, 0, workflow.Tokyo), "en", "15 July 2026 (Wed) 17:00 JST (2026-07-15T17:00:00+09:00)"},
 	} {
 		if got := Deadline(tc.t, tc.lang); got != tc.want {
 			t.Errorf("Deadline = %s, want %s", got, tc.want)

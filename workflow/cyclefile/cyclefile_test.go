@@ -87,6 +87,19 @@ func TestBaseIsValid(t *testing.T) {
 	}
 }
 
+// TestCallClosingOn31March: closes: 2027-03-31 is stored as 1 April 00:00
+// and still belongs to fiscal year 2026, the year it ends.
+func TestCallClosingOn31March(t *testing.T) {
+	src := strings.Replace(base, "{opens: 2026-06-15T10:00, closes: 2026-07-31}", "{opens: 2027-03-01T10:00, closes: 2027-03-31}", 1)
+	c, err := cyclefile.Parse([]byte(src))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := workflow.DeadlineFiscalYear(c.Programmes[0].Call.Closes); got != 2026 {
+		t.Fatalf("fiscal year of the deadline = %d", got)
+	}
+}
+
 func TestExampleFileIsValid(t *testing.T) {
 	c, err := cyclefile.Read("../../docs/examples/fy2026-telework.yaml")
 	if err != nil {
@@ -121,6 +134,7 @@ func TestBadCycleFiles(t *testing.T) {
 		{"closes before opens", "closes: 2026-07-31}", "closes: 2026-06-01}", "programmes[0].call.closes", "must be after opens"},
 		{"bad date", "closes: 2026-07-31}", "closes: 31/07/2026}", "programmes[0].call.closes", "must be a date"},
 		{"deadline outside the fiscal year", "{opens: 2026-06-15T10:00, closes: 2026-07-31}", "{opens: 2027-03-15T10:00, closes: 2027-04-10}", "programmes[0].call.closes", "fiscal year 2026"},
+		{"deadline at the end of the fiscal year before", "{opens: 2026-06-15T10:00, closes: 2026-07-31}", "{opens: 2026-03-01T10:00, closes: 2026-03-31}", "programmes[0].call.closes", "fiscal year 2026"},
 		{"max below min", "          max: 100000", "          max: -1", "programmes[0].form.fields[0].max", "must be ≥ min"},
 		{"min on a text field", "          type: decimal", "          type: text\n          min: 1", "programmes[0].form.fields[1]", "min and max apply only"},
 		{"fractional integer limit", "          min: 0\n", "          min: 0.5\n", "programmes[0].form.fields[0].min", "whole number"},
@@ -141,6 +155,9 @@ func TestBadCycleFiles(t *testing.T) {
 		{"rule that is not boolean", "condition: days >= 4", "condition: days + 4", "programmes[0].eligibility[0].condition", "must be true or false"},
 		{"rule for an unknown stage", "applies_to: top100", "applies_to: final", "programmes[0].eligibility[0].applies_to", "or a stage key"},
 		{"rule without a reason", "        reason: {ja: 4日未満, en: under 4 days}\n", "", "programmes[0].eligibility[0].reason.ja", "is required"},
+		{"title only a zero-width space", "title: {ja: 令和8年度, en: FY2026}", "title: {ja: \"\u200b\", en: FY2026}", "title.ja", "U+200B"},
+		{"rule reason with a bidi override", "        reason: {ja: 4日未満, en: under 4 days}\n", "        reason: {ja: 4日未満, en: \"under\u202e 4 days\"}\n", "programmes[0].eligibility[0].reason.en", "U+202E"},
+		{"choice label with a BOM", "label: {ja: 就業規則, en: Work rules}", "label: {ja: \"\ufeff就業規則\", en: Work rules}", "programmes[0].form.fields[2].choices[0].label.ja", "U+FEFF"},
 		{"judges per entry zero", "judges_per_entry: 3", "judges_per_entry: 0", "programmes[0].stages[0].judging.judges_per_entry", "between 1 and 50"},
 		{"unknown visibility", "score_visibility: after_submit", "score_visibility: sometimes", "programmes[0].stages[0].judging.score_visibility", "never, after_submit or always"},
 		{"judging window backwards", "window: {opens: 2026-08-20T10:00, closes: 2026-09-11}", "window: {opens: 2026-09-20T10:00, closes: 2026-09-11}", "programmes[0].stages[0].judging.window.closes", "must be after opens"},
