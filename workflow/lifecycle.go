@@ -33,6 +33,30 @@ const UnderReview State = "under_review"
 // States lists every state, in lifecycle order.
 var States = []State{Draft, Submitted, Returned, Screening, Ineligible, Recognised, InReview, Selected, NotSelected, Awarded, Withdrawn}
 
+// stateLabels are the states in plain words, as people read them in messages.
+var stateLabels = map[State]Text{
+	Draft:       {Ja: "下書き", En: "draft"},
+	Submitted:   {Ja: "提出済み", En: "submitted"},
+	Returned:    {Ja: "差戻し中（修正待ち）", En: "returned for correction"},
+	Screening:   {Ja: "審査要件の確認中", En: "in eligibility screening"},
+	Ineligible:  {Ja: "要件不適合", En: "ineligible"},
+	Recognised:  {Ja: "認定", En: "recognised"},
+	InReview:    {Ja: "審査中", En: "in review"},
+	Selected:    {Ja: "選定", En: "selected"},
+	NotSelected: {Ja: "非選定", En: "not selected"},
+	Awarded:     {Ja: "受賞", En: "awarded"},
+	Withdrawn:   {Ja: "取下げ", En: "withdrawn"},
+	UnderReview: {Ja: "審査中", En: "under review"},
+}
+
+// Label is the state in plain words; the code itself for an unknown state.
+func (s State) Label() Text {
+	if t, ok := stateLabels[s]; ok {
+		return t
+	}
+	return Text{Ja: string(s), En: string(s)}
+}
+
 // Action is something an actor does to a nomination.
 type Action string
 

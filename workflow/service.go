@@ -271,6 +271,9 @@ func (s *Service) CreateNomination(ctx context.Context, actor Actor, orgID int64
 		if _, err := tx.Organisation(ctx, orgID); err != nil {
 			return err
 		}
+		if p, err = s.effective(ctx, tx, cycleKey, p); err != nil {
+			return err
+		}
 		if err := openForEntries(ctx, tx, p, cycleKey, now); err != nil {
 			return err
 		}
@@ -301,13 +304,8 @@ func openForEntries(ctx context.Context, tx Tx, p *Programme, cycleKey string, n
 			"the results of %s have been released; no new nomination can be created", p.Key)
 	}
 	if !now.Before(CallWindow(p).Closes) {
-		w := CallWindow(p)
-		e := Refuse(IllegalTransition, "募集期間（%[1]s 〜 %[2]s 必着）は終了しました。新しい応募は作成できません",
-			"the call ran from %[3]s to %[4]s JST (must arrive by); no new nomination can be created",
-			Wareki(w.Opens)+" "+w.Opens.In(Tokyo).Format("15:04"), Wareki(w.Closes)+" "+w.Closes.In(Tokyo).Format("15:04"),
-			w.Opens.In(Tokyo).Format("2006-01-02 15:04"), w.Closes.In(Tokyo).Format("2006-01-02 15:04"))
-		e.Problems = callOpenProblems(p, now, "create")
-		return e
+		ps := callOpenProblems(p, now, "create")
+		return &Error{Code: IllegalTransition, Message: ps[0].Message.En, Ja: ps[0].Message.Ja, Problems: ps}
 	}
 	return nil
 }
@@ -805,6 +803,9 @@ func (s *Service) releaseStatus(ctx context.Context, tx Tx, actor Actor, cycleKe
 	if !ok || !staffOf(actor, p) {
 		return ReleaseStatus{}, Refuse(NotFound, "%[1]sにプログラム「%[2]s」はありません", "cycle %[1]s has no programme %[2]q", cycleKey, programmeKey)
 	}
+	if p, err = s.effective(ctx, tx, cycleKey, p); err != nil {
+		return ReleaseStatus{}, err
+	}
 	st := ReleaseStatus{Cycle: cycleKey, Programme: programmeKey, Call: CallWindow(p), CallOpen: CallOpen(p, now), Undecided: map[State]int{}}
 	if st.Release, err = tx.Release(ctx, cycleKey, programmeKey); err != nil {
 		return st, err
@@ -862,7 +863,7 @@ func (s *Service) Release(ctx context.Context, actor Actor, cycleKey, programmeK
 				for _, u := range UndecidedStates {
 					if n := st.Undecided[u]; n > 0 {
 						e.Problems = append(e.Problems, problem("undecided."+string(u), "undecided",
-							fmt.Sprintf("状態「%s」の応募が%d件あります", u, n), fmt.Sprintf("%d nominations are %s", n, u)))
+							fmt.Sprintf("「%s」の応募が%d件あります", u.Label().Ja, n), fmt.Sprintf("%d nominations are %s", n, u.Label().En)))
 					}
 				}
 				return e

@@ -141,8 +141,8 @@ func demoSchedule(now time.Time) demoTimes {
 	// so its secretariat may release results; MIC's is open for a month
 	// more, but closes within the fiscal year.
 	mhlwClose := now.Add(-14 * day)
-	if mhlwClose.Before(start) {
-		mhlwClose = start
+	if first := start.Add(time.Minute); mhlwClose.Before(first) {
+		mhlwClose = first // 1 April 00:00 would be the previous year's last day
 	}
 	t.mhlwCall = workflow.Window{Opens: mhlwClose.Add(-60 * day), Closes: mhlwClose}
 	t.submit = mhlwClose.Add(-30 * day)

@@ -224,7 +224,7 @@ func demoYear(t *testing.T, d *db.DB, day time.Time) {
 	if pf := a.must(200, "GET", mhlw+"/release", tok["mhlw-secretariat"], nil); pf["call_open"] != false {
 		t.Errorf("release pre-flight: %v", pf)
 	}
-	a.must(422, "POST", mhlw+"/release", tok["mhlw-secretariat"], nil)
+	a.must(409, "POST", mhlw+"/release", tok["mhlw-secretariat"], nil)
 	a.must(204, "POST", mhlw+"/release", tok["mhlw-secretariat"], map[string]any{"confirm_undecided": true, "reason": "デモ: 締切後の応募は次年度に案内"})
 	a.must(201, "POST", mhlw+"/publications", tok["mhlw-secretariat"],
 		map[string]any{"embargo_at": day.Add(24 * time.Hour).Format(time.RFC3339), "reason": ""})
