@@ -127,7 +127,7 @@ type demoTimes struct {
 }
 
 func demoSchedule(now time.Time) demoTimes {
-	now = now.In(workflow.Tokyo)
+	now = now.In(workflow.Tokyo).Truncate(time.Minute) // windows read as whole minutes
 	day := 24 * time.Hour
 	fy := now.Year()
 	if now.Month() < time.April {
