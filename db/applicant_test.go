@@ -276,7 +276,7 @@ func TestNoDraftAfterTheCall(t *testing.T) {
 		_, err := e.svc.CreateNomination(e.ctx, applicant, o.ID, "fy2026-telework", "mic-pioneer")
 		wantCode(t, err, workflow.IllegalTransition)
 		var we *workflow.Error
-		if !errors.As(err, &we) || !strings.Contains(we.Ja, "令和8年6月15日") || !strings.Contains(we.Ja, "令和8年8月1日") ||
+		if !errors.As(err, &we) || !strings.Contains(we.Ja, "令和8年6月15日") || !strings.Contains(we.Ja, "令和8年7月31日(金)必着") ||
 			!strings.Contains(we.Message, "2026-06-15 10:00") {
 			t.Fatalf("refusal: %q / %q", we.Ja, we.Message)
 		}
