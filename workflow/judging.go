@@ -215,18 +215,18 @@ func (s *Service) stageOf(ctx context.Context, tx Tx, actor Actor, ref StageRef)
 	}
 	p, ok := cv.Cycle.Programme(ref.Programme)
 	if !ok {
-		return nil, nil, "", Errorf(NotFound, "no programme %q in %s", ref.Programme, ref.Cycle)
+		return nil, nil, "", Refuse(NotFound, "%[2]s に部門「%[1]s」はありません", "no programme %[1]q in %[2]s", ref.Programme, ref.Cycle)
 	}
 	if p, err = s.effective(ctx, tx, ref.Cycle, p); err != nil { // the judging windows in force
 		return nil, nil, "", err
 	}
 	role := actor.RoleIn(p.Ministry)
 	if role == "" || role == RoleApplicant {
-		return nil, nil, "", Errorf(NotFound, "no programme %q in %s", ref.Programme, ref.Cycle)
+		return nil, nil, "", Refuse(NotFound, "%[2]s に部門「%[1]s」はありません", "no programme %[1]q in %[2]s", ref.Programme, ref.Cycle)
 	}
 	st, ok := p.Stage(ref.Stage)
 	if !ok || st.Judging == nil {
-		return nil, nil, "", Errorf(NotFound, "no judged stage %q in %s", ref.Stage, ref.Programme)
+		return nil, nil, "", Refuse(NotFound, "部門「%[2]s」に審査段階「%[1]s」はありません", "no judged stage %[1]q in %[2]s", ref.Stage, ref.Programme)
 	}
 	return p, st, role, nil
 }

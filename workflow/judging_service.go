@@ -135,7 +135,7 @@ func (s *Service) requireStaffAt(ctx context.Context, tx Tx, actor Actor, ref St
 
 func requireStaff(role Role) error {
 	if !isStaffRole(role) {
-		return Errorf(Forbidden, "only the secretariat may do this")
+		return Refuse(Forbidden, "この操作は事務局だけが行えます", "only the secretariat may do this")
 	}
 	return nil
 }
@@ -151,7 +151,7 @@ func (s *Service) Panel(ctx context.Context, actor Actor, ref StageRef) ([]Panel
 			return err
 		}
 		if role == RoleJudge {
-			return Errorf(Forbidden, "the panel list is for the secretariat and the chair")
+			return Refuse(Forbidden, "審査会の構成員の一覧は事務局と委員長だけが見られます", "the panel list is for the secretariat and the chair")
 		}
 		out, err = tx.PanelMembers(ctx, ref)
 		return err
@@ -265,7 +265,7 @@ func isJudging(actor Actor) bool {
 func (s *Service) DeclareAffiliation(ctx context.Context, actor Actor, a Affiliation) (Affiliation, error) {
 	const op = "workflow.DeclareAffiliation"
 	if !isJudging(actor) {
-		return a, &Error{Op: op, Code: Forbidden, Message: "only judges and chairs declare affiliations"}
+		return a, &Error{Op: op, Code: Forbidden, Message: "only judges and chairs declare affiliations", Ja: "所属を申告できるのは審査員と委員長だけです"}
 	}
 	var ps []Problem
 	if p := textProblem("name", a.Name, false); p != nil {
@@ -323,7 +323,7 @@ func (s *Service) DeclareAffiliation(ctx context.Context, actor Actor, a Affilia
 func (s *Service) DeclareConflict(ctx context.Context, actor Actor, orgID int64, reason string) (DeclaredConflict, error) {
 	const op = "workflow.DeclareConflict"
 	if !isJudging(actor) {
-		return DeclaredConflict{}, &Error{Op: op, Code: Forbidden, Message: "only judges and chairs declare conflicts"}
+		return DeclaredConflict{}, &Error{Op: op, Code: Forbidden, Message: "only judges and chairs declare conflicts", Ja: "利益相反を申告できるのは審査員と委員長だけです"}
 	}
 	if p := reasonProblem("reason", reason, false); p != nil {
 		return DeclaredConflict{}, withOp(op, invalid("invalid reason", []Problem{*p}))
@@ -442,7 +442,7 @@ func (s *Service) Assign(ctx context.Context, actor Actor, ref StageRef, nominat
 		}
 		n, ok := d.entry(nominationID)
 		if !ok || !underReview(n, ref.Stage) {
-			return Errorf(NotFound, "no entry %d under review at %s", nominationID, ref.Stage)
+			return Refuse(NotFound, "「%[3]s」で審査中の応募 %[1]d はありません", "no entry %[1]d under review at %[2]s", nominationID, ref.Stage, d.stage.Title.In("ja"))
 		}
 		if _, ok := d.member(userID); !ok {
 			return &Error{Code: Invalid, Message: "not on the panel", Problems: []Problem{problem("user_id", "not_on_panel", "この審査員は審査会の構成員ではありません", "the judge is not on this stage's panel")}}
@@ -473,7 +473,7 @@ func (s *Service) Unassign(ctx context.Context, actor Actor, ref StageRef, nomin
 		}
 		for _, sc := range scores {
 			if sc.NominationID == nominationID && sc.UserID == userID && sc.Status == ScoreSubmitted {
-				return Errorf(Conflict, "judge %d has submitted a score for entry %d; it cannot be unassigned", userID, nominationID)
+				return Refuse(Conflict, "審査員 %d は応募 %d の採点を提出済みのため、割当てを解除できません", "judge %d has submitted a score for entry %d; it cannot be unassigned", userID, nominationID)
 			}
 		}
 		if err := tx.DeleteAssignment(ctx, ref, nominationID, userID); err != nil {
@@ -538,7 +538,8 @@ func (s *Service) Propose(ctx context.Context, actor Actor, ref StageRef, seed u
 		slices.SortFunc(prob.Conflicts, pairOrder)
 		res, err := assign.Solve(prob)
 		if err != nil {
-			return &Error{Code: Invalid, Message: err.Error()}
+			return &Error{Code: Invalid, Message: err.Error(),
+				Ja: fmt.Sprintf("割当ての条件が正しくないため、審査員を割り当てられません（%s）", strings.TrimPrefix(err.Error(), "assign: "))}
 		}
 		pr = Proposal{Stage: ref, Seed: seed, UsePreferences: usePreferences, BaseVersion: version, Pairs: res.Add, Report: res.Report,
 			Status: ProposalPending, CreatedBy: actor.ID, CreatedAt: s.now().UTC()}
@@ -577,7 +578,7 @@ func (s *Service) decideProposal(ctx context.Context, actor Actor, ref StageRef,
 			return err
 		}
 		if pr.Stage != ref {
-			return Errorf(NotFound, "no proposal %d at %s", id, ref)
+			return Refuse(NotFound, "「%[3]s」に割当て案 %[1]d はありません", "no proposal %[1]d at %[2]s", id, ref, d.stage.Title.In("ja"))
 		}
 		now := s.now().UTC()
 		if status == ProposalApplied {
@@ -586,12 +587,12 @@ func (s *Service) decideProposal(ctx context.Context, actor Actor, ref StageRef,
 				return err
 			}
 			if version != pr.BaseVersion {
-				return Errorf(Conflict, "the panel or assignments changed since proposal %d was made; propose again", id)
+				return Refuse(Conflict, "割当て案 %d の作成後に審査会の構成または割当てが変更されました。割当て案を作成し直してください", "the panel or assignments changed since proposal %d was made; propose again", id)
 			}
 			as := make([]Assignment, 0, len(pr.Pairs))
 			for _, p := range pr.Pairs {
 				if _, conflicted := d.conflicts[[2]int64{p.Judge, p.Entry}]; conflicted {
-					return Errorf(Conflict, "judge %d now has a conflict with entry %d; propose again", p.Judge, p.Entry)
+					return Refuse(Conflict, "審査員 %d と応募 %d の間に利益相反が登録されました。割当て案を作成し直してください", "judge %d now has a conflict with entry %d; propose again", p.Judge, p.Entry)
 				}
 				as = append(as, Assignment{Stage: ref, NominationID: p.Entry, UserID: p.Judge, Source: "proposal", CreatedBy: actor.ID, CreatedAt: now})
 			}
@@ -710,7 +711,7 @@ func (s *Service) SaveScore(ctx context.Context, actor Actor, ref StageRef, nomi
 			return err
 		}
 		if d.role != RoleJudge && d.role != RoleChair {
-			return Errorf(Forbidden, "only panel members score")
+			return Refuse(Forbidden, "採点できるのは審査会の審査員と委員長だけです", "only panel members score")
 		}
 		if err := d.mayJudge(nominationID, actor.UserID); err != nil {
 			return err
@@ -747,7 +748,7 @@ func (s *Service) SaveScore(ctx context.Context, actor Actor, ref StageRef, nomi
 			current = prev.Version
 		}
 		if current != expected {
-			return Errorf(Conflict, "your score is at version %d, not %d; reload it", current, expected)
+			return Refuse(Conflict, "あなたの採点は更新されています（現在の版 %d、編集した版 %d）。再読み込みしてください", "your score is at version %d, not %d; reload it", current, expected)
 		}
 		comment := strings.TrimSpace(in.Comment)
 		if prev != nil && scoreLocked(d, *prev) {
@@ -1093,7 +1094,7 @@ func (s *Service) Progress(ctx context.Context, actor Actor, ref StageRef) (Prog
 			return err
 		}
 		if d.role == RoleJudge {
-			return Errorf(Forbidden, "progress is for the secretariat and the chair")
+			return Refuse(Forbidden, "採点の進捗は事務局と委員長だけが見られます", "progress is for the secretariat and the chair")
 		}
 		scores, err := tx.Scores(ctx, ref)
 		if err != nil {
@@ -1164,7 +1165,7 @@ func (s *Service) Ranking(ctx context.Context, actor Actor, ref StageRef, normal
 			return err
 		}
 		if d.role == RoleJudge {
-			return Errorf(Forbidden, "rankings are for the secretariat and the chair")
+			return Refuse(Forbidden, "順位は事務局と委員長だけが見られます", "rankings are for the secretariat and the chair")
 		}
 		scores, err := tx.Scores(ctx, ref)
 		if err != nil {

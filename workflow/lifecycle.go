@@ -78,6 +78,29 @@ const (
 // Actions lists every action.
 var Actions = []Action{Submit, Return, Resubmit, StartScreening, DeclareIneligible, Recognise, Advance, Select, NotSelect, Award, Withdraw}
 
+// actionLabels are the actions in plain words, as people read them in messages.
+var actionLabels = map[Action]Text{
+	Submit:            {Ja: "提出", En: "submit"},
+	Return:            {Ja: "差戻し", En: "return for correction"},
+	Resubmit:          {Ja: "再提出", En: "resubmit"},
+	StartScreening:    {Ja: "要件確認の開始", En: "start eligibility screening"},
+	DeclareIneligible: {Ja: "要件不適合の判定", En: "declare ineligible"},
+	Recognise:         {Ja: "認定", En: "recognise"},
+	Advance:           {Ja: "次の審査段階への送付", En: "advance to the next stage"},
+	Select:            {Ja: "選定", En: "select"},
+	NotSelect:         {Ja: "非選定の決定", En: "not select"},
+	Award:             {Ja: "受賞の決定", En: "award"},
+	Withdraw:          {Ja: "取下げ", En: "withdraw"},
+}
+
+// Label is the action in plain words; the code itself for an unknown action.
+func (a Action) Label() Text {
+	if t, ok := actionLabels[a]; ok {
+		return t
+	}
+	return Text{Ja: string(a), En: string(a)}
+}
+
 // Role is what a user is in a domain. The policy package decides which
 // routes a role may call; the transition table decides which roles may take
 // which lifecycle actions.
@@ -94,6 +117,23 @@ const (
 
 // Roles lists every role.
 var Roles = []Role{RoleAdmin, RoleSecretariat, RoleChair, RoleJudge, RoleApplicant}
+
+// roleLabels are the roles in plain words, as people read them in messages.
+var roleLabels = map[Role]Text{
+	RoleAdmin:       {Ja: "管理者", En: "administrator"},
+	RoleSecretariat: {Ja: "事務局", En: "secretariat"},
+	RoleChair:       {Ja: "委員長", En: "chair"},
+	RoleJudge:       {Ja: "審査員", En: "judge"},
+	RoleApplicant:   {Ja: "応募者", En: "applicant"},
+}
+
+// Label is the role in plain words; the code itself for an unknown role.
+func (r Role) Label() Text {
+	if t, ok := roleLabels[r]; ok {
+		return t
+	}
+	return Text{Ja: string(r), En: string(r)}
+}
 
 // AnyDomain is the domain of global grants: admin, and applicant (whose
 // binding is to an organisation, not a ministry).
@@ -448,11 +488,14 @@ func Decide(c *Context, role Role, action Action) (Nomination, error) {
 	if !ok {
 		return n, &Error{Code: IllegalTransition, Message: fmt.Sprintf("cannot %s a nomination that is %s", action, n.State),
 			Problems: []Problem{problem("", "illegal_transition",
-				fmt.Sprintf("現在の状態（%s）では「%s」はできません", n.State, action),
+				fmt.Sprintf("現在の状態（%s）では「%s」はできません", n.State.Label().Ja, action.Label().Ja),
 				fmt.Sprintf("%s is not possible in state %s", action, n.State))}}
 	}
 	if !slices.Contains(t.Roles, role) {
-		return n, Errorf(Forbidden, "role %q may not %s", role, action)
+		if role == "" {
+			return n, Refuse(Forbidden, "この応募に対して「%[3]s」を行う権限がありません", "role %[1]q may not %[2]s", role, action, action.Label().Ja)
+		}
+		return n, Refuse(Forbidden, "%[4]sは「%[3]s」を行えません", "role %[1]q may not %[2]s", role, action, action.Label().Ja, role.Label().Ja)
 	}
 	if ps := checkInput(t.Needs, c); len(ps) > 0 {
 		return n, &Error{Code: Invalid, Message: "invalid input for " + string(action), Problems: ps}

@@ -289,3 +289,28 @@ func TestStateDiagramGolden(t *testing.T) {
 		t.Fatalf("%s is out of date with the transition table; run go test ./workflow -run TestStateDiagramGolden -update", path)
 	}
 }
+
+// TestLabelsInPlainWords: every state, action and role has Japanese words of
+// its own, so refusals never show a code to a Japanese reader.
+func TestLabelsInPlainWords(t *testing.T) {
+	var cases []struct{ code, ja string }
+	for _, s := range append(slices.Clone(States), UnderReview) {
+		cases = append(cases, struct{ code, ja string }{string(s), s.Label().Ja})
+	}
+	for _, a := range Actions {
+		cases = append(cases, struct{ code, ja string }{string(a), a.Label().Ja})
+	}
+	for _, r := range Roles {
+		cases = append(cases, struct{ code, ja string }{string(r), r.Label().Ja})
+	}
+	for _, c := range cases {
+		if c.ja == "" || c.ja == c.code {
+			t.Errorf("%s has no Japanese label (%q)", c.code, c.ja)
+		}
+	}
+	c := goodContext(Screening)
+	_, err := Decide(c, RoleJudge, Recognise)
+	if e, ok := err.(*Error); !ok || e.Ja != "審査員は「認定」を行えません" {
+		t.Errorf("judge recognising: %v", err)
+	}
+}

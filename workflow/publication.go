@@ -79,7 +79,7 @@ func (s *Service) Publish(ctx context.Context, actor Actor, cycle, programme str
 		}
 		p, ok := cv.Cycle.Programme(programme)
 		if !ok || !staffOf(actor, p) {
-			return Errorf(NotFound, "no programme %q in %s", programme, cycle)
+			return Refuse(NotFound, "%[2]s に部門「%[1]s」はありません", "no programme %[1]q in %[2]s", programme, cycle)
 		}
 		rel, err := tx.ReleasedAt(ctx, cycle, programme)
 		if err != nil {
@@ -214,7 +214,7 @@ func (s *Service) Publications(ctx context.Context, actor Actor, cycle, programm
 		}
 		p, ok := cv.Cycle.Programme(programme)
 		if !ok || !staffOf(actor, p) {
-			return Errorf(NotFound, "no programme %q in %s", programme, cycle)
+			return Refuse(NotFound, "%[2]s に部門「%[1]s」はありません", "no programme %[1]q in %[2]s", programme, cycle)
 		}
 		if out, err = tx.Publications(ctx, cycle, programme); err != nil {
 			return err
@@ -274,7 +274,7 @@ func (s *Service) PublicPublication(ctx context.Context, cycle, programme string
 				return nil
 			}
 		}
-		return Errorf(NotFound, "no published version %d of %s", version, programme)
+		return Refuse(NotFound, "部門「%[2]s」に公表済みの版 %[1]d はありません", "no published version %[1]d of %[2]s", version, programme)
 	})
 	return pub, withOp("workflow.PublicPublication", err)
 }

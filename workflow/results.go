@@ -43,7 +43,7 @@ func (s *Service) StageResults(ctx context.Context, actor Actor, ref StageRef) (
 			return err
 		}
 		if d.role == RoleJudge {
-			return Errorf(Forbidden, "results are for the secretariat and the chair")
+			return Refuse(Forbidden, "審査結果は事務局と委員長だけが見られます", "results are for the secretariat and the chair")
 		}
 		cv, err := tx.LatestCycle(ctx, ref.Cycle)
 		if err != nil {

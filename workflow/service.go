@@ -63,7 +63,7 @@ type LoadResult struct {
 func (s *Service) LoadCycle(ctx context.Context, actor Actor, c Cycle, dryRun bool) (LoadResult, error) {
 	const op = "workflow.LoadCycle"
 	if !actor.IsAdmin() {
-		return LoadResult{}, &Error{Op: op, Code: Forbidden, Message: "only administrators load cycles"}
+		return LoadResult{}, &Error{Op: op, Code: Forbidden, Message: "only administrators load cycles", Ja: "年度の設定を読み込めるのは管理者だけです"}
 	}
 	canonicalTimes(&c)
 	if err := invalid("invalid cycle", c.Check()); err != nil {
@@ -113,7 +113,8 @@ func ministryChanges(old, c *Cycle) []Problem {
 	for i, p := range c.Programmes {
 		if prev, ok := old.Programme(p.Key); ok && prev.Ministry != p.Ministry {
 			ps = append(ps, Problem{Path: fmt.Sprintf("programmes[%d].ministry", i), Code: "immutable",
-				Message: Text{En: fmt.Sprintf("cannot change from %s to %s once loaded", prev.Ministry, p.Ministry)}})
+				Message: Text{Ja: fmt.Sprintf("読み込み済みの部門の所管は %s から %s に変更できません", prev.Ministry, p.Ministry),
+					En: fmt.Sprintf("cannot change from %s to %s once loaded", prev.Ministry, p.Ministry)}})
 		}
 	}
 	return ps
@@ -163,7 +164,7 @@ func (s *Service) CycleKeys(ctx context.Context) ([]string, error) {
 func (s *Service) CreateOrganisation(ctx context.Context, actor Actor, o Organisation) (Organisation, error) {
 	const op = "workflow.CreateOrganisation"
 	if !actor.IsStaff() && !actor.Has(RoleApplicant, AnyDomain) {
-		return Organisation{}, &Error{Op: op, Code: Forbidden, Message: "only applicants and the secretariat create organisations"}
+		return Organisation{}, &Error{Op: op, Code: Forbidden, Message: "only applicants and the secretariat create organisations", Ja: "団体を登録できるのは応募者と事務局だけです"}
 	}
 	o = o.Normalise()
 	if err := invalid("invalid organisation", o.Validate()); err != nil {
@@ -171,7 +172,7 @@ func (s *Service) CreateOrganisation(ctx context.Context, actor Actor, o Organis
 	}
 	applicant := !actor.IsStaff()
 	if applicant && actor.OrganisationID != 0 {
-		return Organisation{}, &Error{Op: op, Code: Conflict, Message: "this account already acts for an organisation"}
+		return Organisation{}, &Error{Op: op, Code: Conflict, Message: "this account already acts for an organisation", Ja: "このアカウントはすでに団体の担当者として登録されています"}
 	}
 	err := s.store.InTx(ctx, func(tx Tx) error {
 		now := s.now().UTC()
@@ -255,18 +256,18 @@ func (s *Service) CreateNomination(ctx context.Context, actor Actor, orgID int64
 		}
 		p, ok := cv.Cycle.Programme(programmeKey)
 		if !ok {
-			return Errorf(NotFound, "cycle %s has no programme %q", cycleKey, programmeKey)
+			return Refuse(NotFound, "%[1]s に部門「%[2]s」はありません", "cycle %[1]s has no programme %[2]q", cycleKey, programmeKey)
 		}
 		switch role := actor.RoleIn(p.Ministry); role {
 		case RoleAdmin, RoleSecretariat:
 		case RoleApplicant:
 			if actor.OrganisationID != orgID {
-				return Errorf(NotFound, "no such organisation %d", orgID)
+				return Refuse(NotFound, "団体 %d は見つかりません", "no such organisation %d", orgID)
 			}
 		case RoleChair, RoleJudge:
-			return Errorf(Forbidden, "judges do not create nominations")
+			return Refuse(Forbidden, "審査員・委員長は応募を作成できません", "judges do not create nominations")
 		default:
-			return Errorf(NotFound, "cycle %s has no programme %q", cycleKey, programmeKey)
+			return Refuse(NotFound, "%[1]s に部門「%[2]s」はありません", "cycle %[1]s has no programme %[2]q", cycleKey, programmeKey)
 		}
 		if _, err := tx.Organisation(ctx, orgID); err != nil {
 			return err
@@ -327,14 +328,14 @@ func (s *Service) UpdateAnswers(ctx context.Context, actor Actor, id int64, expe
 		}
 		n = *c.Nomination
 		if actor.RoleIn(c.Programme.Ministry) != RoleApplicant {
-			return Errorf(Forbidden, "only the applicant edits its answers")
+			return Refuse(Forbidden, "応募内容を編集できるのは応募者だけです", "only the applicant edits its answers")
 		}
 		if seen := seenVersion(&n, RoleApplicant, c.ReleasedAt != nil); seen != expected {
 			return Refuse(Conflict, "この応募は他の操作で更新されました（現在の版 %[2]d、編集した版 %[3]d）。再読み込みしてからやり直してください",
 				"nomination %[1]d is at version %[2]d, not %[3]d; reload and try again", id, seen, expected)
 		}
 		if !n.Editable() {
-			return Errorf(IllegalTransition, "answers cannot be changed once the nomination is %s", n.State)
+			return Refuse(IllegalTransition, "応募が「%[2]s」の状態になっているため、応募内容は変更できません", "answers cannot be changed once the nomination is %[1]s", n.State, n.State.Label().Ja)
 		}
 		answers, ps := c.Programme.Form.Apply(n.Answers, patch)
 		if err := invalid("invalid answers", ps); err != nil {
@@ -353,7 +354,7 @@ func (s *Service) UpdateAnswers(ctx context.Context, actor Actor, id int64, expe
 // Organisations lists and searches organisations; staff only.
 func (s *Service) Organisations(ctx context.Context, actor Actor, f OrganisationFilter) ([]Organisation, int, error) {
 	if !actor.IsStaff() {
-		return nil, 0, &Error{Op: "workflow.Organisations", Code: Forbidden, Message: "staff only"}
+		return nil, 0, &Error{Op: "workflow.Organisations", Code: Forbidden, Message: "staff only", Ja: "団体の一覧は職員だけが見られます"}
 	}
 	f.Q = normalise(f.Q)
 	f.Limit, f.Offset = page(f.Limit, f.Offset)
@@ -392,7 +393,7 @@ func (s *Service) Nominations(ctx context.Context, actor Actor, f NominationFilt
 		}
 		f.OrganisationID = actor.OrganisationID
 	default:
-		return nil, 0, &Error{Op: op, Code: Forbidden, Message: "judges see entries through their panels"}
+		return nil, 0, &Error{Op: op, Code: Forbidden, Message: "judges see entries through their panels", Ja: "審査員・委員長は、担当する審査会から応募を確認してください"}
 	}
 	f.Q = normalise(f.Q)
 	f.Limit, f.Offset = page(f.Limit, f.Offset)
@@ -660,12 +661,12 @@ func (s *Service) BulkTransition(ctx context.Context, actor Actor, ids []int64, 
 	var out []Nomination
 	err := s.store.InTx(ctx, func(tx Tx) error {
 		if len(ids) == 0 {
-			return Errorf(Invalid, "no nominations given")
+			return Refuse(Invalid, "応募が指定されていません", "no nominations given")
 		}
 		seen := make(map[int64]bool, len(ids))
 		for _, id := range ids {
 			if seen[id] {
-				return Errorf(Invalid, "nomination %d is listed twice", id)
+				return Refuse(Invalid, "応募 %d が重複して指定されています", "nomination %d is listed twice", id)
 			}
 			seen[id] = true
 		}
@@ -713,7 +714,8 @@ func (s *Service) apply(ctx context.Context, tx Tx, actor Actor, ns []Nomination
 				return nil, err
 			}
 			if failed == nil {
-				failed = &Error{Code: ErrorCode(err), Message: fmt.Sprintf("%s refused; nothing was changed", action)}
+				failed = &Error{Code: ErrorCode(err), Message: fmt.Sprintf("%s refused; nothing was changed", action),
+					Ja: fmt.Sprintf("「%s」ができない応募があるため、いずれの応募も変更していません", action.Label().Ja)}
 			}
 			failed.Problems = append(failed.Problems, bulkProblems(n.ID, err)...)
 			continue
@@ -741,12 +743,12 @@ func bulkProblems(id int64, err error) []Problem {
 	path := fmt.Sprintf("nominations[%d]", id)
 	ps := ErrorProblems(err)
 	if len(ps) == 0 {
-		msg := "refused"
+		msg := Text{Ja: "処理できません", En: "refused"}
 		var e *Error
 		if errors.As(err, &e) {
-			msg = e.Message
+			msg = Text{Ja: e.Ja, En: e.Message}
 		}
-		return []Problem{{Path: path, Code: string(ErrorCode(err)), Message: Text{En: msg}}}
+		return []Problem{{Path: path, Code: string(ErrorCode(err)), Message: msg}}
 	}
 	out := make([]Problem, len(ps))
 	for i, p := range ps {
@@ -1038,7 +1040,7 @@ func canSee(actor Actor, n *Nomination, p *Programme) error {
 		ok = actor.OrganisationID == n.OrganisationID
 	}
 	if !ok {
-		return Errorf(NotFound, "no such nomination %d", n.ID)
+		return Refuse(NotFound, "応募 %d は見つかりません", "no such nomination %d", n.ID)
 	}
 	return nil
 }

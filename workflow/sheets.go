@@ -191,13 +191,13 @@ func (s *Service) sheetFor(ctx context.Context, tx Tx, d *stageData, in sheetInp
 	case isStaffRole(d.role):
 	case judgeID == actor.UserID && (d.role == RoleJudge || d.role == RoleChair):
 	case d.role == RoleJudge || d.role == RoleChair:
-		return ScoringSheet{}, Errorf(NotFound, "no scoring sheet for judge %d", judgeID)
+		return ScoringSheet{}, Refuse(NotFound, "審査員 %d の採点シートはありません", "no scoring sheet for judge %d", judgeID)
 	default:
-		return ScoringSheet{}, Errorf(Forbidden, "scoring sheets are for panel members and the secretariat")
+		return ScoringSheet{}, Refuse(Forbidden, "採点シートは審査会の構成員と事務局だけが使えます", "scoring sheets are for panel members and the secretariat")
 	}
 	m, ok := d.member(judgeID)
 	if !ok {
-		return ScoringSheet{}, Errorf(NotFound, "judge %d is not on the panel", judgeID)
+		return ScoringSheet{}, Refuse(NotFound, "審査員 %d はこの審査会の構成員ではありません", "judge %d is not on the panel", judgeID)
 	}
 	u, err := tx.User(ctx, judgeID)
 	if err != nil {
@@ -261,10 +261,10 @@ func (s *Service) ImportScoringSheet(ctx context.Context, actor Actor, ref Stage
 			return err
 		}
 		if !isStaffRole(d.role) && judgeID != actor.UserID {
-			return Errorf(NotFound, "no scoring sheet for judge %d", judgeID)
+			return Refuse(NotFound, "審査員 %d の採点シートはありません", "no scoring sheet for judge %d", judgeID)
 		}
 		if _, ok := d.member(judgeID); !ok {
-			return Errorf(NotFound, "judge %d is not on the panel", judgeID)
+			return Refuse(NotFound, "審査員 %d はこの審査会の構成員ではありません", "judge %d is not on the panel", judgeID)
 		}
 		ps := slices.Clone(up.Problems)
 		fail := func() error {

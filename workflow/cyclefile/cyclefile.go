@@ -30,7 +30,7 @@ func Read(path string) (workflow.Cycle, error) {
 		return workflow.Cycle{}, err
 	}
 	if fi.Size() > MaxSize {
-		return workflow.Cycle{}, workflow.Errorf(workflow.Invalid, "%s is larger than %d bytes", path, MaxSize)
+		return workflow.Cycle{}, workflow.Refuse(workflow.Invalid, "ファイル %s が %d バイトを超えています", "%s is larger than %d bytes", path, MaxSize)
 	}
 	data, err := os.ReadFile(path)
 	if err != nil {
@@ -42,12 +42,12 @@ func Read(path string) (workflow.Cycle, error) {
 // Parse decodes and checks a cycle file's contents.
 func Parse(data []byte) (workflow.Cycle, error) {
 	if len(data) > MaxSize {
-		return workflow.Cycle{}, workflow.Errorf(workflow.Invalid, "cycle file is larger than %d bytes", MaxSize)
+		return workflow.Cycle{}, workflow.Refuse(workflow.Invalid, "年度設定ファイルが %d バイトを超えています", "cycle file is larger than %d bytes", MaxSize)
 	}
 	var root yaml.Node
 	if err := yaml.Unmarshal(data, &root); err != nil {
 		return workflow.Cycle{}, &workflow.Error{Code: workflow.Invalid, Message: "invalid cycle file",
-			Problems: []workflow.Problem{{Code: "syntax", Message: workflow.Text{En: err.Error()}}}}
+			Problems: []workflow.Problem{{Code: "syntax", Message: workflow.Text{Ja: "YAML の書式に誤りがあります（" + err.Error() + "）", En: err.Error()}}}}
 	}
 	d := &decoder{loc: workflow.Tokyo}
 	var c workflow.Cycle
