@@ -6,6 +6,7 @@ import (
 	"crypto/sha256"
 	"encoding/base64"
 	"encoding/hex"
+	"fmt"
 	"regexp"
 	"slices"
 	"strconv"
@@ -267,7 +268,8 @@ func refuseInvite(role Role, domain string) *Error {
 		return Refuse(Forbidden, "組織の担当者を招待できるのは、その組織の担当者か管理者だけです",
 			"only a contact of the organisation or an administrator may invite its contacts")
 	}
-	return Refuse(Forbidden, "%[2]s の %[1]s を招待する権限がありません", "you may not invite %[1]s in %[2]s", role, domain)
+	return &Error{Code: Forbidden, Message: fmt.Sprintf("you may not invite %s in %s", role, domain),
+		Ja: fmt.Sprintf("%sの「%s」を招待する権限がありません", domainJa(domain), role.Label().Ja)}
 }
 
 // inviterMay checks again, when an invitation is accepted, that whoever
@@ -709,7 +711,8 @@ func (s *Service) GrantRole(ctx context.Context, actor Actor, userID int64, role
 			return Refuse(NotFound, "ユーザー %d は見つかりません", "no such user %d", userID)
 		}
 		if !mayManage(actor, role, domain) || role == RoleApplicant {
-			return Refuse(Forbidden, "%[2]s の %[1]s を付与する権限がありません", "you may not grant %[1]s in %[2]s", role, domain)
+			return &Error{Code: Forbidden, Message: fmt.Sprintf("you may not grant %s in %s", role, domain),
+				Ja: fmt.Sprintf("%sの「%s」を付与する権限がありません", domainJa(domain), role.Label().Ja)}
 		}
 		if err := exclusive(existing, role); err != nil {
 			return err
@@ -737,7 +740,8 @@ func (s *Service) RevokeGrant(ctx context.Context, actor Actor, id int64) (RoleG
 			return Refuse(NotFound, "付与 %d は見つかりません", "no such grant %d", id)
 		}
 		if !mayManage(actor, g.Role, g.Domain) {
-			return Refuse(Forbidden, "%[2]s の %[1]s を取り消す権限がありません", "you may not revoke %[1]s in %[2]s", g.Role, g.Domain)
+			return &Error{Code: Forbidden, Message: fmt.Sprintf("you may not revoke %s in %s", g.Role, g.Domain),
+				Ja: fmt.Sprintf("%sの「%s」を取り消す権限がありません", domainJa(g.Domain), g.Role.Label().Ja)}
 		}
 		if err := tx.RevokeGrant(ctx, id, actor.ID, now); err != nil {
 			return err
@@ -783,4 +787,16 @@ func (s *Service) ResetPassword(ctx context.Context, actor Actor, email, pw stri
 		return tx.UpdateUser(ctx, &u)
 	})
 	return withOp(op, err)
+}
+
+// domainJa names a grant's domain as people read it: the ministry, or all
+// ministries for the global domain.
+func domainJa(domain string) string {
+	if t, ok := Ministries[domain]; ok {
+		return t.Ja
+	}
+	if domain == AnyDomain {
+		return "全体"
+	}
+	return domain
 }
