@@ -94,7 +94,7 @@ func (t *tx) PublicCorrections(ctx context.Context, ids []int64) (map[int64]work
 		return out, nil
 	}
 	var rows []publicCorrectionRow
-	if err := t.db.NewSelect().Model(&rows).Where("nomination_id IN (?)", bun.In(ids)).Scan(ctx); err != nil {
+	if err := t.db.NewSelect().Model(&rows).Where("nomination_id IN (?)", bun.List(ids)).Scan(ctx); err != nil {
 		return nil, translate(err, "public corrections")
 	}
 	for _, r := range rows {

@@ -203,7 +203,7 @@ func demoYear(t *testing.T, d *db.DB, day time.Time) {
 	a.must(200, "PUT", mhlw+"/windows/call", tok["mhlw-secretariat"], map[string]any{"closes_at": closes.Format(time.RFC3339), "reason": "デモ: 締切延長"})
 	n := a.must(201, "POST", "/api/v1/nominations", tok["applicant"], late)
 	id := fmt.Sprint(n["id"])
-	n = a.must(200, "PATCH", "/api/v1/nominations/"+id, tok["applicant"], map[string]any{"answers": demoAnswers("mhlw-kagayaku", 0)},
+	a.must(200, "PATCH", "/api/v1/nominations/"+id, tok["applicant"], map[string]any{"answers": demoAnswers("mhlw-kagayaku", 0)},
 		"If-Match", fmt.Sprintf(`"%v"`, n["version"]))
 	a.must(200, "POST", "/api/v1/nominations/"+id+"/actions/submit", tok["applicant"], map[string]any{})
 	// Results are never released while a call is open: the secretariat
