@@ -73,13 +73,9 @@ func (s *Service) Publish(ctx context.Context, actor Actor, cycle, programme str
 	reason = strings.TrimSpace(reason)
 	err := s.store.InTx(ctx, func(tx Tx) error {
 		now := s.now().UTC()
-		cv, err := tx.LatestCycle(ctx, cycle)
+		cv, p, err := staffProgramme(ctx, tx, actor, cycle, programme)
 		if err != nil {
 			return err
-		}
-		p, ok := cv.Cycle.Programme(programme)
-		if !ok || !staffOf(actor, p) {
-			return Refuse(NotFound, "%[2]s に部門「%[1]s」はありません", "no programme %[1]q in %[2]s", programme, cycle)
 		}
 		rel, err := tx.ReleasedAt(ctx, cycle, programme)
 		if err != nil {
@@ -208,13 +204,9 @@ func answerText(v any) string {
 func (s *Service) Publications(ctx context.Context, actor Actor, cycle, programme string) ([]Publication, error) {
 	var out []Publication
 	err := s.store.InTx(ctx, func(tx Tx) error {
-		cv, err := tx.LatestCycle(ctx, cycle)
+		_, _, err := staffProgramme(ctx, tx, actor, cycle, programme)
 		if err != nil {
 			return err
-		}
-		p, ok := cv.Cycle.Programme(programme)
-		if !ok || !staffOf(actor, p) {
-			return Refuse(NotFound, "%[2]s に部門「%[1]s」はありません", "no programme %[1]q in %[2]s", programme, cycle)
 		}
 		if out, err = tx.Publications(ctx, cycle, programme); err != nil {
 			return err
@@ -588,13 +580,9 @@ func (s *Service) WithdrawPublication(ctx context.Context, actor Actor, cycle, p
 	var pub Publication
 	err := s.store.InTx(ctx, func(tx Tx) error {
 		now := s.now().UTC()
-		cv, err := tx.LatestCycle(ctx, cycle)
+		_, _, err := staffProgramme(ctx, tx, actor, cycle, programme)
 		if err != nil {
 			return err
-		}
-		p, ok := cv.Cycle.Programme(programme)
-		if !ok || !staffOf(actor, p) {
-			return Refuse(NotFound, "%s に制度 %q はありません", "no programme %q in %s", programme, cycle)
 		}
 		if err := invalid("invalid withdrawal", problems(reasonProblem("reason", reason, true))); err != nil {
 			return err

@@ -797,13 +797,9 @@ func (s *Service) ReleaseStatus(ctx context.Context, actor Actor, cycleKey, prog
 }
 
 func (s *Service) releaseStatus(ctx context.Context, tx Tx, actor Actor, cycleKey, programmeKey string, now time.Time) (ReleaseStatus, error) {
-	cv, err := tx.LatestCycle(ctx, cycleKey)
+	_, p, err := staffProgramme(ctx, tx, actor, cycleKey, programmeKey)
 	if err != nil {
 		return ReleaseStatus{}, err
-	}
-	p, ok := cv.Cycle.Programme(programmeKey)
-	if !ok || !staffOf(actor, p) {
-		return ReleaseStatus{}, Refuse(NotFound, "%[1]sにプログラム「%[2]s」はありません", "cycle %[1]s has no programme %[2]q", cycleKey, programmeKey)
 	}
 	if p, err = s.effective(ctx, tx, cycleKey, p); err != nil {
 		return ReleaseStatus{}, err
@@ -1048,4 +1044,19 @@ func canSee(actor Actor, n *Nomination, p *Programme) error {
 func staffOf(actor Actor, p *Programme) bool {
 	r := actor.RoleIn(p.Ministry)
 	return r == RoleAdmin || r == RoleSecretariat
+}
+
+// staffProgramme looks up a programme of the newest version of a cycle for
+// its own ministry's staff (and administrators); anyone else learns nothing
+// of it (NotFound).
+func staffProgramme(ctx context.Context, tx Tx, actor Actor, cycleKey, programmeKey string) (CycleVersion, *Programme, error) {
+	cv, err := tx.LatestCycle(ctx, cycleKey)
+	if err != nil {
+		return cv, nil, err
+	}
+	p, ok := cv.Cycle.Programme(programmeKey)
+	if !ok || !staffOf(actor, p) {
+		return cv, nil, Refuse(NotFound, "%[2]s に部門「%[1]s」はありません", "no programme %[1]q in %[2]s", programmeKey, cycleKey)
+	}
+	return cv, p, nil
 }
