@@ -387,12 +387,19 @@ func (s *Service) VerifyAudit(ctx context.Context, actor Actor, cycle, programme
 func (s *Service) AnswerHistory(ctx context.Context, actor Actor, id int64) ([]AnswerEdit, error) {
 	var es []AnswerEdit
 	err := s.store.InTx(ctx, func(tx Tx) error {
-		if _, _, err := s.visible(ctx, tx, actor, id, s.now().UTC()); err != nil {
+		c, _, err := s.visible(ctx, tx, actor, id, s.now().UTC())
+		if err != nil {
 			return err
 		}
-		var err error
-		es, err = tx.AnswerEdits(ctx, id)
-		return err
+		if es, err = tx.AnswerEdits(ctx, id); err != nil {
+			return err
+		}
+		if actor.RoleIn(c.Programme.Ministry) == RoleApplicant { // its own versions, which staff steps do not move
+			for i := range es {
+				es[i].Version = es[i].ApplicantVersion
+			}
+		}
+		return nil
 	})
 	return es, withOp("workflow.AnswerHistory", err)
 }
