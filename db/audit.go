@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/uptrace/bun"
+	"github.com/uptrace/bun/dialect"
 
 	"github.com/awardflow/awardflow/workflow"
 )
@@ -166,11 +167,17 @@ func (t *tx) appendChain(ctx context.Context, cycle, programme string, es []work
 		rows[i] = auditRow{CycleKey: cycle, ProgrammeKey: programme, Seq: e.Seq, PrevHash: e.PrevHash, Hash: e.Hash, Kind: e.Kind,
 			NominationID: e.NominationID, RefID: e.RefID, Payload: e.Payload, At: e.At.UTC()}
 	}
-	if _, err := t.db.NewInsert().Model(&rows).Exec(ctx); err != nil {
+	ins := t.db.NewInsert().Model(&rows)
+	head2 := t.db.NewUpdate().Table("audit_heads").Set("seq = ?", next.Seq).Set("hash = ?", next.Hash).
+		Where("cycle_key = ? AND programme_key = ?", cycle, programme)
+	if t.db.Dialect().Name() == dialect.PG { // one round trip: the insert as a data-modifying CTE of the head's update
+		_, err = head2.With("entries", ins).Exec(ctx)
 		return translate(err, "audit entry")
 	}
-	_, err = t.db.NewUpdate().Table("audit_heads").Set("seq = ?", next.Seq).Set("hash = ?", next.Hash).
-		Where("cycle_key = ? AND programme_key = ?", cycle, programme).Exec(ctx)
+	if _, err := ins.Exec(ctx); err != nil {
+		return translate(err, "audit entry")
+	}
+	_, err = head2.Exec(ctx)
 	return translate(err, "audit head")
 }
 
