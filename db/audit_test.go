@@ -209,3 +209,23 @@ func TestAuditConcurrentAppends(t *testing.T) {
 		}
 	})
 }
+
+// A bulk transition's history rows (one multi-row insert) each get the
+// entry of their own row.
+func TestAuditBulkTransition(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+		e := newEnv(t, d)
+		var ids []int64
+		for i := range 5 {
+			n, _ := e.submitted(t, fmt.Sprintf("株式会社一括%02d", i))
+			ids = append(ids, n.ID)
+		}
+		if _, err := e.svc.BulkTransition(e.ctx, micStaff, ids, workflow.StartScreening, workflow.Input{}); err != nil {
+			t.Fatal(err)
+		}
+		rs, err := e.svc.VerifyAudit(e.ctx, admin, "fy2026-telework", "mic-pioneer")
+		if err != nil || len(rs) != 1 || len(rs[0].Problems) != 0 || rs[0].Entries != 5*4 {
+			t.Fatalf("verify: %+v %v", rs, err)
+		}
+	})
+}
