@@ -122,6 +122,9 @@ func matrixRows() []matrixRow {
 		{"GET", v1 + "/nominations/:id/history", func(f *fixture, _ string) cell {
 			return cell{path: fmt.Sprintf("%s/nominations/%d/history", v1, f.micDraft)}
 		}, "401 200 200 404 403 403 403 200 404"},
+		{"GET", v1 + "/nominations/:id/answer-history", func(f *fixture, _ string) cell {
+			return cell{path: fmt.Sprintf("%s/nominations/%d/answer-history", v1, f.micDraft)}
+		}, "401 200 200 404 403 403 403 200 404"},
 		{"GET", v1 + "/nominations/:id/feedback", func(f *fixture, _ string) cell {
 			return cell{path: fmt.Sprintf("%s/nominations/%d/feedback", v1, f.micDraft)}
 		}, "401 403 403 403 403 403 403 200 404"},

@@ -31,3 +31,7 @@ func (d *DB) MigrateBefore(ctx context.Context, name string) error {
 	_, err := m.Migrate(ctx)
 	return err
 }
+
+// NewStoreWithoutAudit is a store that writes no audit log, so benchmarks
+// can measure what the log costs.
+func NewStoreWithoutAudit(d *DB) *Store { return &Store{db: d, noAudit: true} }

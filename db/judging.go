@@ -410,8 +410,15 @@ func (t *tx) InsertScoreEvent(ctx context.Context, e workflow.ScoreEvent) error 
 		}
 		r.BeforeStatus, r.BeforeVals, r.BeforeComment = b.Status, string(before), b.Comment
 	}
-	_, err = t.db.NewInsert().Model(&r).Exec(ctx)
-	return translate(err, "score event")
+	if _, err := t.db.NewInsert().Model(&r).Returning("id").Exec(ctx); err != nil {
+		return translate(err, "score event")
+	}
+	a, err := scoreEventAudit(r) // audited with the transaction (db/audit.go)
+	if err != nil {
+		return err
+	}
+	t.queueAudit(a)
+	return nil
 }
 
 func (t *tx) ScoreEvents(ctx context.Context, s workflow.StageRef, nominationID int64) ([]workflow.ScoreEvent, error) {

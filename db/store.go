@@ -17,7 +17,10 @@ import (
 )
 
 // Store implements workflow.Store over the database.
-type Store struct{ db *DB }
+type Store struct {
+	db      *DB
+	noAudit bool // benchmarks only: measures the cost of the audit log
+}
 
 // NewStore returns a store over d.
 func NewStore(d *DB) *Store { return &Store{db: d} }
@@ -27,7 +30,14 @@ func NewStore(d *DB) *Store { return &Store{db: d} }
 // BEGIN IMMEDIATE); races are settled by version checks in every update.
 func (s *Store) InTx(ctx context.Context, fn func(workflow.Tx) error) error {
 	return s.db.Bun.RunInTx(ctx, nil, func(ctx context.Context, btx bun.Tx) error {
-		return fn(&tx{db: btx})
+		t := &tx{db: btx}
+		if !s.noAudit {
+			t.audit = &auditQueue{}
+		}
+		if err := fn(t); err != nil {
+			return err
+		}
+		return t.flushAudit(ctx) // the audit entries of the writes: the last statements before COMMIT
 	})
 }
 
@@ -36,8 +46,12 @@ func (s *Store) Read(ctx context.Context, fn func(workflow.Tx) error) error {
 	return fn(&tx{db: s.db.Bun})
 }
 
-// tx implements workflow.Tx over any bun.IDB.
-type tx struct{ db bun.IDB }
+// tx implements workflow.Tx over any bun.IDB; audit queues the audit
+// entries of its writes (nil outside InTx).
+type tx struct {
+	db    bun.IDB
+	audit *auditQueue
+}
 
 // ---- rows and converters
 
@@ -399,6 +413,7 @@ func (t *tx) InsertNomination(ctx context.Context, n *workflow.Nomination) error
 		return translate(err, "nomination for this organisation and programme")
 	}
 	n.ID = r.ID
+	t.noteProgramme(n.ID, n.CycleKey, n.ProgrammeKey)
 	return nil
 }
 
@@ -454,6 +469,7 @@ func (t *tx) UpdateNominations(ctx context.Context, ns []workflow.Nomination) er
 			return err
 		}
 		rows[i] = r
+		t.noteProgramme(n.ID, n.CycleKey, n.ProgrammeKey)
 	}
 	res, err := t.db.NewUpdate().Model(&rows).Column(nominationUpdateColumns...).Bulk().
 		Where("?TableAlias.version = _data.version - 1").Exec(ctx)
@@ -486,8 +502,13 @@ func (t *tx) AppendHistory(ctx context.Context, es []workflow.HistoryEntry) erro
 			Award: e.Award, Reason: e.Reason, Due: utcPtr(e.Due), At: e.At.UTC(),
 		}
 	}
-	_, err := t.db.NewInsert().Model(&rows).Exec(ctx)
-	return translate(err, "history entry")
+	if _, err := t.db.NewInsert().Model(&rows).Returning("id").Exec(ctx); err != nil {
+		return translate(err, "history entry")
+	}
+	for _, r := range rows {
+		t.queueAudit(historyAudit(r))
+	}
+	return nil
 }
 
 func (t *tx) History(ctx context.Context, nominationID int64) ([]workflow.HistoryEntry, error) {
@@ -497,12 +518,7 @@ func (t *tx) History(ctx context.Context, nominationID int64) ([]workflow.Histor
 	}
 	out := make([]workflow.HistoryEntry, len(rows))
 	for i, r := range rows {
-		out[i] = workflow.HistoryEntry{
-			ID: r.ID, NominationID: r.NominationID, Version: r.Version, ApplicantVersion: r.ApplicantVer, ActorID: r.ActorID, ActorName: r.ActorName,
-			Role: workflow.Role(r.Role), Action: workflow.Action(r.Action), From: workflow.State(r.FromState),
-			To: workflow.State(r.ToState), Stage: r.Stage, Tier: r.Tier, Award: r.Award, Reason: r.Reason,
-			Due: utcPtr(r.Due), At: r.At.UTC(),
-		}
+		out[i] = toHistoryEntry(r)
 	}
 	return out, nil
 }

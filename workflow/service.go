@@ -344,9 +344,17 @@ func (s *Service) UpdateAnswers(ctx context.Context, actor Actor, id int64, expe
 		if rebind != 0 { // a draft follows the newest cycle version
 			n.CycleVersion = rebind
 		}
+		changes, err := DiffAnswers(n.Answers, answers)
+		if err != nil {
+			return err
+		}
 		n.Answers, n.Version, n.UpdatedAt = answers, n.Version+1, now
 		n.ApplicantVersion, n.ApplicantUpdatedAt = n.ApplicantVersion+1, now
-		return tx.UpdateNominations(ctx, []Nomination{n})
+		if err := tx.UpdateNominations(ctx, []Nomination{n}); err != nil {
+			return err
+		}
+		return tx.InsertAnswerEdit(ctx, &AnswerEdit{NominationID: n.ID, Version: n.Version, ApplicantVersion: n.ApplicantVersion,
+			ActorID: actor.ID, ActorName: actor.Name, Role: RoleApplicant, Changes: changes, At: now}) // audited with the history
 	})
 	return n, withOp(op, err)
 }

@@ -23,6 +23,7 @@ type Tx interface {
 	JudgingTx
 	PublicationTx
 	WindowsTx
+	AuditTx
 
 	// CycleKeys lists stored cycles' keys.
 	CycleKeys(ctx context.Context) ([]string, error)

@@ -40,6 +40,7 @@ Usage:
   awardflow cycle load FILE [--dry-run] [--db DSN]
   awardflow user add --email E --name N --role R [--domain D] [--org ID] [--locale ja|en] --password-stdin [--db DSN]
   awardflow window set --cycle C --programme P [--stage S] [--opens-at T] --closes-at T --reason R [--db DSN]
+  awardflow audit verify [--cycle C --programme P] [--db DSN]
   awardflow version
 
 DSN is postgres://… or sqlite:PATH (default sqlite:awardflow.db).
@@ -83,6 +84,11 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 			return errors.New("usage: " + windowUsage)
 		}
 		return windowSet(ctx, args[1:], getenv, stdout)
+	case "audit":
+		if len(args) == 0 || args[0] != "verify" {
+			return errors.New("usage: " + auditUsage)
+		}
+		return auditVerify(ctx, args[1:], getenv, stdout)
 	case "version":
 		fmt.Fprintln(stdout, "awardflow", buildVersion())
 		return nil
@@ -447,5 +453,54 @@ func windowSet(ctx context.Context, args []string, getenv func(string) string, s
 	fmt.Fprintf(stdout, "%s %s: %s – %s (was until %s), change %d\n", ch.Cycle, what,
 		ch.Window.Opens.In(workflow.Tokyo).Format("2006-01-02 15:04"), ch.Window.Closes.In(workflow.Tokyo).Format("2006-01-02 15:04 JST"),
 		ch.Previous.Closes.In(workflow.Tokyo).Format("2006-01-02 15:04"), ch.Seq)
+	return nil
+}
+
+const auditUsage = "awardflow audit verify [--cycle C --programme P] [--db DSN]"
+
+// auditVerify recomputes the hash chain of one programme's audit log, or of
+// every programme's, and prints each chain's entries and head hash, and
+// every problem, the first altered or missing entry first. Any problem is
+// an error (exit status 1).
+func auditVerify(ctx context.Context, args []string, getenv func(string) string, stdout io.Writer) error {
+	fs := flag.NewFlagSet("audit verify", flag.ContinueOnError)
+	dsn := fs.String("db", envOr(getenv, "AWARDFLOW_DB", "sqlite:awardflow.db"), "database DSN")
+	cycle := fs.String("cycle", "", "cycle key")
+	programme := fs.String("programme", "", "programme key")
+	pos, err := parse(fs, args)
+	if err != nil {
+		return err
+	}
+	if len(pos) > 0 {
+		return fmt.Errorf("audit verify: unexpected argument %q", pos[0])
+	}
+	if (*cycle == "") != (*programme == "") {
+		return errors.New("usage: " + auditUsage)
+	}
+	d, err := openDB(ctx, *dsn, stdout)
+	if err != nil {
+		return err
+	}
+	defer d.Close()
+	svc := workflow.NewService(db.NewStore(d), time.Now)
+	reports, err := svc.VerifyAudit(ctx, cliActor(getenv), *cycle, *programme)
+	if err != nil {
+		return fmt.Errorf("audit verify: %s", oneLine(err))
+	}
+	broken := 0
+	for _, r := range reports {
+		if len(r.Problems) == 0 {
+			fmt.Fprintf(stdout, "%s/%s: ok, %d entries, head %s\n", r.Cycle, r.Programme, r.Entries, r.Head)
+			continue
+		}
+		broken++
+		fmt.Fprintf(stdout, "%s/%s: BROKEN, %d entries, %d problems; first: %s\n", r.Cycle, r.Programme, r.Entries, len(r.Problems), r.Problems[0].Message.En)
+		for _, p := range r.Problems {
+			fmt.Fprintf(stdout, "  %s\n", p)
+		}
+	}
+	if broken > 0 {
+		return fmt.Errorf("audit verify: %d of %d chains are broken", broken, len(reports))
+	}
 	return nil
 }

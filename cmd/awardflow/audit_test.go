@@ -1,0 +1,69 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/awardflow/awardflow/db"
+	"github.com/awardflow/awardflow/db/dbtest"
+	"github.com/awardflow/awardflow/workflow"
+)
+
+var demoDay = time.Date(2026, 12, 10, 10, 0, 0, 0, workflow.Tokyo)
+
+// The demo's chains are sound on both databases, and every programme has one.
+func TestAuditOfTheDemo(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+		var out bytes.Buffer
+		if err := loadDemo(context.Background(), d, demoDay, env("USER", "tester"), &out); err != nil {
+			t.Fatalf("demo: %v\n%s", err, out.String())
+		}
+		svc := workflow.NewService(db.NewStore(d), time.Now)
+		rs, err := svc.VerifyAudit(t.Context(), cliActor(env()), "", "")
+		if err != nil || len(rs) < 2 {
+			t.Fatalf("verify: %v %v", rs, err)
+		}
+		for _, r := range rs {
+			if len(r.Problems) > 0 || r.Entries == 0 {
+				t.Errorf("%s/%s: %d entries, %v", r.Cycle, r.Programme, r.Entries, r.Problems)
+			}
+		}
+	})
+}
+
+func TestAuditVerifyCommand(t *testing.T) {
+	dsn := "sqlite:" + filepath.Join(t.TempDir(), "a.db")
+	d, err := db.Open(t.Context(), dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := d.Migrate(t.Context()); err != nil {
+		t.Fatal(err)
+	}
+	var demo bytes.Buffer
+	if err := loadDemo(t.Context(), d, demoDay, env("USER", "tester"), &demo); err != nil {
+		t.Fatalf("demo: %v\n%s", err, demo.String())
+	}
+	e := env("AWARDFLOW_DB", dsn)
+	out, err := runCmd(t, e, "audit", "verify")
+	if err != nil || !strings.Contains(out, "demo-telework/mic-pioneer: ok,") || strings.Contains(out, "BROKEN") {
+		t.Fatalf("verify of the demo: %q, %v", out, err)
+	}
+	if _, err := d.Bun.ExecContext(t.Context(), `DELETE FROM audit_log WHERE programme_key = 'mic-pioneer' AND seq = 2`); err != nil {
+		t.Fatal(err)
+	}
+	d.Close()
+	out, err = runCmd(t, e, "audit", "verify", "--cycle", "demo-telework", "--programme", "mic-pioneer")
+	if err == nil || !strings.Contains(out, "first: entry 2 is missing") || !strings.Contains(err.Error(), "1 of 1 chains are broken") {
+		t.Fatalf("verify after a deletion: %q, %v", out, err)
+	}
+	for _, args := range [][]string{{"audit"}, {"audit", "verify", "--cycle", "demo-telework"}} {
+		if _, err := runCmd(t, e, args...); err == nil || !strings.Contains(err.Error(), "usage: awardflow audit verify") {
+			t.Errorf("%v: %v", args, err)
+		}
+	}
+}

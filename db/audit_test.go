@@ -1,0 +1,231 @@
+package db_test
+
+import (
+	"encoding/json"
+	"fmt"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/awardflow/awardflow/db"
+	"github.com/awardflow/awardflow/db/dbtest"
+	"github.com/awardflow/awardflow/workflow"
+)
+
+// auditedEnv has two MIC entries at Top 100 (created, answers edited,
+// submitted, screened, advanced) and a judge's draft and submitted score:
+// history rows, answer edits and score events in mic-pioneer's chain.
+func auditedEnv(t *testing.T, d *db.DB) *judgingEnv {
+	t.Helper()
+	je := newJudgingEnv(t, d, 2, 1)
+	je.proposeAndApply(t)
+	e := je.entries[0].ID
+	sc, err := je.svc.SaveScore(je.ctx, je.judges[0], top100, e, 0, workflow.ScoreInput{Values: map[string]any{"adoption": 4}, Comment: "途中\n改行"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := je.svc.SaveScore(je.ctx, je.judges[0], top100, e, sc.Version, workflow.ScoreInput{Values: fullScore, Submit: true}); err != nil {
+		t.Fatal(err)
+	}
+	return je
+}
+
+func verifyMIC(t *testing.T, je *judgingEnv) workflow.AuditReport {
+	t.Helper()
+	rs, err := je.svc.VerifyAudit(je.ctx, admin, "fy2026-telework", "mic-pioneer")
+	if err != nil || len(rs) != 1 {
+		t.Fatalf("verify: %v %v", rs, err)
+	}
+	return rs[0]
+}
+
+func TestAuditVerifyNamesTheFirstBrokenEntry(t *testing.T) {
+	lastSeq := "(SELECT MAX(seq) FROM audit_log WHERE programme_key = 'mic-pioneer')"
+	for _, tc := range []struct {
+		name string
+		sql  []string
+		// forge re-hashes an entry after editing its payload (a forger who knows the hash).
+		forge    int64
+		wantPath string // of the first problem; "" for a sound chain
+		wantCode string
+	}{
+		{name: "untouched"},
+		{name: "entry payload edited", sql: []string{`UPDATE audit_log SET payload = REPLACE(payload, 'submit', 'withdraw') WHERE programme_key = 'mic-pioneer' AND seq = 3`},
+			wantPath: "entries[3]", wantCode: "altered"},
+		{name: "history row edited", sql: []string{`UPDATE nomination_history SET reason = '改ざん' WHERE id = (SELECT ref_id FROM audit_log WHERE programme_key = 'mic-pioneer' AND seq = 3 AND kind = 'history')`},
+			wantPath: "history[", wantCode: "altered"},
+		{name: "score event edited", sql: []string{`UPDATE score_events SET comment = '別の講評' WHERE id = (SELECT MAX(id) FROM score_events)`},
+			wantPath: "score_event[", wantCode: "altered"},
+		{name: "answer edit edited", sql: []string{`UPDATE answer_edits SET actor_name = '他人' WHERE id = (SELECT MIN(id) FROM answer_edits)`},
+			wantPath: "answer_edit[", wantCode: "altered"},
+		{name: "forged hash", sql: []string{`UPDATE audit_log SET hash = 'aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa' WHERE programme_key = 'mic-pioneer' AND seq = 3`},
+			wantPath: "entries[3]", wantCode: "altered"},
+		{name: "payload edited and re-hashed", forge: 3, wantPath: "entries[3]", wantCode: "altered"},
+		{name: "middle entry deleted", sql: []string{`DELETE FROM audit_log WHERE programme_key = 'mic-pioneer' AND seq = 3`},
+			wantPath: "entries[3]", wantCode: "missing"},
+		{name: "newest entry deleted", sql: []string{`DELETE FROM audit_log WHERE programme_key = 'mic-pioneer' AND seq = ` + lastSeq},
+			wantPath: "entries[", wantCode: "missing"},
+		{name: "history row without entry", sql: []string{`INSERT INTO nomination_history (nomination_id, version, applicant_version, actor_id, actor_name, role, action, from_state, to_state, stage, tier, award, reason, at)
+			SELECT nomination_id, version + 1, applicant_version, actor_id, actor_name, role, action, from_state, to_state, stage, tier, award, reason, at FROM nomination_history WHERE id = (SELECT MAX(id) FROM nomination_history)`},
+			wantPath: "history[", wantCode: "unaudited"},
+		{name: "score event without entry", sql: []string{`INSERT INTO score_events (cycle_key, programme_key, stage_key, nomination_id, user_id, actor_id, kind, reason, status, vals, comment, version, at, before_status, before_vals, before_comment)
+			SELECT cycle_key, programme_key, stage_key, nomination_id, user_id, actor_id, kind, reason, status, vals, comment, version + 1, at, before_status, before_vals, before_comment FROM score_events WHERE id = (SELECT MAX(id) FROM score_events)`},
+			wantPath: "score_event[", wantCode: "unaudited"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			dbtest.Each(t, func(t *testing.T, d *db.DB) {
+				je := auditedEnv(t, d)
+				before := verifyMIC(t, je)
+				if len(before.Problems) != 0 || before.Entries < 10 || len(before.Head) != 64 {
+					t.Fatalf("fresh chain: %d entries, head %q, problems %v", before.Entries, before.Head, before.Problems)
+				}
+				for _, q := range tc.sql {
+					if _, err := d.Bun.ExecContext(je.ctx, q); err != nil {
+						t.Fatal(err)
+					}
+				}
+				if tc.forge != 0 {
+					forge(t, je, d, tc.forge)
+				}
+				r := verifyMIC(t, je)
+				if tc.wantPath == "" {
+					if len(r.Problems) != 0 {
+						t.Fatalf("problems in a sound chain: %v", r.Problems)
+					}
+					return
+				}
+				if len(r.Problems) == 0 {
+					t.Fatal("verify found nothing")
+				}
+				first := r.Problems[0]
+				if !strings.HasPrefix(first.Path, tc.wantPath) || first.Code != tc.wantCode || first.Message.Ja == "" {
+					t.Fatalf("first problem = %+v, want %s… %s (all: %v)", first, tc.wantPath, tc.wantCode, r.Problems)
+				}
+				if tc.name == "newest entry deleted" && first.Path != fmt.Sprintf("entries[%d]", before.Entries) {
+					t.Fatalf("first problem = %+v, want entries[%d]", first, before.Entries)
+				}
+			})
+		})
+	}
+}
+
+// forge edits entry seq's payload and stores the hash that matches it: the
+// entry checks by itself, but the next entry's link names it.
+func forge(t *testing.T, je *judgingEnv, d *db.DB, seq int64) {
+	t.Helper()
+	var e workflow.AuditEntry
+	err := d.Bun.NewSelect().Table("audit_log").Column("cycle_key", "programme_key", "seq", "prev_hash", "kind", "nomination_id", "ref_id", "payload", "at").
+		Where("programme_key = 'mic-pioneer' AND seq = ?", seq).Scan(je.ctx, &e.Cycle, &e.Programme, &e.Seq, &e.PrevHash, &e.Kind, &e.NominationID, &e.RefID, &e.Payload, &e.At)
+	if err != nil {
+		t.Fatal(err)
+	}
+	e.Payload = strings.Replace(e.Payload, `reason=""`, `reason="forged"`, 1)
+	if _, err := d.Bun.NewUpdate().Table("audit_log").Set("payload = ?", e.Payload).Set("hash = ?", workflow.AuditHash(e)).
+		Where("programme_key = 'mic-pioneer' AND seq = ?", seq).Exec(je.ctx); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestAnswerHistory(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+		e := newEnv(t, d)
+		o, applicant := e.org(t, "株式会社回答履歴")
+		n, err := e.svc.CreateNomination(e.ctx, applicant, o.ID, "fy2026-telework", "mic-pioneer")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if n, err = e.svc.UpdateAnswers(e.ctx, applicant, n.ID, n.Version, map[string]any{"initiative_title": "初版", "teleworkers": 60}); err != nil {
+			t.Fatal(err)
+		}
+		if _, err = e.svc.UpdateAnswers(e.ctx, applicant, n.ID, n.Version, map[string]any{"initiative_title": "第二版", "teleworkers": nil}); err != nil {
+			t.Fatal(err)
+		}
+		for _, tc := range []struct {
+			name  string
+			actor workflow.Actor
+			code  workflow.Code
+		}{
+			{"own applicant", applicant, ""},
+			{"ministry staff", micStaff, ""},
+			{"other ministry", mhlwStaff, workflow.NotFound},
+			{"other applicant", applicantOf("他社", o.ID+1000), workflow.NotFound},
+		} {
+			es, err := e.svc.AnswerHistory(e.ctx, tc.actor, n.ID)
+			if tc.code != "" {
+				wantCode(t, err, tc.code)
+				continue
+			}
+			if err != nil || len(es) != 2 {
+				t.Fatalf("%s: %v %v", tc.name, es, err)
+			}
+			got := map[string]string{}
+			for _, c := range es[1].Changes {
+				got[c.Field] = string(c.Before) + "→" + string(c.After)
+			}
+			want := map[string]string{"initiative_title": `"初版"→"第二版"`, "teleworkers": "60→null"}
+			if fmt.Sprint(got) != fmt.Sprint(want) || es[1].ActorID != applicant.ID || es[1].Version != 3 {
+				t.Fatalf("%s: second edit = %+v", tc.name, es[1])
+			}
+			if !json.Valid(es[0].Changes[0].After) {
+				t.Fatalf("%s: before/after not JSON: %+v", tc.name, es[0])
+			}
+		}
+	})
+}
+
+// Concurrent score saves of one programme: every entry
+// lands in the chain exactly once, in a sound order.
+func TestAuditConcurrentAppends(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+		je := newJudgingEnv(t, d, 4, 1)
+		je.proposeAndApply(t)
+		var wg sync.WaitGroup
+		errs := make(chan error, 16)
+		for _, n := range je.entries {
+			wg.Add(2)
+			go func() {
+				defer wg.Done()
+				sc, err := je.svc.SaveScore(je.ctx, je.judges[0], top100, n.ID, 0, workflow.ScoreInput{Values: map[string]any{"adoption": 3}})
+				if err == nil {
+					_, err = je.svc.SaveScore(je.ctx, je.judges[0], top100, n.ID, sc.Version, workflow.ScoreInput{Values: fullScore, Submit: true})
+				}
+				errs <- err
+			}()
+			go func() {
+				defer wg.Done()
+				_, err := je.svc.History(je.ctx, micStaff, n.ID) // a reader beside the writers
+				errs <- err
+			}()
+		}
+		wg.Wait()
+		close(errs)
+		for err := range errs {
+			if err != nil {
+				t.Fatal(err)
+			}
+		}
+		if r := verifyMIC(t, je); len(r.Problems) != 0 {
+			t.Fatalf("problems after concurrent appends: %v", r.Problems)
+		}
+	})
+}
+
+// A bulk transition's history rows (one multi-row insert) each get the
+// entry of their own row.
+func TestAuditBulkTransition(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+		e := newEnv(t, d)
+		var ids []int64
+		for i := range 5 {
+			n, _ := e.submitted(t, fmt.Sprintf("株式会社一括%02d", i))
+			ids = append(ids, n.ID)
+		}
+		if _, err := e.svc.BulkTransition(e.ctx, micStaff, ids, workflow.StartScreening, workflow.Input{}); err != nil {
+			t.Fatal(err)
+		}
+		rs, err := e.svc.VerifyAudit(e.ctx, admin, "fy2026-telework", "mic-pioneer")
+		if err != nil || len(rs) != 1 || len(rs[0].Problems) != 0 || rs[0].Entries != 5*4 {
+			t.Fatalf("verify: %+v %v", rs, err)
+		}
+	})
+}
