@@ -129,7 +129,7 @@ type solver struct {
 	byEntry  [][]int32 // judges of each entry
 	byJudge  [][]int32 // movable entries of each judge
 	load     []int
-	pref     [][]bool // only when UsePreferences: entry × judge
+	pref     []uint64 // only when UsePreferences: E × words bitsets, judge j prefers entry e
 	rank     []int    // seeded tie-break order of judges
 	order    []int    // seeded order of entries
 	need     []int
@@ -196,11 +196,22 @@ func newSolver(p Problem) (*solver, error) {
 		s.need[e] = max(0, p.K-len(s.byEntry[e]))
 	}
 	if p.UsePreferences {
-		s.pref = make([][]bool, E)
+		s.pref = make([]uint64, E*s.words)
+		byIndustry, byPrefecture := map[string][]int32{}, map[string][]int32{}
+		for j, jd := range p.Judges {
+			for _, v := range jd.Industries {
+				byIndustry[v] = append(byIndustry[v], int32(j))
+			}
+			for _, v := range jd.Prefectures {
+				byPrefecture[v] = append(byPrefecture[v], int32(j))
+			}
+		}
 		for e, en := range p.Entries {
-			s.pref[e] = make([]bool, J)
-			for j, jd := range p.Judges {
-				s.pref[e][j] = slices.Contains(jd.Industries, en.Industry) || slices.Contains(jd.Prefectures, en.Prefecture)
+			for _, j := range byIndustry[en.Industry] {
+				s.set(s.pref, int32(e), j)
+			}
+			for _, j := range byPrefecture[en.Prefecture] {
+				s.set(s.pref, int32(e), j)
 			}
 		}
 	}
@@ -242,7 +253,7 @@ func (s *solver) addCost(j int32) int64 {
 }
 
 func (s *solver) pairCost(e, j int32) int64 {
-	if s.pref != nil && s.pref[e][j] {
+	if s.pref != nil && s.has(s.pref, e, j) {
 		return -Preference
 	}
 	return 0
@@ -378,190 +389,249 @@ func (s *solver) augmentOne(e int32) bool {
 	return false
 }
 
-// improve cancels negative cycles and negative load-shifting paths on the
-// judge graph until there are none.
+// improve cancels negative cycles of the judge graph until there are none.
+//
+// The graph has a node per judge and one more, T, for the loads: a→b
+// weighs the cheapest change in preference cost of moving one of a's
+// movable entries to b; T→a weighs −slot(a, load a) (a gives up its last
+// review, if it has a movable one) and b→T weighs slot(b, load b + 1) (b
+// takes one more, if not full). A negative cycle through T is a
+// load-shifting path, one without T a swap of preferred pairs. With no
+// negative cycle left, the residual graph of the flow has none either:
+// the flow is a minimum-cost maximum flow.
+//
+// The graph is kept up to date incrementally (a move changes only the rows
+// of the judges that hold the moved entry), and the search is a
+// queue-based Bellman–Ford (SPFA) that starts from the previous search's
+// distances, which stay near-feasible potentials between searches, and
+// checks the predecessor graph for a cycle every N relaxations (any cycle
+// there is negative).
 func (s *solver) improve() {
+	g := newJudgeGraph(s)
 	for {
-		w, via := s.judgeGraph()
-		if s.pref != nil {
-			if cyc := negativeCycle(w, s.J); cyc != nil {
-				s.applyPath(cyc, via)
-				continue
-			}
-		}
-		path := s.bestShift(w)
-		if path == nil {
+		cyc := g.negativeCycle()
+		if cyc == nil {
 			return
 		}
-		s.applyPath(path, via)
+		g.apply(cyc)
 	}
 }
 
 const noEdge = math.MaxInt64 / 4
 
-// judgeGraph weighs a→b by the cheapest change in preference cost of
-// moving one of a's movable entries to b, and remembers which entry.
-func (s *solver) judgeGraph() ([]int64, []int32) {
+type judgeGraph struct {
+	s     *solver
+	J     int
+	w     []int64 // J × J, a→b
+	neg   []uint64
+	zero  []uint64
+	pos   []uint64
+	dirty []bool  // rows to recompute before the next search
+	dist  []int64 // potentials carried between searches (J judges, then T)
+	pred  []int32
+	inQ   []bool
+	queue []int32
+	mark  []int32
+}
+
+func newJudgeGraph(s *solver) *judgeGraph {
 	J := s.J
-	w := make([]int64, J*J)
-	via := make([]int32, J*J)
-	for i := range w {
-		w[i] = noEdge
+	g := &judgeGraph{s: s, J: J, w: make([]int64, J*J), dirty: make([]bool, J),
+		dist: make([]int64, J+1), pred: make([]int32, J+1), inQ: make([]bool, J+1), mark: make([]int32, J+1)}
+	for a := range J {
+		g.dirty[a] = true
 	}
-	for a := range int32(J) {
-		for _, e := range s.byJudge[a] {
-			base := s.pairCost(e, a)
-			row := int(a) * J
-			for b := range int32(J) {
-				if b == a || !s.eligible(e, b) {
-					continue
-				}
-				if c := s.pairCost(e, b) - base; c < w[row+int(b)] {
-					w[row+int(b)], via[row+int(b)] = c, e
-				}
+	return g
+}
+
+// row recomputes a's edges to the other judges, a word of judges at a
+// time: an edge weighs −Preference, 0 or +Preference, depending on
+// whether the moved entry is preferred at a and at b.
+func (g *judgeGraph) row(a int32) {
+	s, J, W := g.s, g.J, g.s.words
+	g.neg, g.zero, g.pos = clear0(g.neg, W), clear0(g.zero, W), clear0(g.pos, W)
+	for _, e := range s.byJudge[a] {
+		conf, asg := s.conflict[int(e)*W:int(e+1)*W], s.assigned[int(e)*W:int(e+1)*W]
+		atA := s.pairCost(e, a) < 0
+		for i := range W {
+			elig := ^(conf[i] | asg[i])
+			var pref uint64
+			if s.pref != nil {
+				pref = s.pref[int(e)*W+i]
+			}
+			if atA {
+				g.zero[i] |= elig & pref
+				g.pos[i] |= elig &^ pref
+			} else {
+				g.neg[i] |= elig & pref
+				g.zero[i] |= elig &^ pref
 			}
 		}
 	}
-	return w, via
-}
-
-// bestShift finds the path a→…→b minimising −slot(a, load a) + path weight
-// + slot(b, load b + 1), and returns it if that is negative. A path has at
-// least one edge: dist[b] starts from one-edge paths (fromStart[b] marks
-// that b's predecessor is the path's start), and longer paths relax from
-// there.
-func (s *solver) bestShift(w []int64) []int32 {
-	J := s.J
-	dist := make([]int64, J)
-	pred := make([]int32, J)
-	fromStart := make([]bool, J)
+	w := g.w[int(a)*J : int(a+1)*J]
 	for b := range J {
-		dist[b], pred[b] = noEdge, -1
+		bit := uint64(1) << (uint(b) % 64)
+		switch i := b / 64; {
+		case g.neg[i]&bit != 0:
+			w[b] = -Preference
+		case g.zero[i]&bit != 0:
+			w[b] = 0
+		case g.pos[i]&bit != 0:
+			w[b] = Preference
+		default:
+			w[b] = noEdge
+		}
 	}
+}
+
+func clear0(x []uint64, n int) []uint64 {
+	if len(x) != n {
+		return make([]uint64, n)
+	}
+	clear(x)
+	return x
+}
+
+// via is an entry of a's that may move to b at the edge's weight.
+func (g *judgeGraph) via(a, b int32) int32 {
+	s, want := g.s, g.w[int(a)*g.J+int(b)]
+	for _, e := range s.byJudge[a] {
+		if s.eligible(e, b) && s.pairCost(e, b)-s.pairCost(e, a) == want {
+			return e
+		}
+	}
+	panic("assign: judge graph out of date")
+}
+
+// negativeCycle returns a negative cycle as a list of nodes (first
+// repeated at the end; node J is T), or nil when there is none.
+func (g *judgeGraph) negativeCycle() []int32 {
+	s, J := g.s, g.J
 	for a := range int32(J) {
-		if len(s.byJudge[a]) == 0 {
-			continue
-		}
-		start := -s.slot(a, s.load[a])
-		for b := range J {
-			if e := w[int(a)*J+b]; e < noEdge && start+e < dist[b] {
-				dist[b], pred[b], fromStart[b] = start+e, a, true
-			}
+		if g.dirty[a] {
+			g.row(a)
+			g.dirty[a] = false
 		}
 	}
-	for range J {
-		changed := false
-		for a := range J {
-			if dist[a] >= noEdge {
-				continue
+	T := int32(J)
+	N := J + 1
+	// T's edges depend on the loads: computed once per search.
+	out := make([]int64, J) // a→T
+	in := make([]int64, J)  // T→a
+	for a := range int32(J) {
+		out[a], in[a] = noEdge, noEdge
+		if !s.full(a) {
+			out[a] = s.slot(a, s.load[a]+1)
+		}
+		if len(s.byJudge[a]) > 0 {
+			in[a] = -s.slot(a, s.load[a])
+		}
+	}
+	for v := range g.pred {
+		g.pred[v] = -1
+		g.inQ[v] = true
+	}
+	g.queue = g.queue[:0]
+	for v := range int32(N) {
+		g.queue = append(g.queue, v)
+	}
+	dist, pred := g.dist, g.pred
+	relax := func(u, v int32, c int64) bool {
+		if c < noEdge && dist[u]+c < dist[v] {
+			dist[v], pred[v] = dist[u]+c, u
+			if !g.inQ[v] {
+				g.inQ[v] = true
+				g.queue = append(g.queue, v)
 			}
-			for b := range J {
-				if e := w[a*J+b]; e < noEdge && b != a && dist[a]+e < dist[b] {
-					dist[b], pred[b], fromStart[b] = dist[a]+e, int32(a), false
-					changed = true
+			return true
+		}
+		return false
+	}
+	relaxed := 0
+	for head := 0; head < len(g.queue); head++ {
+		u := g.queue[head]
+		g.inQ[u] = false
+		if u == T {
+			for b := range int32(J) {
+				if relax(T, b, in[b]) {
+					relaxed++
 				}
 			}
-		}
-		if !changed {
-			break
-		}
-	}
-	best, bestB := int64(0), int32(-1)
-	for b := range int32(J) {
-		if dist[b] >= noEdge || s.full(b) {
-			continue
-		}
-		if total := dist[b] + s.slot(b, s.load[b]+1); total < best {
-			best, bestB = total, b
-		}
-	}
-	if bestB < 0 {
-		return nil
-	}
-	path := []int32{bestB}
-	for cur := bestB; ; {
-		p := pred[cur]
-		path = append(path, p)
-		if fromStart[cur] || len(path) > J+1 {
-			break
-		}
-		cur = p
-	}
-	slices.Reverse(path)
-	if path = simple(path); len(path) < 2 {
-		return nil
-	}
-	return path
-}
-
-// simple cuts loops out of a walk. With no negative cycle in the graph a
-// loop weighs at least zero, so the cut walk costs no more, and a simple
-// path's moves are always valid in sequence.
-func simple(path []int32) []int32 {
-	out := make([]int32, 0, len(path))
-	at := map[int32]int{}
-	for _, j := range path {
-		if i, ok := at[j]; ok {
-			for _, x := range out[i+1:] {
-				delete(at, x)
+		} else {
+			row := g.w[int(u)*J : int(u+1)*J]
+			for b := range int32(J) {
+				if relax(u, b, row[b]) {
+					relaxed++
+				}
 			}
-			out = out[:i+1]
-			continue
+			if relax(u, T, out[u]) {
+				relaxed++
+			}
 		}
-		at[j] = len(out)
-		out = append(out, j)
+		if relaxed >= N {
+			relaxed = 0
+			if cyc := g.predCycle(); cyc != nil {
+				return cyc
+			}
+		}
+		if head > 1<<16 { // keep the queue short
+			g.queue = append(g.queue[:0], g.queue[head+1:]...)
+			head = -1
+		}
 	}
-	return out
+	return g.predCycle()
 }
 
-// applyPath moves, along consecutive judges of path, the entry the graph
-// chose for each edge.
-func (s *solver) applyPath(path []int32, via []int32) {
-	moves := make([][3]int32, 0, len(path))
-	for i := 0; i+1 < len(path); i++ {
-		a, b := path[i], path[i+1]
-		moves = append(moves, [3]int32{via[int(a)*s.J+int(b)], a, b})
+// predCycle finds a cycle in the predecessor graph (every such cycle is
+// negative), returned in edge order with the first node repeated.
+func (g *judgeGraph) predCycle() []int32 {
+	for v := range g.mark {
+		g.mark[v] = -1
+	}
+	for start := range int32(len(g.pred)) {
+		if g.mark[start] >= 0 {
+			continue
+		}
+		v := start
+		for v >= 0 && g.mark[v] < 0 {
+			g.mark[v] = start
+			v = g.pred[v]
+		}
+		if v < 0 || g.mark[v] != start {
+			continue // reached the root or an earlier walk
+		}
+		cyc := []int32{v}
+		for u := g.pred[v]; u != v; u = g.pred[u] {
+			cyc = append(cyc, u)
+		}
+		cyc = append(cyc, v)
+		slices.Reverse(cyc)
+		return cyc
+	}
+	return nil
+}
+
+// apply makes the moves of a cycle and marks the rows they change.
+func (g *judgeGraph) apply(cyc []int32) {
+	s, J := g.s, g.J
+	moves := make([][3]int32, 0, len(cyc))
+	for i := 0; i+1 < len(cyc); i++ {
+		a, b := cyc[i], cyc[i+1]
+		if a == int32(J) || b == int32(J) {
+			continue // T: a load changes, nothing moves
+		}
+		moves = append(moves, [3]int32{g.via(a, b), a, b})
 	}
 	for _, m := range moves {
-		s.move(m[0], m[1], m[2])
-	}
-}
-
-// negativeCycle returns a negative cycle of the judge graph (first judge
-// repeated at the end), or nil.
-func negativeCycle(w []int64, J int) []int32 {
-	dist := make([]int64, J)
-	pred := make([]int32, J)
-	for i := range pred {
-		pred[i] = -1
-	}
-	last := int32(-1)
-	for range J {
-		last = -1
-		for a := range J {
-			for b := range J {
-				if e := w[a*J+b]; e < noEdge && dist[a]+e < dist[b] {
-					dist[b], pred[b] = dist[a]+e, int32(a)
-					last = int32(b)
-				}
-			}
-		}
-		if last < 0 {
-			return nil
+		e, a, b := m[0], m[1], m[2]
+		s.move(e, a, b)
+		// a lost e, b gained it, and e's eligibility for a and b changed
+		// for every judge holding it.
+		g.dirty[a], g.dirty[b] = true, true
+		for _, j := range s.byEntry[e] {
+			g.dirty[j] = true
 		}
 	}
-	// last was relaxed in round J: walking J predecessors lands on a cycle.
-	x := last
-	for range J {
-		x = pred[x]
-	}
-	cyc := []int32{x}
-	for y := pred[x]; y != x; y = pred[y] {
-		cyc = append(cyc, y)
-	}
-	cyc = append(cyc, x)
-	slices.Reverse(cyc)
-	return cyc
 }
 
 func (s *solver) result() Result {
