@@ -6,6 +6,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"strings"
 
 	"github.com/awardflow/awardflow/db"
 )
@@ -28,6 +29,9 @@ func backupCmd(ctx context.Context, args []string, getenv func(string) string, s
 	}
 	if *out == "" {
 		return errors.New("usage: " + backupUsage)
+	}
+	if strings.HasPrefix(*dsn, "postgres://") || strings.HasPrefix(*dsn, "postgresql://") {
+		return db.ErrBackupPostgres // before connecting: the answer is the same whether or not it is reachable
 	}
 	d, err := db.Open(ctx, *dsn)
 	if err != nil {

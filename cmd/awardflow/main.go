@@ -205,6 +205,9 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	if _, _, err := net.SplitHostPort(*addr); err != nil {
 		return fmt.Errorf("serve: --addr %q: want HOST:PORT", *addr)
 	}
+	if _, _, err := net.SplitHostPort(*metricsAddr); *metricsAddr != "" && err != nil {
+		return fmt.Errorf("serve: --metrics-addr %q: want HOST:PORT", *metricsAddr)
+	}
 	logger := slog.New(slog.NewJSONHandler(stderr, nil))
 	d, err := openDB(ctx, *dsn, stdout)
 	if err != nil {

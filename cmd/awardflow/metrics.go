@@ -17,9 +17,6 @@ import (
 // (--metrics-addr), so that they are never reachable on the API port. It
 // returns the address it listens on and a function that stops it.
 func serveMetrics(addr string, m *api.Metrics, logger *slog.Logger, stdout io.Writer) (string, func(context.Context) error, error) {
-	if _, _, err := net.SplitHostPort(addr); err != nil {
-		return "", nil, fmt.Errorf("serve: --metrics-addr %q: want HOST:PORT", addr)
-	}
 	ln, err := net.Listen("tcp", addr)
 	if err != nil {
 		return "", nil, fmt.Errorf("serve: metrics: %w", err)

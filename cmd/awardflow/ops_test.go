@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"io/fs"
+	"net"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -80,6 +81,26 @@ func TestMetricsListener(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// TestMetricsAddressIsChecked: a malformed --metrics-addr stops serve before
+// it opens anything; one already in use stops it too.
+func TestMetricsAddressIsChecked(t *testing.T) {
+	taken, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer taken.Close()
+	for _, tc := range []struct{ addr, want string }{
+		{"9090", `serve: --metrics-addr "9090": want HOST:PORT`},
+		{taken.Addr().String(), "serve: metrics: listen tcp"},
+	} {
+		dsn := "sqlite:" + filepath.Join(t.TempDir(), "m.db")
+		_, err := runCmd(t, env("AWARDFLOW_DB", dsn), "serve", "--addr", "127.0.0.1:0", "--metrics-addr", tc.addr)
+		if err == nil || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("--metrics-addr %s: %v, want %q", tc.addr, err, tc.want)
+		}
 	}
 }
 
@@ -211,14 +232,16 @@ func TestBackupCommandRefusals(t *testing.T) {
 		want string
 	}{
 		{"postgres", func(t *testing.T) string { return dbtest.EmptyPostgres(t) }, []string{"--out", filepath.Join(dir, "pg.db")}, "pg_dump"},
+		{"postgres, unreachable", func(*testing.T) string { return "postgres://nobody@127.0.0.1:1/x?connect_timeout=1" }, []string{"--out", filepath.Join(dir, "pg.db")}, "pg_dump"},
 		{"no output", func(t *testing.T) string { return "sqlite:" + filepath.Join(dir, "x.db") }, nil, "usage: awardflow backup"},
+		{"no database file", func(t *testing.T) string { return "sqlite:" + filepath.Join(dir, "missing", "x.db") }, []string{"--out", filepath.Join(dir, "y.db")}, "connect to sqlite"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			_, err := runCmd(t, env("AWARDFLOW_DB", tc.dsn(t)), append([]string{"backup"}, tc.args...)...)
 			if err == nil || !strings.Contains(err.Error(), tc.want) || strings.Contains(err.Error(), "\n") {
 				t.Fatalf("got %v, want one line with %q", err, tc.want)
 			}
-			if tc.name == "postgres" && !errors.Is(err, db.ErrBackupPostgres) {
+			if strings.HasPrefix(tc.name, "postgres") && !errors.Is(err, db.ErrBackupPostgres) {
 				t.Errorf("not ErrBackupPostgres: %v", err)
 			}
 			if _, err := os.Stat(filepath.Join(dir, "pg.db")); err == nil {
