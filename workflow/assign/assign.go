@@ -33,6 +33,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"math/bits"
 	"math/rand/v2"
 	"slices"
 )
@@ -285,6 +286,17 @@ func (s *solver) move(e, a, b int32) {
 	s.load[b]++
 }
 
+// unassign takes entry e's (movable) review from judge j, leaving e short.
+func (s *solver) unassign(e, j int32) {
+	s.unset(s.assigned, e, j)
+	i := slices.Index(s.byEntry[e], j)
+	s.byEntry[e] = slices.Delete(s.byEntry[e], i, i+1)
+	k := slices.Index(s.byJudge[j], e)
+	s.byJudge[j] = slices.Delete(s.byJudge[j], k, k+1)
+	s.load[j]--
+	s.need[e]++
+}
+
 // greedy gives each entry, most constrained first, its cheapest judges.
 func (s *solver) greedy() {
 	free := make([]int, s.E)
@@ -343,6 +355,15 @@ func (s *solver) augment() {
 	}
 }
 
+// validJudges is the bitset of all judges (the last word's high bits clear).
+func (s *solver) validJudges() []uint64 {
+	v := make([]uint64, s.words)
+	for j := range s.J {
+		v[j/64] |= 1 << (uint(j) % 64)
+	}
+	return v
+}
+
 // augmentOne searches breadth-first over judges. A judge j is reached
 // either directly (e may go to j) or through a move of some entry from the
 // judge before it; a reached judge with a free place ends the path.
@@ -351,12 +372,14 @@ func (s *solver) augmentOne(e int32) bool {
 		from  int32 // previous judge, −1 for the start
 		entry int32 // the entry moved from `from` to this judge
 	}
+	W := s.words
 	prev := make([]step, s.J)
-	seen := make([]bool, s.J)
+	seen := make([]uint64, W) // judges reached
+	valid := s.validJudges()
 	var queue []int32
 	for j := range int32(s.J) {
 		if s.eligible(e, j) {
-			seen[j] = true
+			seen[j/64] |= 1 << (uint(j) % 64)
 			prev[j] = step{-1, e}
 			queue = append(queue, j)
 		}
@@ -376,10 +399,13 @@ func (s *solver) augmentOne(e int32) bool {
 				cur = st.from
 			}
 		}
+		// Judges in ascending order, a word at a time: eligible for e2 and unseen.
 		for _, e2 := range s.byJudge[j] {
-			for j2 := range int32(s.J) {
-				if !seen[j2] && s.eligible(e2, j2) {
-					seen[j2] = true
+			conf, asg := s.conflict[int(e2)*W:int(e2+1)*W], s.assigned[int(e2)*W:int(e2+1)*W]
+			for i := range W {
+				for m := ^(conf[i] | asg[i] | seen[i]) & valid[i]; m != 0; m &= m - 1 {
+					j2 := int32(i*64 + bits.TrailingZeros64(m))
+					seen[i] |= 1 << (uint(j2) % 64)
 					prev[j2] = step{j, e2}
 					queue = append(queue, j2)
 				}
@@ -391,21 +417,26 @@ func (s *solver) augmentOne(e int32) bool {
 
 // improve cancels negative cycles of the judge graph until there are none.
 //
-// The graph has a node per judge and one more, T, for the loads: a→b
-// weighs the cheapest change in preference cost of moving one of a's
-// movable entries to b; T→a weighs −slot(a, load a) (a gives up its last
-// review, if it has a movable one) and b→T weighs slot(b, load b + 1) (b
-// takes one more, if not full). A negative cycle through T is a
-// load-shifting path, one without T a swap of preferred pairs. With no
-// negative cycle left, the residual graph of the flow has none either:
-// the flow is a minimum-cost maximum flow.
+// The graph has a node per judge and two more: T for the loads and S for
+// the entries left short. a→b weighs the cheapest change in preference
+// cost of moving one of a's movable entries to b; T→a weighs
+// −slot(a, load a) (a gives up its last review, if it has a movable one)
+// and b→T weighs slot(b, load b + 1) (b takes one more, if not full);
+// S→b weighs the preference cost of giving b to a short entry, and a→S
+// minus that of taking one of a's movable entries away from it (which
+// leaves that entry short instead). A negative cycle through T is a
+// load-shifting path, one through S a change of which entries are short
+// (coverage stays the same), one through neither a swap of preferred
+// pairs. These are all the cycles of the flow's residual graph with the
+// entries contracted out, so with none negative left the flow is a
+// minimum-cost maximum flow.
 //
-// The graph is kept up to date incrementally (a move changes only the rows
-// of the judges that hold the moved entry), and the search is a
-// queue-based Bellman–Ford (SPFA) that starts from the previous search's
-// distances, which stay near-feasible potentials between searches, and
-// checks the predecessor graph for a cycle every N relaxations (any cycle
-// there is negative).
+// The graph is kept up to date incrementally (a change to an entry's
+// judges recomputes only the rows of the judges that hold it), and the
+// search is a queue-based Bellman–Ford (SPFA) that starts from the
+// previous search's distances, which stay near-feasible potentials between
+// searches, and checks the predecessor graph for a cycle every N
+// relaxations (any cycle there is negative).
 func (s *solver) improve() {
 	g := newJudgeGraph(s)
 	for {
@@ -423,11 +454,13 @@ type judgeGraph struct {
 	s     *solver
 	J     int
 	w     []int64 // J × J, a→b
+	toS   []int64 // a→S
+	fromS []int64 // S→b, computed per search
 	neg   []uint64
 	zero  []uint64
 	pos   []uint64
 	dirty []bool  // rows to recompute before the next search
-	dist  []int64 // potentials carried between searches (J judges, then T)
+	dist  []int64 // potentials carried between searches (J judges, then T, then S)
 	pred  []int32
 	inQ   []bool
 	queue []int32
@@ -435,24 +468,26 @@ type judgeGraph struct {
 }
 
 func newJudgeGraph(s *solver) *judgeGraph {
-	J := s.J
-	g := &judgeGraph{s: s, J: J, w: make([]int64, J*J), dirty: make([]bool, J),
-		dist: make([]int64, J+1), pred: make([]int32, J+1), inQ: make([]bool, J+1), mark: make([]int32, J+1)}
+	J, N := s.J, s.J+2
+	g := &judgeGraph{s: s, J: J, w: make([]int64, J*J), toS: make([]int64, J), fromS: make([]int64, J), dirty: make([]bool, J),
+		dist: make([]int64, N), pred: make([]int32, N), inQ: make([]bool, N), mark: make([]int32, N)}
 	for a := range J {
 		g.dirty[a] = true
 	}
 	return g
 }
 
-// row recomputes a's edges to the other judges, a word of judges at a
-// time: an edge weighs −Preference, 0 or +Preference, depending on
+// row recomputes a's edges to the other judges and to S, a word of judges
+// at a time: an edge weighs −Preference, 0 or +Preference, depending on
 // whether the moved entry is preferred at a and at b.
 func (g *judgeGraph) row(a int32) {
 	s, J, W := g.s, g.J, g.s.words
 	g.neg, g.zero, g.pos = clear0(g.neg, W), clear0(g.zero, W), clear0(g.pos, W)
+	g.toS[a] = noEdge
 	for _, e := range s.byJudge[a] {
 		conf, asg := s.conflict[int(e)*W:int(e+1)*W], s.assigned[int(e)*W:int(e+1)*W]
 		atA := s.pairCost(e, a) < 0
+		g.toS[a] = min(g.toS[a], -s.pairCost(e, a))
 		for i := range W {
 			elig := ^(conf[i] | asg[i])
 			var pref uint64
@@ -470,17 +505,45 @@ func (g *judgeGraph) row(a int32) {
 	}
 	w := g.w[int(a)*J : int(a+1)*J]
 	for b := range J {
-		bit := uint64(1) << (uint(b) % 64)
-		switch i := b / 64; {
-		case g.neg[i]&bit != 0:
-			w[b] = -Preference
-		case g.zero[i]&bit != 0:
-			w[b] = 0
-		case g.pos[i]&bit != 0:
-			w[b] = Preference
-		default:
-			w[b] = noEdge
+		w[b] = g.weight(b)
+	}
+}
+
+// weight reads judge b's weight from the neg, zero and pos masks.
+func (g *judgeGraph) weight(b int) int64 {
+	bit := uint64(1) << (uint(b) % 64)
+	switch i := b / 64; {
+	case g.neg[i]&bit != 0:
+		return -Preference
+	case g.zero[i]&bit != 0:
+		return 0
+	case g.pos[i]&bit != 0:
+		return Preference
+	}
+	return noEdge
+}
+
+// shortEdges computes S→b: the cheapest short entry that may go to b.
+func (g *judgeGraph) shortEdges() {
+	s, J, W := g.s, g.J, g.s.words
+	g.neg, g.zero, g.pos = clear0(g.neg, W), clear0(g.zero, W), clear0(g.pos, W)
+	for e := range int32(s.E) {
+		if s.need[e] <= 0 {
+			continue
 		}
+		conf, asg := s.conflict[int(e)*W:int(e+1)*W], s.assigned[int(e)*W:int(e+1)*W]
+		for i := range W {
+			elig := ^(conf[i] | asg[i])
+			var pref uint64
+			if s.pref != nil {
+				pref = s.pref[int(e)*W+i]
+			}
+			g.neg[i] |= elig & pref
+			g.zero[i] |= elig &^ pref
+		}
+	}
+	for b := range J {
+		g.fromS[b] = g.weight(b)
 	}
 }
 
@@ -492,19 +555,42 @@ func clear0(x []uint64, n int) []uint64 {
 	return x
 }
 
-// via is an entry of a's that may move to b at the edge's weight.
-func (g *judgeGraph) via(a, b int32) int32 {
-	s, want := g.s, g.w[int(a)*g.J+int(b)]
-	for _, e := range s.byJudge[a] {
-		if s.eligible(e, b) && s.pairCost(e, b)-s.pairCost(e, a) == want {
-			return e
+// change is one step of a cycle: entry e leaves judge from (−1: e was
+// short) for judge to (−1: e becomes short).
+type change struct{ e, from, to int32 }
+
+// via is the change an edge of the graph stands for, at the edge's weight.
+func (g *judgeGraph) via(a, b int32) change {
+	s, J := g.s, int32(g.J)
+	T, S := J, J+1
+	switch {
+	case a == T || b == T:
+		return change{-1, -1, -1} // a load changes, nothing moves
+	case a == S:
+		for e := range int32(s.E) {
+			if s.need[e] > 0 && s.eligible(e, b) && s.pairCost(e, b) == g.fromS[b] {
+				return change{e, -1, b}
+			}
+		}
+	case b == S:
+		for _, e := range s.byJudge[a] {
+			if -s.pairCost(e, a) == g.toS[a] {
+				return change{e, a, -1}
+			}
+		}
+	default:
+		want := g.w[a*J+b]
+		for _, e := range s.byJudge[a] {
+			if s.eligible(e, b) && s.pairCost(e, b)-s.pairCost(e, a) == want {
+				return change{e, a, b}
+			}
 		}
 	}
 	panic("assign: judge graph out of date")
 }
 
 // negativeCycle returns a negative cycle as a list of nodes (first
-// repeated at the end; node J is T), or nil when there is none.
+// repeated at the end; node J is T, J+1 is S), or nil when there is none.
 func (g *judgeGraph) negativeCycle() []int32 {
 	s, J := g.s, g.J
 	for a := range int32(J) {
@@ -513,8 +599,9 @@ func (g *judgeGraph) negativeCycle() []int32 {
 			g.dirty[a] = false
 		}
 	}
-	T := int32(J)
-	N := J + 1
+	g.shortEdges()
+	T, S := int32(J), int32(J+1)
+	N := J + 2
 	// T's edges depend on the loads: computed once per search.
 	out := make([]int64, J) // a→T
 	in := make([]int64, J)  // T→a
@@ -536,37 +623,36 @@ func (g *judgeGraph) negativeCycle() []int32 {
 		g.queue = append(g.queue, v)
 	}
 	dist, pred := g.dist, g.pred
-	relax := func(u, v int32, c int64) bool {
+	relaxed := 0
+	relax := func(u, v int32, c int64) {
 		if c < noEdge && dist[u]+c < dist[v] {
 			dist[v], pred[v] = dist[u]+c, u
+			relaxed++
 			if !g.inQ[v] {
 				g.inQ[v] = true
 				g.queue = append(g.queue, v)
 			}
-			return true
 		}
-		return false
 	}
-	relaxed := 0
 	for head := 0; head < len(g.queue); head++ {
 		u := g.queue[head]
 		g.inQ[u] = false
-		if u == T {
-			for b := range int32(J) {
-				if relax(T, b, in[b]) {
-					relaxed++
-				}
+		switch u {
+		case T, S:
+			edges := in
+			if u == S {
+				edges = g.fromS
 			}
-		} else {
+			for b := range int32(J) {
+				relax(u, b, edges[b])
+			}
+		default:
 			row := g.w[int(u)*J : int(u+1)*J]
 			for b := range int32(J) {
-				if relax(u, b, row[b]) {
-					relaxed++
-				}
+				relax(u, b, row[b])
 			}
-			if relax(u, T, out[u]) {
-				relaxed++
-			}
+			relax(u, T, out[u])
+			relax(u, S, g.toS[u])
 		}
 		if relaxed >= N {
 			relaxed = 0
@@ -611,24 +697,35 @@ func (g *judgeGraph) predCycle() []int32 {
 	return nil
 }
 
-// apply makes the moves of a cycle and marks the rows they change.
+// apply makes the changes of a cycle and marks the rows they touch. Every
+// change is chosen on the graph before any is made; on a simple cycle they
+// never interfere (an entry an edge moves into a judge is not the one an
+// edge moves out of it).
 func (g *judgeGraph) apply(cyc []int32) {
-	s, J := g.s, g.J
-	moves := make([][3]int32, 0, len(cyc))
+	s := g.s
+	changes := make([]change, 0, len(cyc))
 	for i := 0; i+1 < len(cyc); i++ {
-		a, b := cyc[i], cyc[i+1]
-		if a == int32(J) || b == int32(J) {
-			continue // T: a load changes, nothing moves
+		if c := g.via(cyc[i], cyc[i+1]); c.e >= 0 {
+			changes = append(changes, c)
 		}
-		moves = append(moves, [3]int32{g.via(a, b), a, b})
 	}
-	for _, m := range moves {
-		e, a, b := m[0], m[1], m[2]
-		s.move(e, a, b)
-		// a lost e, b gained it, and e's eligibility for a and b changed
-		// for every judge holding it.
-		g.dirty[a], g.dirty[b] = true, true
-		for _, j := range s.byEntry[e] {
+	for _, c := range changes {
+		switch {
+		case c.from < 0:
+			s.assign(c.e, c.to)
+		case c.to < 0:
+			s.unassign(c.e, c.from)
+		default:
+			s.move(c.e, c.from, c.to)
+		}
+		// The judges involved changed, and so did the entry's eligibility
+		// for them, for every judge holding it.
+		for _, j := range []int32{c.from, c.to} {
+			if j >= 0 {
+				g.dirty[j] = true
+			}
+		}
+		for _, j := range s.byEntry[c.e] {
 			g.dirty[j] = true
 		}
 	}
