@@ -19,11 +19,13 @@
 //     entry from one judge to another to free a place) until no augmenting
 //     path exists, which makes the flow maximum;
 //  3. improve: on the judge graph, where an edge a→b means "some entry of
-//     a's could move to b" weighted by the change in preference cost, the
-//     solver cancels negative cycles and applies load-shifting paths whose
-//     end costs (b's next review minus a's last one) make them negative.
-//     When neither exists, the residual graph has no negative cycle and the
-//     flow is a minimum-cost maximum flow: optimal.
+//     a's could move to b" weighted by the change in preference cost, with
+//     a node T for loads (a judge giving up its last review or taking one
+//     more, at the cost of that slot) and a node S for entries left short,
+//     the solver cancels negative cycles, keeping the graph up to date
+//     incrementally and searching it with a warm-started queue-based
+//     Bellman–Ford. When none is left, the residual graph has no negative
+//     cycle and the flow is a minimum-cost maximum flow: optimal.
 //
 // Existing assignments are fixed: they count towards loads and are never
 // moved or removed.
