@@ -66,9 +66,13 @@ func (m *Metrics) Handler() http.Handler {
 // Registry is the registry, for tests and for adding collectors.
 func (m *Metrics) Registry() *prometheus.Registry { return m.reg }
 
+var knownMethods = map[string]bool{"GET": true, "HEAD": true, "POST": true, "PUT": true, "PATCH": true,
+	"DELETE": true, "OPTIONS": true, "CONNECT": true, "TRACE": true}
+
 // observe is the first middleware: it sees every request, including those
-// that match no route (labelled "unmatched", so scanners probing random
-// paths cannot grow the label set) and those that panic.
+// that match no route (labelled "unmatched", and unusual methods "OTHER",
+// so scanners probing random paths cannot grow the label set) and those
+// that panic.
 func (m *Metrics) observe(c *gin.Context) {
 	start := time.Now()
 	m.inFlight.Inc()
@@ -78,9 +82,13 @@ func (m *Metrics) observe(c *gin.Context) {
 		if route == "" {
 			route = "unmatched"
 		}
+		method := c.Request.Method
+		if !knownMethods[method] {
+			method = "OTHER" // a client may send any token as a method
+		}
 		class := strconv.Itoa(c.Writer.Status()/100) + "xx"
-		m.requests.WithLabelValues(c.Request.Method, route, class).Inc()
-		m.duration.WithLabelValues(c.Request.Method, route, class).Observe(time.Since(start).Seconds())
+		m.requests.WithLabelValues(method, route, class).Inc()
+		m.duration.WithLabelValues(method, route, class).Observe(time.Since(start).Seconds())
 	}()
 	c.Next()
 }

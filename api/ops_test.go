@@ -70,13 +70,17 @@ func TestOpenAPIIsServed(t *testing.T) {
 
 // TestMetricsLabelRouteTemplates: requests are counted by method, route
 // template (never the raw path, so ids do not multiply series) and status
-// class; paths that match no route share one label; nothing is in flight
+// class; paths that match no route share one label, and unusual methods
+// another; nothing is in flight
 // afterwards.
 func TestMetricsLabelRouteTemplates(t *testing.T) {
 	m := NewMetrics("test-1", nil)
 	h := opsHandler(t, m)
 	for _, path := range []string{"/healthz", "/healthz", "/api/v1/openapi.yaml", "/api/v1/users/1", "/api/v1/users/2", "/no/such/1", "/no/such/2"} {
 		h.ServeHTTP(httptest.NewRecorder(), httptest.NewRequest("GET", path, nil))
+	}
+	for _, method := range []string{"BREW", "PROPFIND"} {
+		h.ServeHTTP(httptest.NewRecorder(), httptest.NewRequest(method, "/healthz", nil))
 	}
 	families, err := m.Registry().Gather()
 	if err != nil {
@@ -102,16 +106,17 @@ func TestMetricsLabelRouteTemplates(t *testing.T) {
 		{"GET /api/v1/openapi.yaml 2xx", 1},
 		{"GET /api/v1/users/:id 4xx", 2}, // anonymous: 401
 		{"GET unmatched 4xx", 2},
+		{"OTHER unmatched 4xx", 2},
 	} {
 		if counts[tc.series] != tc.want {
 			t.Errorf("%s = %v, want %v (all: %v)", tc.series, counts[tc.series], tc.want, counts)
 		}
 	}
-	if len(counts) != 4 {
+	if len(counts) != 5 {
 		t.Errorf("series %v", counts)
 	}
 	hist := byName["awardflow_http_request_duration_seconds"]
-	if hist == nil || len(hist.GetMetric()) != 4 || hist.GetMetric()[0].GetHistogram().GetSampleCount() == 0 {
+	if hist == nil || len(hist.GetMetric()) != 5 || hist.GetMetric()[0].GetHistogram().GetSampleCount() == 0 {
 		t.Errorf("latency histogram: %v", hist)
 	}
 	if g := byName["awardflow_http_requests_in_flight"]; g == nil || g.GetMetric()[0].GetGauge().GetValue() != 0 {
