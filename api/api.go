@@ -16,6 +16,7 @@ import (
 
 	"github.com/gin-gonic/gin"
 
+	"github.com/awardflow/awardflow/docs"
 	"github.com/awardflow/awardflow/policy"
 	"github.com/awardflow/awardflow/workflow"
 )
@@ -31,6 +32,8 @@ type Config struct {
 	// none by default, so ClientIP cannot be spoofed.
 	TrustedProxies []string
 	Version        string
+	// Metrics, when set, records every request (see metrics.go).
+	Metrics *Metrics
 }
 
 // NewHandler returns the HTTP handler with every route registered.
@@ -47,6 +50,9 @@ func newServer(cfg Config) (*server, *gin.Engine, error) {
 	}
 	r.HandleMethodNotAllowed = true
 	s := &server{cfg: cfg, rules: map[string]rule{}}
+	if cfg.Metrics != nil {
+		r.Use(cfg.Metrics.observe)
+	}
 	r.Use(s.requestID, s.recover, s.accessLog, securityHeaders, s.language, s.checkURL, limitBody, s.authenticate)
 	r.NoRoute(func(c *gin.Context) { s.fail(c, workflow.Errorf(workflow.NotFound, "no such route")) })
 	r.NoMethod(func(c *gin.Context) {
@@ -95,6 +101,7 @@ func (s *server) route(r *gin.Engine, method, path string, ru rule, h gin.Handle
 func (s *server) routes(r *gin.Engine) {
 	s.route(r, "GET", "/healthz", public, s.healthz)
 	s.route(r, "GET", "/readyz", public, s.readyz)
+	s.route(r, "GET", "/api/v1/openapi.yaml", public, s.openAPI)
 
 	const v1 = "/api/v1"
 	s.route(r, "POST", v1+"/auth/signup", public, s.signup)
@@ -188,6 +195,12 @@ func (s *server) readyz(c *gin.Context) {
 		return
 	}
 	c.JSON(http.StatusOK, gin.H{"status": "ready"})
+}
+
+// openAPI serves the API's own description, embedded from docs/openapi.yaml.
+func (s *server) openAPI(c *gin.Context) {
+	c.Header("Cache-Control", "public, max-age=300")
+	c.Data(http.StatusOK, "application/yaml; charset=utf-8", docs.OpenAPI)
 }
 
 // ---- errors

@@ -40,6 +40,7 @@ func matrixRows() []matrixRow {
 	return []matrixRow{
 		{"GET", "/healthz", fixed("/healthz", nil), "200 200 200 200 200 200 200 200 200"},
 		{"GET", "/readyz", fixed("/readyz", nil), "200 200 200 200 200 200 200 200 200"},
+		{"GET", v1 + "/openapi.yaml", fixed(v1+"/openapi.yaml", nil), "200 200 200 200 200 200 200 200 200"},
 		{"POST", v1 + "/auth/signup", func(f *fixture, _ string) cell {
 			return cell{path: v1 + "/auth/signup", body: map[string]any{"email": f.fresh("new") + "@example.jp", "name": "新規", "password": "long enough password"}}
 		}, "201 201 201 201 201 201 201 201 201"},

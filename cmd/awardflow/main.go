@@ -35,16 +35,18 @@ var version = ""
 const usage = `awardflow: awards nomination and judging workflow engine
 
 Usage:
-  awardflow serve [--addr HOST:PORT] [--db DSN] [--demo]
+  awardflow serve [--addr HOST:PORT] [--metrics-addr HOST:PORT] [--db DSN] [--demo]
   awardflow migrate [--db DSN]
   awardflow cycle load FILE [--dry-run] [--db DSN]
   awardflow user add --email E --name N --role R [--domain D] [--org ID] [--locale ja|en] --password-stdin [--db DSN]
   awardflow window set --cycle C --programme P [--stage S] [--opens-at T] --closes-at T --reason R [--db DSN]
   awardflow audit verify [--cycle C --programme P] [--db DSN]
+  awardflow backup --out FILE [--db DSN]
   awardflow version
 
 DSN is postgres://… or sqlite:PATH (default sqlite:awardflow.db).
-Environment: AWARDFLOW_ADDR, AWARDFLOW_DB, AWARDFLOW_SHEET_KEY (hex; signs scoring sheets).
+Environment: AWARDFLOW_ADDR, AWARDFLOW_METRICS_ADDR (metrics are off unless set),
+AWARDFLOW_DB, AWARDFLOW_SHEET_KEY (hex; signs scoring sheets).
 `
 
 func main() {
@@ -89,6 +91,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 			return errors.New("usage: " + auditUsage)
 		}
 		return auditVerify(ctx, args[1:], getenv, stdout)
+	case "backup":
+		return backupCmd(ctx, args, getenv, stdout)
 	case "version":
 		fmt.Fprintln(stdout, "awardflow", buildVersion())
 		return nil
@@ -196,6 +200,7 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	addr := fs.String("addr", envOr(getenv, "AWARDFLOW_ADDR", "127.0.0.1:8080"), "listen address HOST:PORT")
 	dsn := fs.String("db", envOr(getenv, "AWARDFLOW_DB", "sqlite:awardflow.db"), "database DSN")
 	demo := fs.Bool("demo", false, "load the example cycle and demo data into an empty database")
+	metricsAddr := fs.String("metrics-addr", getenv("AWARDFLOW_METRICS_ADDR"), "serve Prometheus metrics at http://HOST:PORT/metrics (off when empty)")
 	pos, err := parse(fs, args)
 	if err != nil {
 		return err
@@ -205,6 +210,9 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	}
 	if _, _, err := net.SplitHostPort(*addr); err != nil {
 		return fmt.Errorf("serve: --addr %q: want HOST:PORT", *addr)
+	}
+	if _, _, err := net.SplitHostPort(*metricsAddr); *metricsAddr != "" && err != nil {
+		return fmt.Errorf("serve: --metrics-addr %q: want HOST:PORT", *metricsAddr)
 	}
 	logger := slog.New(slog.NewJSONHandler(stderr, nil))
 	d, err := openDB(ctx, *dsn, stdout)
@@ -226,8 +234,21 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 			return fmt.Errorf("demo: %w", err)
 		}
 	}
+	var metrics *api.Metrics
+	if *metricsAddr != "" {
+		metrics = api.NewMetrics(buildVersion(), d.Bun.DB)
+		_, stopMetrics, err := serveMetrics(*metricsAddr, metrics, logger, stdout)
+		if err != nil {
+			return err
+		}
+		defer func() {
+			c, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+			defer cancel()
+			stopMetrics(c) //nolint:errcheck // shutting down anyway
+		}()
+	}
 	h, err := api.NewHandler(api.Config{
-		Service: svc, Authorizer: authz, Logger: logger, Version: buildVersion(),
+		Service: svc, Authorizer: authz, Logger: logger, Version: buildVersion(), Metrics: metrics,
 		Ready: func(ctx context.Context) error {
 			if err := d.Bun.PingContext(ctx); err != nil {
 				return err

@@ -19,11 +19,13 @@
 //     entry from one judge to another to free a place) until no augmenting
 //     path exists, which makes the flow maximum;
 //  3. improve: on the judge graph, where an edge a→b means "some entry of
-//     a's could move to b" weighted by the change in preference cost, the
-//     solver cancels negative cycles and applies load-shifting paths whose
-//     end costs (b's next review minus a's last one) make them negative.
-//     When neither exists, the residual graph has no negative cycle and the
-//     flow is a minimum-cost maximum flow: optimal.
+//     a's could move to b" weighted by the change in preference cost, with
+//     a node T for loads (a judge giving up its last review or taking one
+//     more, at the cost of that slot) and a node S for entries left short,
+//     the solver cancels negative cycles, keeping the graph up to date
+//     incrementally and searching it with a warm-started queue-based
+//     Bellman–Ford. When none is left, the residual graph has no negative
+//     cycle and the flow is a minimum-cost maximum flow: optimal.
 //
 // Existing assignments are fixed: they count towards loads and are never
 // moved or removed.
@@ -33,6 +35,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"math/bits"
 	"math/rand/v2"
 	"slices"
 )
@@ -129,7 +132,7 @@ type solver struct {
 	byEntry  [][]int32 // judges of each entry
 	byJudge  [][]int32 // movable entries of each judge
 	load     []int
-	pref     [][]bool // only when UsePreferences: entry × judge
+	pref     []uint64 // only when UsePreferences: E × words bitsets, judge j prefers entry e
 	rank     []int    // seeded tie-break order of judges
 	order    []int    // seeded order of entries
 	need     []int
@@ -196,11 +199,22 @@ func newSolver(p Problem) (*solver, error) {
 		s.need[e] = max(0, p.K-len(s.byEntry[e]))
 	}
 	if p.UsePreferences {
-		s.pref = make([][]bool, E)
+		s.pref = make([]uint64, E*s.words)
+		byIndustry, byPrefecture := map[string][]int32{}, map[string][]int32{}
+		for j, jd := range p.Judges {
+			for _, v := range jd.Industries {
+				byIndustry[v] = append(byIndustry[v], int32(j))
+			}
+			for _, v := range jd.Prefectures {
+				byPrefecture[v] = append(byPrefecture[v], int32(j))
+			}
+		}
 		for e, en := range p.Entries {
-			s.pref[e] = make([]bool, J)
-			for j, jd := range p.Judges {
-				s.pref[e][j] = slices.Contains(jd.Industries, en.Industry) || slices.Contains(jd.Prefectures, en.Prefecture)
+			for _, j := range byIndustry[en.Industry] {
+				s.set(s.pref, int32(e), j)
+			}
+			for _, j := range byPrefecture[en.Prefecture] {
+				s.set(s.pref, int32(e), j)
 			}
 		}
 	}
@@ -242,7 +256,7 @@ func (s *solver) addCost(j int32) int64 {
 }
 
 func (s *solver) pairCost(e, j int32) int64 {
-	if s.pref != nil && s.pref[e][j] {
+	if s.pref != nil && s.has(s.pref, e, j) {
 		return -Preference
 	}
 	return 0
@@ -272,6 +286,17 @@ func (s *solver) move(e, a, b int32) {
 	s.byJudge[b] = append(s.byJudge[b], e)
 	s.load[a]--
 	s.load[b]++
+}
+
+// unassign takes entry e's (movable) review from judge j, leaving e short.
+func (s *solver) unassign(e, j int32) {
+	s.unset(s.assigned, e, j)
+	i := slices.Index(s.byEntry[e], j)
+	s.byEntry[e] = slices.Delete(s.byEntry[e], i, i+1)
+	k := slices.Index(s.byJudge[j], e)
+	s.byJudge[j] = slices.Delete(s.byJudge[j], k, k+1)
+	s.load[j]--
+	s.need[e]++
 }
 
 // greedy gives each entry, most constrained first, its cheapest judges.
@@ -332,6 +357,15 @@ func (s *solver) augment() {
 	}
 }
 
+// validJudges is the bitset of all judges (the last word's high bits clear).
+func (s *solver) validJudges() []uint64 {
+	v := make([]uint64, s.words)
+	for j := range s.J {
+		v[j/64] |= 1 << (uint(j) % 64)
+	}
+	return v
+}
+
 // augmentOne searches breadth-first over judges. A judge j is reached
 // either directly (e may go to j) or through a move of some entry from the
 // judge before it; a reached judge with a free place ends the path.
@@ -340,12 +374,14 @@ func (s *solver) augmentOne(e int32) bool {
 		from  int32 // previous judge, −1 for the start
 		entry int32 // the entry moved from `from` to this judge
 	}
+	W := s.words
 	prev := make([]step, s.J)
-	seen := make([]bool, s.J)
+	seen := make([]uint64, W) // judges reached
+	valid := s.validJudges()
 	var queue []int32
 	for j := range int32(s.J) {
 		if s.eligible(e, j) {
-			seen[j] = true
+			seen[j/64] |= 1 << (uint(j) % 64)
 			prev[j] = step{-1, e}
 			queue = append(queue, j)
 		}
@@ -365,10 +401,13 @@ func (s *solver) augmentOne(e int32) bool {
 				cur = st.from
 			}
 		}
+		// Judges in ascending order, a word at a time: eligible for e2 and unseen.
 		for _, e2 := range s.byJudge[j] {
-			for j2 := range int32(s.J) {
-				if !seen[j2] && s.eligible(e2, j2) {
-					seen[j2] = true
+			conf, asg := s.conflict[int(e2)*W:int(e2+1)*W], s.assigned[int(e2)*W:int(e2+1)*W]
+			for i := range W {
+				for m := ^(conf[i] | asg[i] | seen[i]) & valid[i]; m != 0; m &= m - 1 {
+					j2 := int32(i*64 + bits.TrailingZeros64(m))
+					seen[i] |= 1 << (uint(j2) % 64)
 					prev[j2] = step{j, e2}
 					queue = append(queue, j2)
 				}
@@ -378,190 +417,320 @@ func (s *solver) augmentOne(e int32) bool {
 	return false
 }
 
-// improve cancels negative cycles and negative load-shifting paths on the
-// judge graph until there are none.
+// improve cancels negative cycles of the judge graph until there are none.
+//
+// The graph has a node per judge and two more: T for the loads and S for
+// the entries left short. a→b weighs the cheapest change in preference
+// cost of moving one of a's movable entries to b; T→a weighs
+// −slot(a, load a) (a gives up its last review, if it has a movable one)
+// and b→T weighs slot(b, load b + 1) (b takes one more, if not full);
+// S→b weighs the preference cost of giving b to a short entry, and a→S
+// minus that of taking one of a's movable entries away from it (which
+// leaves that entry short instead). A negative cycle through T is a
+// load-shifting path, one through S a change of which entries are short
+// (coverage stays the same), one through neither a swap of preferred
+// pairs. These are all the cycles of the flow's residual graph with the
+// entries contracted out, so with none negative left the flow is a
+// minimum-cost maximum flow.
+//
+// The graph is kept up to date incrementally (a change to an entry's
+// judges recomputes only the rows of the judges that hold it), and the
+// search is a queue-based Bellman–Ford (SPFA) that starts from the
+// previous search's distances, which stay near-feasible potentials between
+// searches, and checks the predecessor graph for a cycle every N
+// relaxations (any cycle there is negative).
 func (s *solver) improve() {
+	g := newJudgeGraph(s)
 	for {
-		w, via := s.judgeGraph()
-		if s.pref != nil {
-			if cyc := negativeCycle(w, s.J); cyc != nil {
-				s.applyPath(cyc, via)
-				continue
-			}
-		}
-		path := s.bestShift(w)
-		if path == nil {
+		cyc := g.negativeCycle()
+		if cyc == nil {
 			return
 		}
-		s.applyPath(path, via)
+		g.apply(cyc)
 	}
 }
 
 const noEdge = math.MaxInt64 / 4
 
-// judgeGraph weighs a→b by the cheapest change in preference cost of
-// moving one of a's movable entries to b, and remembers which entry.
-func (s *solver) judgeGraph() ([]int64, []int32) {
-	J := s.J
-	w := make([]int64, J*J)
-	via := make([]int32, J*J)
-	for i := range w {
-		w[i] = noEdge
+type judgeGraph struct {
+	s     *solver
+	J     int
+	w     []int64 // J × J, a→b
+	toS   []int64 // a→S
+	fromS []int64 // S→b, computed per search
+	neg   []uint64
+	zero  []uint64
+	pos   []uint64
+	dirty []bool  // rows to recompute before the next search
+	dist  []int64 // potentials carried between searches (J judges, then T, then S)
+	pred  []int32
+	inQ   []bool
+	queue []int32
+	mark  []int32
+}
+
+func newJudgeGraph(s *solver) *judgeGraph {
+	J, N := s.J, s.J+2
+	g := &judgeGraph{s: s, J: J, w: make([]int64, J*J), toS: make([]int64, J), fromS: make([]int64, J), dirty: make([]bool, J),
+		dist: make([]int64, N), pred: make([]int32, N), inQ: make([]bool, N), mark: make([]int32, N)}
+	for a := range J {
+		g.dirty[a] = true
 	}
-	for a := range int32(J) {
-		for _, e := range s.byJudge[a] {
-			base := s.pairCost(e, a)
-			row := int(a) * J
-			for b := range int32(J) {
-				if b == a || !s.eligible(e, b) {
-					continue
-				}
-				if c := s.pairCost(e, b) - base; c < w[row+int(b)] {
-					w[row+int(b)], via[row+int(b)] = c, e
-				}
+	return g
+}
+
+// row recomputes a's edges to the other judges and to S, a word of judges
+// at a time: an edge weighs −Preference, 0 or +Preference, depending on
+// whether the moved entry is preferred at a and at b.
+func (g *judgeGraph) row(a int32) {
+	s, J, W := g.s, g.J, g.s.words
+	g.neg, g.zero, g.pos = clear0(g.neg, W), clear0(g.zero, W), clear0(g.pos, W)
+	g.toS[a] = noEdge
+	for _, e := range s.byJudge[a] {
+		conf, asg := s.conflict[int(e)*W:int(e+1)*W], s.assigned[int(e)*W:int(e+1)*W]
+		atA := s.pairCost(e, a) < 0
+		g.toS[a] = min(g.toS[a], -s.pairCost(e, a))
+		for i := range W {
+			elig := ^(conf[i] | asg[i])
+			var pref uint64
+			if s.pref != nil {
+				pref = s.pref[int(e)*W+i]
+			}
+			if atA {
+				g.zero[i] |= elig & pref
+				g.pos[i] |= elig &^ pref
+			} else {
+				g.neg[i] |= elig & pref
+				g.zero[i] |= elig &^ pref
 			}
 		}
 	}
-	return w, via
-}
-
-// bestShift finds the path a→…→b minimising −slot(a, load a) + path weight
-// + slot(b, load b + 1), and returns it if that is negative. A path has at
-// least one edge: dist[b] starts from one-edge paths (fromStart[b] marks
-// that b's predecessor is the path's start), and longer paths relax from
-// there.
-func (s *solver) bestShift(w []int64) []int32 {
-	J := s.J
-	dist := make([]int64, J)
-	pred := make([]int32, J)
-	fromStart := make([]bool, J)
+	w := g.w[int(a)*J : int(a+1)*J]
 	for b := range J {
-		dist[b], pred[b] = noEdge, -1
+		w[b] = g.weight(b)
 	}
+}
+
+// weight reads judge b's weight from the neg, zero and pos masks.
+func (g *judgeGraph) weight(b int) int64 {
+	bit := uint64(1) << (uint(b) % 64)
+	switch i := b / 64; {
+	case g.neg[i]&bit != 0:
+		return -Preference
+	case g.zero[i]&bit != 0:
+		return 0
+	case g.pos[i]&bit != 0:
+		return Preference
+	}
+	return noEdge
+}
+
+// shortEdges computes S→b: the cheapest short entry that may go to b.
+func (g *judgeGraph) shortEdges() {
+	s, J, W := g.s, g.J, g.s.words
+	g.neg, g.zero, g.pos = clear0(g.neg, W), clear0(g.zero, W), clear0(g.pos, W)
+	for e := range int32(s.E) {
+		if s.need[e] <= 0 {
+			continue
+		}
+		conf, asg := s.conflict[int(e)*W:int(e+1)*W], s.assigned[int(e)*W:int(e+1)*W]
+		for i := range W {
+			elig := ^(conf[i] | asg[i])
+			var pref uint64
+			if s.pref != nil {
+				pref = s.pref[int(e)*W+i]
+			}
+			g.neg[i] |= elig & pref
+			g.zero[i] |= elig &^ pref
+		}
+	}
+	for b := range J {
+		g.fromS[b] = g.weight(b)
+	}
+}
+
+func clear0(x []uint64, n int) []uint64 {
+	if len(x) != n {
+		return make([]uint64, n)
+	}
+	clear(x)
+	return x
+}
+
+// change is one step of a cycle: entry e leaves judge from (−1: e was
+// short) for judge to (−1: e becomes short).
+type change struct{ e, from, to int32 }
+
+// via is the change an edge of the graph stands for, at the edge's weight.
+func (g *judgeGraph) via(a, b int32) change {
+	s, J := g.s, int32(g.J)
+	T, S := J, J+1
+	switch {
+	case a == T || b == T:
+		return change{-1, -1, -1} // a load changes, nothing moves
+	case a == S:
+		for e := range int32(s.E) {
+			if s.need[e] > 0 && s.eligible(e, b) && s.pairCost(e, b) == g.fromS[b] {
+				return change{e, -1, b}
+			}
+		}
+	case b == S:
+		for _, e := range s.byJudge[a] {
+			if -s.pairCost(e, a) == g.toS[a] {
+				return change{e, a, -1}
+			}
+		}
+	default:
+		want := g.w[a*J+b]
+		for _, e := range s.byJudge[a] {
+			if s.eligible(e, b) && s.pairCost(e, b)-s.pairCost(e, a) == want {
+				return change{e, a, b}
+			}
+		}
+	}
+	panic("assign: judge graph out of date")
+}
+
+// negativeCycle returns a negative cycle as a list of nodes (first
+// repeated at the end; node J is T, J+1 is S), or nil when there is none.
+func (g *judgeGraph) negativeCycle() []int32 {
+	s, J := g.s, g.J
 	for a := range int32(J) {
-		if len(s.byJudge[a]) == 0 {
-			continue
+		if g.dirty[a] {
+			g.row(a)
+			g.dirty[a] = false
 		}
-		start := -s.slot(a, s.load[a])
-		for b := range J {
-			if e := w[int(a)*J+b]; e < noEdge && start+e < dist[b] {
-				dist[b], pred[b], fromStart[b] = start+e, a, true
+	}
+	g.shortEdges()
+	T, S := int32(J), int32(J+1)
+	N := J + 2
+	// T's edges depend on the loads: computed once per search.
+	out := make([]int64, J) // a→T
+	in := make([]int64, J)  // T→a
+	for a := range int32(J) {
+		out[a], in[a] = noEdge, noEdge
+		if !s.full(a) {
+			out[a] = s.slot(a, s.load[a]+1)
+		}
+		if len(s.byJudge[a]) > 0 {
+			in[a] = -s.slot(a, s.load[a])
+		}
+	}
+	for v := range g.pred {
+		g.pred[v] = -1
+		g.inQ[v] = true
+	}
+	g.queue = g.queue[:0]
+	for v := range int32(N) {
+		g.queue = append(g.queue, v)
+	}
+	dist, pred := g.dist, g.pred
+	relaxed := 0
+	relax := func(u, v int32, c int64) {
+		if c < noEdge && dist[u]+c < dist[v] {
+			dist[v], pred[v] = dist[u]+c, u
+			relaxed++
+			if !g.inQ[v] {
+				g.inQ[v] = true
+				g.queue = append(g.queue, v)
 			}
 		}
 	}
-	for range J {
-		changed := false
-		for a := range J {
-			if dist[a] >= noEdge {
-				continue
+	for head := 0; head < len(g.queue); head++ {
+		u := g.queue[head]
+		g.inQ[u] = false
+		switch u {
+		case T, S:
+			edges := in
+			if u == S {
+				edges = g.fromS
 			}
-			for b := range J {
-				if e := w[a*J+b]; e < noEdge && b != a && dist[a]+e < dist[b] {
-					dist[b], pred[b], fromStart[b] = dist[a]+e, int32(a), false
-					changed = true
-				}
+			for b := range int32(J) {
+				relax(u, b, edges[b])
+			}
+		default:
+			row := g.w[int(u)*J : int(u+1)*J]
+			for b := range int32(J) {
+				relax(u, b, row[b])
+			}
+			relax(u, T, out[u])
+			relax(u, S, g.toS[u])
+		}
+		if relaxed >= N {
+			relaxed = 0
+			if cyc := g.predCycle(); cyc != nil {
+				return cyc
 			}
 		}
-		if !changed {
-			break
+		if head > 1<<16 { // keep the queue short
+			g.queue = append(g.queue[:0], g.queue[head+1:]...)
+			head = -1
 		}
 	}
-	best, bestB := int64(0), int32(-1)
-	for b := range int32(J) {
-		if dist[b] >= noEdge || s.full(b) {
-			continue
-		}
-		if total := dist[b] + s.slot(b, s.load[b]+1); total < best {
-			best, bestB = total, b
-		}
-	}
-	if bestB < 0 {
-		return nil
-	}
-	path := []int32{bestB}
-	for cur := bestB; ; {
-		p := pred[cur]
-		path = append(path, p)
-		if fromStart[cur] || len(path) > J+1 {
-			break
-		}
-		cur = p
-	}
-	slices.Reverse(path)
-	if path = simple(path); len(path) < 2 {
-		return nil
-	}
-	return path
+	return g.predCycle()
 }
 
-// simple cuts loops out of a walk. With no negative cycle in the graph a
-// loop weighs at least zero, so the cut walk costs no more, and a simple
-// path's moves are always valid in sequence.
-func simple(path []int32) []int32 {
-	out := make([]int32, 0, len(path))
-	at := map[int32]int{}
-	for _, j := range path {
-		if i, ok := at[j]; ok {
-			for _, x := range out[i+1:] {
-				delete(at, x)
-			}
-			out = out[:i+1]
+// predCycle finds a cycle in the predecessor graph (every such cycle is
+// negative), returned in edge order with the first node repeated.
+func (g *judgeGraph) predCycle() []int32 {
+	for v := range g.mark {
+		g.mark[v] = -1
+	}
+	for start := range int32(len(g.pred)) {
+		if g.mark[start] >= 0 {
 			continue
 		}
-		at[j] = len(out)
-		out = append(out, j)
+		v := start
+		for v >= 0 && g.mark[v] < 0 {
+			g.mark[v] = start
+			v = g.pred[v]
+		}
+		if v < 0 || g.mark[v] != start {
+			continue // reached the root or an earlier walk
+		}
+		cyc := []int32{v}
+		for u := g.pred[v]; u != v; u = g.pred[u] {
+			cyc = append(cyc, u)
+		}
+		cyc = append(cyc, v)
+		slices.Reverse(cyc)
+		return cyc
 	}
-	return out
+	return nil
 }
 
-// applyPath moves, along consecutive judges of path, the entry the graph
-// chose for each edge.
-func (s *solver) applyPath(path []int32, via []int32) {
-	moves := make([][3]int32, 0, len(path))
-	for i := 0; i+1 < len(path); i++ {
-		a, b := path[i], path[i+1]
-		moves = append(moves, [3]int32{via[int(a)*s.J+int(b)], a, b})
+// apply makes the changes of a cycle and marks the rows they touch. Every
+// change is chosen on the graph before any is made; on a simple cycle they
+// never interfere (an entry an edge moves into a judge is not the one an
+// edge moves out of it).
+func (g *judgeGraph) apply(cyc []int32) {
+	s := g.s
+	changes := make([]change, 0, len(cyc))
+	for i := 0; i+1 < len(cyc); i++ {
+		if c := g.via(cyc[i], cyc[i+1]); c.e >= 0 {
+			changes = append(changes, c)
+		}
 	}
-	for _, m := range moves {
-		s.move(m[0], m[1], m[2])
-	}
-}
-
-// negativeCycle returns a negative cycle of the judge graph (first judge
-// repeated at the end), or nil.
-func negativeCycle(w []int64, J int) []int32 {
-	dist := make([]int64, J)
-	pred := make([]int32, J)
-	for i := range pred {
-		pred[i] = -1
-	}
-	last := int32(-1)
-	for range J {
-		last = -1
-		for a := range J {
-			for b := range J {
-				if e := w[a*J+b]; e < noEdge && dist[a]+e < dist[b] {
-					dist[b], pred[b] = dist[a]+e, int32(a)
-					last = int32(b)
-				}
+	for _, c := range changes {
+		switch {
+		case c.from < 0:
+			s.assign(c.e, c.to)
+		case c.to < 0:
+			s.unassign(c.e, c.from)
+		default:
+			s.move(c.e, c.from, c.to)
+		}
+		// The judges involved changed, and so did the entry's eligibility
+		// for them, for every judge holding it.
+		for _, j := range []int32{c.from, c.to} {
+			if j >= 0 {
+				g.dirty[j] = true
 			}
 		}
-		if last < 0 {
-			return nil
+		for _, j := range s.byEntry[c.e] {
+			g.dirty[j] = true
 		}
 	}
-	// last was relaxed in round J: walking J predecessors lands on a cycle.
-	x := last
-	for range J {
-		x = pred[x]
-	}
-	cyc := []int32{x}
-	for y := pred[x]; y != x; y = pred[y] {
-		cyc = append(cyc, y)
-	}
-	cyc = append(cyc, x)
-	slices.Reverse(cyc)
-	return cyc
 }
 
 func (s *solver) result() Result {
