@@ -372,3 +372,38 @@ func TestApplicantCreationStep(t *testing.T) {
 		}
 	})
 }
+
+// TestApplicantRefusalsRevealNoStaffStep: a refusal tells an applicant no
+// more than a read does. Before the fix, editing or resubmitting an entry in
+// screening was refused with 「審査要件の確認中」 / "screening".
+func TestApplicantRefusalsRevealNoStaffStep(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+		e := newEnv(t, d)
+		n, applicant := e.submitted(t, "株式会社口の堅い審査")
+		seen := e.applicantSees(t, applicant, n.ID)
+		for _, step := range []workflow.Action{workflow.StartScreening, workflow.Recognise} {
+			e.clock.Add(time.Hour)
+			n = e.step(t, micStaff, n, step, workflow.Input{})
+			_, editErr := e.svc.UpdateAnswers(e.ctx, applicant, n.ID, seen.version, map[string]any{"outcomes": "x"})
+			_, submitErr := e.svc.Act(e.ctx, applicant, n.ID, seen.version, workflow.Resubmit, workflow.Input{})
+			for _, err := range []error{editErr, submitErr} {
+				var we *workflow.Error
+				if !errors.As(err, &we) {
+					t.Fatalf("after %s: want a refusal, got %v", step, err)
+				}
+				text := we.Ja + " " + we.Message
+				for _, p := range we.Problems {
+					text += " " + p.Message.Ja + " " + p.Message.En
+				}
+				for _, leak := range []string{"審査要件", "認定", "screening", "recognised", string(n.State)} {
+					if strings.Contains(text, leak) {
+						t.Errorf("after %s the applicant's refusal says %q: %s", step, leak, text)
+					}
+				}
+				if !strings.Contains(we.Ja, "審査中") {
+					t.Errorf("after %s the refusal should name the state it sees (審査中): %s", step, we.Ja)
+				}
+			}
+		}
+	})
+}

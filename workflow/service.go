@@ -335,7 +335,8 @@ func (s *Service) UpdateAnswers(ctx context.Context, actor Actor, id int64, expe
 				"nomination %[1]d is at version %[2]d, not %[3]d; reload and try again", id, seen, expected)
 		}
 		if !n.Editable() {
-			return Refuse(IllegalTransition, "応募が「%[2]s」の状態になっているため、応募内容は変更できません", "answers cannot be changed once the nomination is %[1]s", n.State, n.State.Label().Ja)
+			shown := seenState(&n, RoleApplicant, c.ReleasedAt != nil)
+			return Refuse(IllegalTransition, "応募が「%[2]s」の状態になっているため、応募内容は変更できません", "answers cannot be changed once the nomination is %[1]s", shown.Label().En, shown.Label().Ja)
 		}
 		answers, ps := c.Programme.Form.Apply(n.Answers, patch)
 		if err := invalid("invalid answers", ps); err != nil {
@@ -543,6 +544,16 @@ func seenVersion(n *Nomination, role Role, released bool) int {
 		return n.ApplicantVersion
 	}
 	return n.Version
+}
+
+// seenState is the state the actor knows a nomination in: under_review for
+// an applicant until release (see applicantState), the real one otherwise.
+// Refusals name it, so that they reveal no more than a read does.
+func seenState(n *Nomination, role Role, released bool) State {
+	if role == RoleApplicant && !released {
+		return applicantState(n.State)
+	}
+	return n.State
 }
 
 // applicantHistory is the history as the applicant of n sees it: never the

@@ -23,11 +23,29 @@ func hiddenRune(s string, multiline bool) rune {
 			if !multiline {
 				return r
 			}
-		case unicode.IsControl(r), unicode.Is(unicode.Cf, r), r == '\u2028', r == '\u2029', r == utf8.RuneError:
+		case unicode.IsControl(r), unicode.Is(unicode.Cf, r), r == '\u2028', r == '\u2029', r == utf8.RuneError, blankLetter(r):
 			return r
 		}
 	}
 	return -1
+}
+
+// blankLetter reports characters that are letters or marks to Unicode but
+// show nothing: the Hangul fillers, the combining grapheme joiner, the
+// Khmer inherent vowels and the blank braille pattern. Names made of them
+// read as empty.
+func blankLetter(r rune) bool {
+	switch r {
+	case '\u115F', '\u1160', '\u3164', '\uFFA0', '\u034F', '\u17B4', '\u17B5', '\u2800':
+		return true
+	}
+	return false
+}
+
+// visible reports whether r shows something on its own: not a space, and
+// not a mark or variation selector that only modifies what stands before it.
+func visible(r rune) bool {
+	return !unicode.IsSpace(r) && !unicode.In(r, unicode.Mn, unicode.Me) && !unicode.Is(unicode.Variation_Selector, r)
 }
 
 // textProblem checks one human-readable value at path. It returns nil when s
@@ -50,7 +68,7 @@ func textProblem(path, s string, multiline bool) *Problem {
 			fmt.Sprintf("must not contain U+%04X (%s)", r, kindEn))
 		return &p
 	}
-	if strings.TrimFunc(s, unicode.IsSpace) == "" {
+	if strings.IndexFunc(s, visible) < 0 {
 		p := problem(path, "blank", "空白だけの値は入力できません", "must not be only spaces")
 		return &p
 	}

@@ -23,6 +23,15 @@ func TestTextProblem(t *testing.T) {
 		{"\xff", false, "invalid_utf8"},           // not UTF-8
 		{"\u3000\u3000", false, "blank"},          // ideographic spaces only
 		{"            ", false, "blank"},          // twelve spaces
+		{"\u3164", false, "hidden_character"},     // Hangul filler
+		{"工房\u115f", false, "hidden_character"},   // Hangul choseong filler
+		{"\uffa0", false, "hidden_character"},     // half-width Hangul filler
+		{"\u034f工房", false, "hidden_character"},   // combining grapheme joiner
+		{"\u2800", false, "hidden_character"},     // blank braille pattern
+		{"\U000E0100", false, "blank"},            // a variation selector alone
+		{"\ufe0f\u0301", false, "blank"},          // modifiers with nothing to modify
+		{"❤\ufe0f工房", false, ""},                  // an emoji with its selector
+		{"Cafe\u0301", false, ""},                 // a combining accent after a letter
 	} {
 		p := textProblem("name", tc.in, tc.multiline)
 		got := ""
