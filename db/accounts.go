@@ -349,7 +349,15 @@ const nominationListColumns = "n.id, n.cycle_key, n.cycle_version, n.programme_k
 func (t *tx) SearchNominations(ctx context.Context, f workflow.NominationFilter) ([]workflow.NominationItem, int, error) {
 	where := func(q *bun.SelectQuery) *bun.SelectQuery {
 		q = q.TableExpr("nominations AS n").Join("JOIN organisations AS o ON o.id = n.organisation_id")
-		if f.Ministries != nil {
+		switch {
+		case f.Ministries == nil: // every ministry
+		case len(f.Ministries) == 1:
+			// An equality, not IN: with it the planner walks the
+			// (ministry, state, id) or (ministry, id) index in list order.
+			// With IN it walks the primary key and filters, which reads the
+			// whole table when a small ministry's filter matches little.
+			q = q.Where("n.ministry = ?", f.Ministries[0])
+		default: // "" keeps IN () well-formed for a secretariat of no ministry
 			q = q.Where("n.ministry IN (?)", bun.List(append(f.Ministries, "")))
 		}
 		if f.OrganisationID != 0 {
