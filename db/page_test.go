@@ -339,7 +339,10 @@ func TestApplicantListPages(t *testing.T) {
 		var states []workflow.State
 		ids, first := walk(t, 2, func(p workflow.Page) ([]workflow.NominationItem, workflow.PageInfo, error) {
 			return e.svc.Nominations(e.ctx, applicant, workflow.NominationFilter{Page: p})
-		}, func(it workflow.NominationItem) int64 { states = append(states, it.Nomination.State); return it.Nomination.ID }, nil)
+		}, func(it workflow.NominationItem) int64 {
+			states = append(states, it.Nomination.State)
+			return it.Nomination.ID
+		}, nil)
 		if !slices.Equal(ids, all) || *first.Total != len(all) {
 			t.Fatalf("applicant's pages: %v (total %d), want %v", ids, *first.Total, all)
 		}
