@@ -642,7 +642,7 @@ func (s *Service) Users(ctx context.Context, actor Actor, f UserFilter) ([]User,
 		us    []User
 		total int
 	)
-	err = s.store.InTx(ctx, func(tx Tx) error {
+	err = listRun(s.store, f.Total)(ctx, func(tx Tx) error {
 		var err error
 		us, total, err = tx.Users(ctx, f, staffDomains(actor))
 		return err

@@ -1,6 +1,7 @@
 package workflow
 
 import (
+	"context"
 	"crypto/sha256"
 	"encoding/base64"
 	"encoding/hex"
@@ -81,6 +82,17 @@ func (p Page) close(n int, idAt func(i int) int64, total int, list string, filte
 		info.NextCursor = encodeCursor(list, filterDigest(filters), idAt(n-1))
 	}
 	return n, info
+}
+
+// listRun is how a list is read: a page alone is one statement,
+// consistent by itself, so it runs without a transaction (which on SQLite
+// would take the write lock for a read: BEGIN IMMEDIATE); a page with its
+// total is two, read in one transaction.
+func listRun(st Store, total bool) func(context.Context, func(Tx) error) error {
+	if total {
+		return st.InTx
+	}
+	return st.Read
 }
 
 func badPage(path, code, ja, en string, args ...any) *Error {

@@ -366,7 +366,7 @@ func (s *Service) Organisations(ctx context.Context, actor Actor, f Organisation
 		os    []Organisation
 		total int
 	)
-	err = s.store.InTx(ctx, func(tx Tx) error {
+	err = listRun(s.store, f.Total)(ctx, func(tx Tx) error {
 		var err error
 		os, total, err = tx.SearchOrganisations(ctx, f)
 		return err
@@ -408,7 +408,11 @@ func (s *Service) Nominations(ctx context.Context, actor Actor, f NominationFilt
 		items []NominationItem
 		total int
 	)
-	err = s.store.InTx(ctx, func(tx Tx) error {
+	run := listRun(s.store, f.Total)
+	if own { // several reads: the list, releases, cycle versions
+		run = s.store.InTx
+	}
+	err = run(ctx, func(tx Tx) error {
 		var err error
 		switch {
 		case !own:
