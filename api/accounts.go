@@ -144,21 +144,34 @@ func (s *server) me(c *gin.Context) {
 	c.JSON(http.StatusOK, out)
 }
 
+// listJSON is a page of a list: next_cursor continues it (null on the
+// last page); total is there when asked for with total=true.
 type listJSON[T any] struct {
-	Items  []T `json:"items"`
-	Total  int `json:"total"`
-	Limit  int `json:"limit,omitempty"`
-	Offset int `json:"offset"`
+	Items      []T     `json:"items"`
+	Limit      int     `json:"limit,omitempty"`
+	NextCursor *string `json:"next_cursor"`
+	Total      *int    `json:"total,omitempty"`
+}
+
+func pageJSON[T any](items []T, info workflow.PageInfo) listJSON[T] {
+	out := listJSON[T]{Items: items, Limit: info.Limit, Total: info.Total}
+	if info.NextCursor != "" {
+		out.NextCursor = &info.NextCursor
+	}
+	return out
 }
 
 func (s *server) listUsers(c *gin.Context) {
-	limit, offset := pageParams(c)
-	us, total, err := s.cfg.Service.Users(c.Request.Context(), actor(c), workflow.UserFilter{Q: c.Query("q"), Limit: limit, Offset: offset})
+	page, ok := s.pageParams(c)
+	if !ok {
+		return
+	}
+	us, info, err := s.cfg.Service.Users(c.Request.Context(), actor(c), workflow.UserFilter{Q: c.Query("q"), Page: page})
 	if err != nil {
 		s.fail(c, err)
 		return
 	}
-	out := listJSON[userJSON]{Items: make([]userJSON, len(us)), Total: total, Limit: limit, Offset: offset}
+	out := pageJSON(make([]userJSON, len(us)), info)
 	for i, u := range us {
 		out.Items[i] = toUserJSON(u)
 	}

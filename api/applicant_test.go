@@ -43,7 +43,7 @@ func TestApplicantViewOverHTTP(t *testing.T) {
 		if len(items) != 1 || items[0].(map[string]any)["version"] != float64(3) || items[0].(map[string]any)["state"] != "under_review" {
 			t.Fatalf("the applicant's list: %s", list.raw)
 		}
-		if res := f.do("GET", "/api/v1/nominations?state=in_review", tok, nil); res.status != 200 || res.num("total") != 0 {
+		if res := f.do("GET", "/api/v1/nominations?state=in_review&total=true", tok, nil); res.status != 200 || res.num("total") != 0 {
 			t.Fatalf("filtering by a state the applicant cannot see: %s", res.raw)
 		}
 		hist := f.do("GET", path+"/history", tok, nil)

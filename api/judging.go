@@ -276,7 +276,11 @@ type stageEntryJSON struct {
 }
 
 func (s *server) listEntries(c *gin.Context) {
-	es, err := s.cfg.Service.Entries(c.Request.Context(), actor(c), stageRef(c))
+	page, ok := s.pageParams(c)
+	if !ok {
+		return
+	}
+	es, info, err := s.cfg.Service.Entries(c.Request.Context(), actor(c), stageRef(c), page)
 	if err != nil {
 		s.fail(c, err)
 		return
@@ -293,7 +297,7 @@ func (s *server) listEntries(c *gin.Context) {
 		}
 		out[i] = j
 	}
-	c.JSON(http.StatusOK, gin.H{"items": out})
+	c.JSON(http.StatusOK, pageJSON(out, info))
 }
 
 func (s *server) getEntry(c *gin.Context) {

@@ -23,7 +23,8 @@ func (s *server) listCycles(c *gin.Context) {
 		s.fail(c, err)
 		return
 	}
-	out := listJSON[cycleSummaryJSON]{Items: []cycleSummaryJSON{}, Total: len(keys)}
+	n := len(keys)
+	out := listJSON[cycleSummaryJSON]{Items: []cycleSummaryJSON{}, Total: &n}
 	for _, k := range keys {
 		cv, err := s.cfg.Service.Cycle(ctx, k)
 		if err != nil {
@@ -140,14 +141,17 @@ func (s *server) createOrganisation(c *gin.Context) {
 }
 
 func (s *server) listOrganisations(c *gin.Context) {
-	limit, offset := pageParams(c)
-	os, total, err := s.cfg.Service.Organisations(c.Request.Context(), actor(c), workflow.OrganisationFilter{
-		Q: c.Query("q"), Prefecture: c.Query("prefecture"), Industry: c.Query("industry"), Limit: limit, Offset: offset})
+	page, ok := s.pageParams(c)
+	if !ok {
+		return
+	}
+	os, info, err := s.cfg.Service.Organisations(c.Request.Context(), actor(c), workflow.OrganisationFilter{
+		Q: c.Query("q"), Prefecture: c.Query("prefecture"), Industry: c.Query("industry"), Page: page})
 	if err != nil {
 		s.fail(c, err)
 		return
 	}
-	out := listJSON[organisationJSON]{Items: make([]organisationJSON, len(os)), Total: total, Limit: limit, Offset: offset}
+	out := pageJSON(make([]organisationJSON, len(os)), info)
 	for i, o := range os {
 		out.Items[i] = toOrganisationJSON(o)
 	}
@@ -300,15 +304,18 @@ type nominationItemJSON struct {
 }
 
 func (s *server) listNominations(c *gin.Context) {
-	limit, offset := pageParams(c)
-	items, total, err := s.cfg.Service.Nominations(c.Request.Context(), actor(c), workflow.NominationFilter{
+	page, ok := s.pageParams(c)
+	if !ok {
+		return
+	}
+	items, info, err := s.cfg.Service.Nominations(c.Request.Context(), actor(c), workflow.NominationFilter{
 		Cycle: c.Query("cycle"), Programme: c.Query("programme"), State: workflow.State(c.Query("state")),
-		Prefecture: c.Query("prefecture"), Industry: c.Query("industry"), Q: c.Query("q"), Limit: limit, Offset: offset})
+		Prefecture: c.Query("prefecture"), Industry: c.Query("industry"), Q: c.Query("q"), Page: page})
 	if err != nil {
 		s.fail(c, err)
 		return
 	}
-	out := listJSON[nominationItemJSON]{Items: make([]nominationItemJSON, len(items)), Total: total, Limit: limit, Offset: offset}
+	out := pageJSON(make([]nominationItemJSON, len(items)), info)
 	for i, it := range items {
 		n := it.Nomination
 		out.Items[i] = nominationItemJSON{ID: n.ID, Cycle: n.CycleKey, Programme: n.ProgrammeKey, OrganisationID: n.OrganisationID,

@@ -245,9 +245,41 @@ func (s *server) edit(c *gin.Context, req any) (id int64, version int, ok bool) 
 
 func etag(c *gin.Context, version int) { c.Header("ETag", `"`+strconv.Itoa(version)+`"`) }
 
-// pageParams reads limit and offset.
-func pageParams(c *gin.Context) (limit, offset int) {
-	limit, _ = strconv.Atoi(c.Query("limit"))
-	offset, _ = strconv.Atoi(c.Query("offset"))
-	return limit, offset
+// pageParams reads a list's paging: limit (1–200, 50 by default), cursor
+// (a previous page's next_cursor) and total=true (count every match, which
+// costs a full read of the matches; off by default). offset is refused:
+// a page found by offset costs more the deeper it is and shifts when rows
+// are inserted, so lists continue from a cursor instead. offset=0 (the
+// first page, as sent by old clients) is accepted. It writes the error
+// response itself and reports whether the parameters were good.
+func (s *server) pageParams(c *gin.Context) (workflow.Page, bool) {
+	var p workflow.Page
+	bad := func(path, code string, e *workflow.Error) (workflow.Page, bool) {
+		e.Problems = []workflow.Problem{{Path: path, Code: code, Message: workflow.Text{Ja: e.Ja, En: e.Message}}}
+		s.fail(c, e)
+		return p, false
+	}
+	if o, ok := c.GetQuery("offset"); ok && o != "0" {
+		return bad("offset", "offset_not_supported", workflow.Refuse(workflow.Invalid,
+			"offset は使えません。前のページの応答にある next_cursor を cursor として渡して次のページを読んでください",
+			"offset is not supported; pass the previous page's next_cursor as cursor to read the next page"))
+	}
+	if l, ok := c.GetQuery("limit"); ok {
+		n, err := strconv.Atoi(l)
+		if err != nil || n < 1 || n > workflow.MaxLimit {
+			return bad("limit", "limit_range", workflow.Refuse(workflow.Invalid,
+				"limit は 1 から %[1]d までの数で指定してください", "limit must be a number from 1 to %[1]d", workflow.MaxLimit))
+		}
+		p.Limit = n
+	}
+	p.Cursor = c.Query("cursor")
+	switch t := c.Query("total"); t {
+	case "", "false":
+	case "true":
+		p.Total = true
+	default:
+		return bad("total", "invalid_boolean", workflow.Refuse(workflow.Invalid,
+			"total は true か false で指定してください", "total must be true or false"))
+	}
+	return p, true
 }

@@ -109,24 +109,33 @@ func likePattern(q string) string {
 }
 
 func (t *tx) Users(ctx context.Context, f workflow.UserFilter, domains []string) ([]workflow.User, int, error) {
-	var rows []userRow
-	q := t.db.NewSelect().Model(&rows)
-	if f.Q != "" {
-		p := likePattern(f.Q)
-		q = q.Where(`(LOWER(email) LIKE ? ESCAPE '\' OR LOWER(name) LIKE ? ESCAPE '\')`, p, p)
+	where := func(q *bun.SelectQuery) *bun.SelectQuery {
+		if f.Q != "" {
+			p := likePattern(f.Q)
+			q = q.Where(`(LOWER(email) LIKE ? ESCAPE '\' OR LOWER(name) LIKE ? ESCAPE '\')`, p, p)
+		}
+		if domains != nil {
+			q = q.Where("id IN (SELECT user_id FROM role_grants WHERE domain IN (?))", bun.List(append(domains, "")))
+		}
+		return q
 	}
-	if domains != nil {
-		q = q.Where("id IN (SELECT user_id FROM role_grants WHERE domain IN (?))", bun.List(append(domains, "")))
-	}
-	total, err := q.Order("id").Limit(int64(f.Limit)).Offset(int64(f.Offset)).ScanAndCount(ctx)
+	total, err := count(ctx, f.Total, where(t.db.NewSelect().Table("users")))
 	if err != nil {
+		return nil, 0, translate(err, "users")
+	}
+	var rows []userRow
+	q := where(t.db.NewSelect().Model(&rows))
+	if f.After != 0 {
+		q = q.Where("id > ?", f.After)
+	}
+	if err := q.Order("id").Limit(int64(f.Limit)).Scan(ctx); err != nil {
 		return nil, 0, translate(err, "users")
 	}
 	out := make([]workflow.User, len(rows))
 	for i, r := range rows {
 		out[i] = toUser(r)
 	}
-	return out, int(total), nil
+	return out, total, nil
 }
 
 func (t *tx) UpdateUser(ctx context.Context, u *workflow.User) error {
@@ -265,42 +274,90 @@ func (t *tx) AcceptInvitation(ctx context.Context, id, userID int64, at time.Tim
 }
 
 func (t *tx) SearchOrganisations(ctx context.Context, f workflow.OrganisationFilter) ([]workflow.Organisation, int, error) {
-	var rows []organisationRow
-	q := t.db.NewSelect().Model(&rows)
-	if f.Q != "" {
-		p := likePattern(f.Q)
-		q = q.Where(`(LOWER(name) LIKE ? ESCAPE '\' OR LOWER(name_kana) LIKE ? ESCAPE '\' OR corporate_number = ?)`, p, p, f.Q)
+	where := func(q *bun.SelectQuery) *bun.SelectQuery {
+		if f.Q != "" {
+			p := likePattern(f.Q)
+			q = q.Where(`(LOWER(name) LIKE ? ESCAPE '\' OR LOWER(name_kana) LIKE ? ESCAPE '\' OR corporate_number = ?)`, p, p, f.Q)
+		}
+		if f.Prefecture != "" {
+			q = q.Where("prefecture = ?", f.Prefecture)
+		}
+		if f.Industry != "" {
+			q = q.Where("industry = ?", f.Industry)
+		}
+		return q
 	}
-	if f.Prefecture != "" {
-		q = q.Where("prefecture = ?", f.Prefecture)
-	}
-	if f.Industry != "" {
-		q = q.Where("industry = ?", f.Industry)
-	}
-	total, err := q.Order("id").Limit(int64(f.Limit)).Offset(int64(f.Offset)).ScanAndCount(ctx)
+	total, err := count(ctx, f.Total, where(t.db.NewSelect().Table("organisations")))
 	if err != nil {
+		return nil, 0, translate(err, "organisations")
+	}
+	var rows []organisationRow
+	q := where(t.db.NewSelect().Model(&rows))
+	if f.After != 0 {
+		q = q.Where("id > ?", f.After)
+	}
+	if err := q.Order("id").Limit(int64(f.Limit)).Scan(ctx); err != nil {
 		return nil, 0, translate(err, "organisations")
 	}
 	out := make([]workflow.Organisation, len(rows))
 	for i, r := range rows {
 		out[i] = toOrganisation(r)
 	}
-	return out, int(total), nil
+	return out, total, nil
 }
 
-// nominationListRow is a nomination joined with its organisation's name,
-// prefecture and industry.
-type nominationListRow struct {
-	nominationRow
-	OrgName       string `bun:"org_name"`
-	OrgPrefecture string `bun:"org_prefecture"`
-	OrgIndustry   string `bun:"org_industry"`
+// count runs q as a COUNT when asked to (a page's total is opt-in: it
+// reads every match, which the page itself does not).
+func count(ctx context.Context, asked bool, q *bun.SelectQuery) (int, error) {
+	if !asked {
+		return 0, nil
+	}
+	n, err := q.Count(ctx)
+	return int(n), err
 }
+
+// nominationListRow is a nomination as a list shows it, joined with its
+// organisation's name, prefecture and industry: without the answers and the
+// snapshot, which a list neither shows nor should pay to read and decode.
+type nominationListRow struct {
+	ID                 int64      `bun:"id"`
+	CycleKey           string     `bun:"cycle_key"`
+	CycleVersion       int        `bun:"cycle_version"`
+	ProgrammeKey       string     `bun:"programme_key"`
+	Ministry           string     `bun:"ministry"`
+	OrganisationID     int64      `bun:"organisation_id"`
+	State              string     `bun:"state"`
+	Stage              string     `bun:"stage"`
+	Tier               string     `bun:"tier"`
+	Award              string     `bun:"award"`
+	ReturnDue          *time.Time `bun:"return_due"`
+	SubmittedAt        *time.Time `bun:"submitted_at"`
+	Version            int        `bun:"version"`
+	CreatedAt          time.Time  `bun:"created_at"`
+	UpdatedAt          time.Time  `bun:"updated_at"`
+	ApplicantVersion   int        `bun:"applicant_version"`
+	ApplicantUpdatedAt *time.Time `bun:"applicant_updated_at"`
+	OrgName            string     `bun:"org_name"`
+	OrgPrefecture      string     `bun:"org_prefecture"`
+	OrgIndustry        string     `bun:"org_industry"`
+}
+
+const nominationListColumns = "n.id, n.cycle_key, n.cycle_version, n.programme_key, n.ministry, n.organisation_id, n.state, n.stage, " +
+	"n.tier, n.award, n.return_due, n.submitted_at, n.version, n.created_at, n.updated_at, n.applicant_version, n.applicant_updated_at, " +
+	"o.name AS org_name, o.prefecture AS org_prefecture, o.industry AS org_industry"
 
 func (t *tx) SearchNominations(ctx context.Context, f workflow.NominationFilter) ([]workflow.NominationItem, int, error) {
 	where := func(q *bun.SelectQuery) *bun.SelectQuery {
 		q = q.TableExpr("nominations AS n").Join("JOIN organisations AS o ON o.id = n.organisation_id")
-		if f.Ministries != nil {
+		switch {
+		case f.Ministries == nil: // every ministry
+		case len(f.Ministries) == 1:
+			// An equality, not IN: with it the planner walks the
+			// (ministry, state, id) or (ministry, id) index in list order.
+			// With IN it walks the primary key and filters, which reads the
+			// whole table when a small ministry's filter matches little.
+			q = q.Where("n.ministry = ?", f.Ministries[0])
+		default: // "" keeps IN () well-formed for a secretariat of no ministry
 			q = q.Where("n.ministry IN (?)", bun.List(append(f.Ministries, "")))
 		}
 		if f.OrganisationID != 0 {
@@ -318,26 +375,32 @@ func (t *tx) SearchNominations(ctx context.Context, f workflow.NominationFilter)
 		}
 		return q
 	}
-	total, err := where(t.db.NewSelect()).Count(ctx)
+	total, err := count(ctx, f.Total, where(t.db.NewSelect()))
 	if err != nil {
 		return nil, 0, translate(err, "nominations")
 	}
 	var rows []nominationListRow
-	err = where(t.db.NewSelect()).ColumnExpr("n.*").
-		ColumnExpr("o.name AS org_name, o.prefecture AS org_prefecture, o.industry AS org_industry").
-		OrderExpr("n.id DESC").Limit(int64(f.Limit)).Offset(int64(f.Offset)).Scan(ctx, &rows)
-	if err != nil {
+	q := where(t.db.NewSelect()).ColumnExpr(nominationListColumns)
+	if f.After != 0 {
+		q = q.Where("n.id < ?", f.After)
+	}
+	if err := q.OrderExpr("n.id DESC").Limit(int64(f.Limit)).Scan(ctx, &rows); err != nil {
 		return nil, 0, translate(err, "nominations")
 	}
 	out := make([]workflow.NominationItem, len(rows))
 	for i, r := range rows {
-		n, err := toNomination(r.nominationRow)
-		if err != nil {
-			return nil, 0, err
+		n := workflow.Nomination{
+			ID: r.ID, CycleKey: r.CycleKey, CycleVersion: r.CycleVersion, ProgrammeKey: r.ProgrammeKey, Ministry: r.Ministry,
+			OrganisationID: r.OrganisationID, State: workflow.State(r.State), Stage: r.Stage, Tier: r.Tier, Award: r.Award,
+			ReturnDue: utcPtr(r.ReturnDue), SubmittedAt: utcPtr(r.SubmittedAt), Version: r.Version,
+			CreatedAt: r.CreatedAt.UTC(), UpdatedAt: r.UpdatedAt.UTC(), ApplicantVersion: r.ApplicantVersion,
+		}
+		if r.ApplicantUpdatedAt != nil {
+			n.ApplicantUpdatedAt = r.ApplicantUpdatedAt.UTC()
 		}
 		out[i] = workflow.NominationItem{Nomination: n, OrganisationName: r.OrgName, Prefecture: r.OrgPrefecture, Industry: r.OrgIndustry}
 	}
-	return out, int(total), nil
+	return out, total, nil
 }
 
 type loginAttemptRow struct {

@@ -183,12 +183,12 @@ func TestGrantsAndRevocations(t *testing.T) {
 		if len(v.Grants) != 2 || v.Grants[1].Active() {
 			t.Fatalf("the audit trail keeps revoked grants: %+v", v.Grants)
 		}
-		us, total, err := e.svc.Users(e.ctx, mhlwStaff, workflow.UserFilter{})
-		if err != nil || total != 0 || len(us) != 0 {
-			t.Fatalf("mhlw secretariat sees %d users (%v)", total, err)
+		us, info, err := e.svc.Users(e.ctx, mhlwStaff, workflow.UserFilter{Page: workflow.Page{Total: true}})
+		if err != nil || *info.Total != 0 || len(us) != 0 {
+			t.Fatalf("mhlw secretariat sees %d users (%v)", len(us), err)
 		}
-		if _, total, _ := e.svc.Users(e.ctx, micStaff, workflow.UserFilter{Q: "J@X"}); total != 1 {
-			t.Fatalf("mic secretariat search = %d", total)
+		if _, info, _ := e.svc.Users(e.ctx, micStaff, workflow.UserFilter{Q: "J@X", Page: workflow.Page{Total: true}}); *info.Total != 1 {
+			t.Fatalf("mic secretariat search = %d", *info.Total)
 		}
 	})
 }
@@ -218,7 +218,7 @@ func TestSearches(t *testing.T) {
 			{"admin sees all", admin, workflow.NominationFilter{}, 13, 13},
 			{"mic secretariat", micStaff, workflow.NominationFilter{}, 12, 12},
 			{"mhlw secretariat", mhlwStaff, workflow.NominationFilter{}, 1, 1},
-			{"page", micStaff, workflow.NominationFilter{Limit: 5, Offset: 10}, 12, 2},
+			{"page", micStaff, workflow.NominationFilter{Page: workflow.Page{Limit: 5}}, 12, 5},
 			{"state", micStaff, workflow.NominationFilter{State: workflow.Screening}, 1, 1},
 			{"programme", admin, workflow.NominationFilter{Programme: "mhlw-kagayaku"}, 1, 1},
 			{"free text", admin, workflow.NominationFilter{Q: "検索0"}, 10, 10},
@@ -229,9 +229,10 @@ func TestSearches(t *testing.T) {
 			{"applicant sees its own", owner, workflow.NominationFilter{}, 1, 1},
 		} {
 			t.Run(tc.name, func(t *testing.T) {
-				items, total, err := e.svc.Nominations(e.ctx, tc.actor, tc.f)
-				if err != nil || total != tc.total || len(items) != tc.rows {
-					t.Fatalf("total %d, rows %d, %v; want %d, %d", total, len(items), err, tc.total, tc.rows)
+				tc.f.Total = true
+				items, info, err := e.svc.Nominations(e.ctx, tc.actor, tc.f)
+				if err != nil || *info.Total != tc.total || len(items) != tc.rows {
+					t.Fatalf("total %v, rows %d, %v; want %d, %d", info.Total, len(items), err, tc.total, tc.rows)
 				}
 			})
 		}
@@ -239,12 +240,12 @@ func TestSearches(t *testing.T) {
 		_, _, err := e.svc.Nominations(e.ctx, judge, workflow.NominationFilter{})
 		wantCode(t, err, workflow.Forbidden)
 
-		orgs, total, err := e.svc.Organisations(e.ctx, micStaff, workflow.OrganisationFilter{Q: "テストカブ", Limit: 3})
-		if err != nil || total != 13 || len(orgs) != 3 {
-			t.Fatalf("organisations by reading: %d/%d %v", len(orgs), total, err)
+		orgs, info, err := e.svc.Organisations(e.ctx, micStaff, workflow.OrganisationFilter{Q: "テストカブ", Page: workflow.Page{Limit: 3, Total: true}})
+		if err != nil || *info.Total != 13 || len(orgs) != 3 {
+			t.Fatalf("organisations by reading: %d/%v %v", len(orgs), info.Total, err)
 		}
-		if _, total, _ := e.svc.Organisations(e.ctx, micStaff, workflow.OrganisationFilter{Q: "厚労"}); total != 1 {
-			t.Fatalf("organisations by name = %d", total)
+		if _, info, _ := e.svc.Organisations(e.ctx, micStaff, workflow.OrganisationFilter{Q: "厚労", Page: workflow.Page{Total: true}}); *info.Total != 1 {
+			t.Fatalf("organisations by name = %d", *info.Total)
 		}
 		_, _, err = e.svc.Organisations(e.ctx, owner, workflow.OrganisationFilter{})
 		wantCode(t, err, workflow.Forbidden)

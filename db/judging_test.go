@@ -281,12 +281,12 @@ func TestLeaksAndRecusal(t *testing.T) {
 		wantCode(t, err, workflow.NotFound)
 		_, err = je.svc.SaveScore(je.ctx, j, top100, other, 0, workflow.ScoreInput{Values: fullScore})
 		wantCode(t, err, workflow.NotFound)
-		list, _ := je.svc.Entries(je.ctx, j, top100)
+		list, _, _ := je.svc.Entries(je.ctx, j, top100, workflow.Page{})
 		if len(list) != len(mine) {
 			t.Fatalf("judge lists %d entries, assigned %d", len(list), len(mine))
 		}
 		// The conflicted judge never sees the entry, even in the chair's full list it is flagged.
-		for _, se := range must(je.svc.Entries(je.ctx, je.judges[3], top100)) {
+		for _, se := range mustPage(je.svc.Entries(je.ctx, je.judges[3], top100, workflow.Page{})) {
 			if se.Nomination.ID == je.entries[5].ID {
 				t.Fatal("a conflicted entry is listed to its judge")
 			}
@@ -296,7 +296,7 @@ func TestLeaksAndRecusal(t *testing.T) {
 			t.Fatal(err)
 		}
 		wantCode(t, je.svc.Recuse(je.ctx, j, top100, mine[0], "again"), workflow.NotFound)
-		if list, _ := je.svc.Entries(je.ctx, j, top100); len(list) != len(mine)-1 {
+		if list, _, _ := je.svc.Entries(je.ctx, j, top100, workflow.Page{}); len(list) != len(mine)-1 {
 			t.Fatalf("after recusal the judge lists %d", len(list))
 		}
 		cs, _ := je.svc.Conflicts(je.ctx, micStaff, top100)
@@ -316,7 +316,7 @@ func TestLeaksAndRecusal(t *testing.T) {
 		wantCode(t, err, workflow.Forbidden)
 		// Another ministry's judge cannot even see the stage.
 		mhlwJudge := workflow.Actor{UserID: 9999, Grants: []workflow.Grant{{Role: workflow.RoleJudge, Domain: "mhlw"}}}
-		_, err = je.svc.Entries(je.ctx, mhlwJudge, top100)
+		_, _, err = je.svc.Entries(je.ctx, mhlwJudge, top100, workflow.Page{})
 		wantCode(t, err, workflow.NotFound)
 	})
 }

@@ -133,9 +133,8 @@ type AccountsTx interface {
 
 // UserFilter narrows a user list.
 type UserFilter struct {
-	Q      string // part of the email or name
-	Limit  int
-	Offset int
+	Q string // part of the email or name
+	Page
 }
 
 // NewUser is an account created directly with one grant.
@@ -633,21 +632,25 @@ func (s *Service) AcceptInvitation(ctx context.Context, token, pw, locale string
 
 // Users lists the accounts the actor may see: administrators all, a
 // secretariat those holding a grant in its ministries.
-func (s *Service) Users(ctx context.Context, actor Actor, f UserFilter) ([]User, int, error) {
+func (s *Service) Users(ctx context.Context, actor Actor, f UserFilter) ([]User, PageInfo, error) {
 	if !actor.IsStaff() {
-		return nil, 0, withOp("workflow.Users", Refuse(Forbidden, "ユーザーの一覧は職員だけが見られます", "staff only"))
+		return nil, PageInfo{}, withOp("workflow.Users", Refuse(Forbidden, "ユーザーの一覧は職員だけが見られます", "staff only"))
 	}
-	f.Limit, f.Offset = page(f.Limit, f.Offset)
+	var err error
+	if f.Page, err = f.Page.open("users", f.Q); err != nil {
+		return nil, PageInfo{}, withOp("workflow.Users", err)
+	}
 	var (
 		us    []User
 		total int
 	)
-	err := s.store.InTx(ctx, func(tx Tx) error {
+	err = listRun(s.store, f.Total)(ctx, func(tx Tx) error {
 		var err error
 		us, total, err = tx.Users(ctx, f, staffDomains(actor))
 		return err
 	})
-	return us, total, withOp("workflow.Users", err)
+	n, info := f.Page.close(len(us), func(i int) int64 { return us[i].ID }, total, "users", f.Q)
+	return us[:n], info, withOp("workflow.Users", err)
 }
 
 // User returns an account with its grants, if the actor may see it: the
@@ -750,20 +753,6 @@ func (s *Service) RevokeGrant(ctx context.Context, actor Actor, id int64) (RoleG
 		return nil
 	})
 	return g, withOp(op, err)
-}
-
-// page clamps pagination: 50 by default, at most 200.
-func page(limit, offset int) (int, int) {
-	if limit <= 0 {
-		limit = 50
-	}
-	if limit > 200 {
-		limit = 200
-	}
-	if offset < 0 {
-		offset = 0
-	}
-	return limit, offset
 }
 
 // ResetPassword sets a new password for the account with the given email

@@ -622,11 +622,17 @@ type StageEntry struct {
 	Conflicted bool    // the caller has a conflict (chair view)
 }
 
-// Entries lists a stage's entries: a judge only those assigned to it and
-// not conflicted; the chair and the secretariat all.
-func (s *Service) Entries(ctx context.Context, actor Actor, ref StageRef) ([]StageEntry, error) {
+// Entries lists a stage's entries, by id, a page at a time: a judge only
+// those assigned to it and not conflicted; the chair and the secretariat all.
+func (s *Service) Entries(ctx context.Context, actor Actor, ref StageRef, pg Page) ([]StageEntry, PageInfo, error) {
+	filters := []string{ref.Cycle, ref.Programme, ref.Stage}
+	pg, err := pg.open("entries", filters...)
+	if err != nil {
+		return nil, PageInfo{}, withOp("workflow.Entries", err)
+	}
 	var out []StageEntry
-	err := s.store.InTx(ctx, func(tx Tx) error {
+	total := 0
+	err = s.store.InTx(ctx, func(tx Tx) error {
 		d, err := s.loadStage(ctx, tx, actor, ref)
 		if err != nil {
 			return err
@@ -639,6 +645,9 @@ func (s *Service) Entries(ctx context.Context, actor Actor, ref StageRef) ([]Sta
 			se := StageEntry{Nomination: n}
 			_, se.Conflicted = d.conflicts[[2]int64{actor.UserID, n.ID}]
 			if d.role == RoleJudge && d.mayJudge(n.ID, actor.UserID) != nil {
+				continue
+			}
+			if total++; n.ID <= pg.After || len(out) == pg.Limit {
 				continue
 			}
 			if d.role != RoleJudge {
@@ -657,7 +666,8 @@ func (s *Service) Entries(ctx context.Context, actor Actor, ref StageRef) ([]Sta
 		}
 		return nil
 	})
-	return out, withOp("workflow.Entries", err)
+	n, info := pg.close(len(out), func(i int) int64 { return out[i].Nomination.ID }, total, "entries", filters...)
+	return out[:n], info, withOp("workflow.Entries", err)
 }
 
 // Entry returns one entry for judging: NotFound for a judge it is not

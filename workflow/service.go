@@ -360,31 +360,38 @@ func (s *Service) UpdateAnswers(ctx context.Context, actor Actor, id int64, expe
 	return n, withOp(op, err)
 }
 
-// Organisations lists and searches organisations; staff only.
-func (s *Service) Organisations(ctx context.Context, actor Actor, f OrganisationFilter) ([]Organisation, int, error) {
+// Organisations lists and searches organisations, oldest first, a page at
+// a time; staff only.
+func (s *Service) Organisations(ctx context.Context, actor Actor, f OrganisationFilter) ([]Organisation, PageInfo, error) {
 	if !actor.IsStaff() {
-		return nil, 0, &Error{Op: "workflow.Organisations", Code: Forbidden, Message: "staff only", Ja: "団体の一覧は職員だけが見られます"}
+		return nil, PageInfo{}, &Error{Op: "workflow.Organisations", Code: Forbidden, Message: "staff only", Ja: "団体の一覧は職員だけが見られます"}
 	}
 	f.Q = normalise(f.Q)
-	f.Limit, f.Offset = page(f.Limit, f.Offset)
+	filters := []string{f.Q, f.Prefecture, f.Industry}
+	var err error
+	if f.Page, err = f.Page.open("organisations", filters...); err != nil {
+		return nil, PageInfo{}, withOp("workflow.Organisations", err)
+	}
 	var (
 		os    []Organisation
 		total int
 	)
-	err := s.store.InTx(ctx, func(tx Tx) error {
+	err = listRun(s.store, f.Total)(ctx, func(tx Tx) error {
 		var err error
 		os, total, err = tx.SearchOrganisations(ctx, f)
 		return err
 	})
-	return os, total, withOp("workflow.Organisations", err)
+	n, info := f.Page.close(len(os), func(i int) int64 { return os[i].ID }, total, "organisations", filters...)
+	return os[:n], info, withOp("workflow.Organisations", err)
 }
 
 // Nominations lists the nominations the actor may see (an applicant its
 // organisation's, a secretariat its ministries', administrators all),
-// filtered and paginated, with the number that match.
-func (s *Service) Nominations(ctx context.Context, actor Actor, f NominationFilter) ([]NominationItem, int, error) {
+// filtered, newest first, a page at a time.
+func (s *Service) Nominations(ctx context.Context, actor Actor, f NominationFilter) ([]NominationItem, PageInfo, error) {
 	const op = "workflow.Nominations"
 	f.Ministries, f.OrganisationID = nil, 0
+	own := false // the applicant's own list
 	switch {
 	case actor.IsAdmin():
 	case actor.IsStaff():
@@ -395,45 +402,56 @@ func (s *Service) Nominations(ctx context.Context, actor Actor, f NominationFilt
 		if f.State != "" && f.State != UnderReview && !slices.Contains(States, f.State) {
 			e := Refuse(Invalid, "状態「%s」はありません", "there is no state %q", f.State)
 			e.Op, e.Problems = op, []Problem{problem("state", "invalid", e.Ja, e.Message)}
-			return nil, 0, e
+			return nil, PageInfo{}, e
 		}
-		if actor.OrganisationID == 0 {
-			return nil, 0, nil
-		}
-		f.OrganisationID = actor.OrganisationID
+		f.OrganisationID, own = actor.OrganisationID, true
 	default:
-		return nil, 0, &Error{Op: op, Code: Forbidden, Message: "judges see entries through their panels", Ja: "審査員・委員長は、担当する審査会から応募を確認してください"}
+		return nil, PageInfo{}, &Error{Op: op, Code: Forbidden, Message: "judges see entries through their panels", Ja: "審査員・委員長は、担当する審査会から応募を確認してください"}
 	}
 	f.Q = normalise(f.Q)
-	f.Limit, f.Offset = page(f.Limit, f.Offset)
+	filters := []string{f.Cycle, f.Programme, string(f.State), f.Prefecture, f.Industry, f.Q}
+	var err error
+	if f.Page, err = f.Page.open("nominations", filters...); err != nil {
+		return nil, PageInfo{}, withOp(op, err)
+	}
 	var (
 		items []NominationItem
 		total int
 	)
-	err := s.store.InTx(ctx, func(tx Tx) error {
+	run := listRun(s.store, f.Total)
+	if own { // several reads: the list, releases, cycle versions
+		run = s.store.InTx
+	}
+	err = run(ctx, func(tx Tx) error {
 		var err error
-		if f.OrganisationID == 0 {
+		switch {
+		case !own:
 			items, total, err = tx.SearchNominations(ctx, f)
 			return err
+		case f.OrganisationID == 0: // an applicant without an organisation yet
+			return nil
 		}
 		items, total, err = s.applicantNominations(ctx, tx, f)
 		return err
 	})
-	return items, total, withOp(op, err)
+	n, info := f.Page.close(len(items), func(i int) int64 { return items[i].Nomination.ID }, total, "nominations", filters...)
+	return items[:n], info, withOp(op, err)
 }
 
 // applicantNominations is an applicant's own list, each nomination as the
 // applicant sees it, filtered by the state it sees. An organisation has a
-// handful of nominations, so they are read whole and paged here.
+// handful of nominations, so they are read whole and paged here (newest
+// first, up to f.Limit below f.After), with the number that match.
 func (s *Service) applicantNominations(ctx context.Context, tx Tx, f NominationFilter) ([]NominationItem, int, error) {
-	want, limit, offset := f.State, f.Limit, f.Offset
-	f.State, f.Limit, f.Offset = "", maxOwnNominations, 0
+	want, page := f.State, f.Page
+	f.State, f.Page = "", Page{Limit: maxOwnNominations}
 	all, _, err := tx.SearchNominations(ctx, f)
 	if err != nil {
 		return nil, 0, err
 	}
 	released := map[string]bool{} // by cycle/programme: one lookup per programme, not per row
 	var out []NominationItem
+	total := 0
 	for _, it := range all {
 		n := it.Nomination
 		k := n.CycleKey + "/" + n.ProgrammeKey
@@ -457,11 +475,12 @@ func (s *Service) applicantNominations(ctx context.Context, tx Tx, f NominationF
 		it.Nomination = forApplicant(n, p, rel)
 		if want == "" || it.Nomination.State == want ||
 			(want == Submitted || want == UnderReview) && (it.Nomination.State == Submitted || it.Nomination.State == UnderReview) {
-			out = append(out, it)
+			total++
+			if (page.After == 0 || n.ID < page.After) && len(out) < page.Limit {
+				out = append(out, it)
+			}
 		}
 	}
-	total := len(out)
-	out = out[min(offset, total):min(offset+limit, total)]
 	return out, total, nil
 }
 

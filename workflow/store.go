@@ -50,7 +50,8 @@ type Tx interface {
 	Organisation(ctx context.Context, id int64) (Organisation, error)
 	// OrganisationsByID returns the organisations with the given ids that exist.
 	OrganisationsByID(ctx context.Context, ids []int64) ([]Organisation, error)
-	// SearchOrganisations lists organisations matching f, and how many match.
+	// SearchOrganisations lists organisations matching f by id, up to
+	// f.Limit after f.After, and how many match when f.Total.
 	SearchOrganisations(ctx context.Context, f OrganisationFilter) ([]Organisation, int, error)
 	// UpdateOrganisation stores o if its stored version is expected; o.Version
 	// must already be the new version. Conflict otherwise.
@@ -68,7 +69,9 @@ type Tx interface {
 	UpdateNominations(ctx context.Context, ns []Nomination) error
 	// CountNominationsByState counts a programme's nominations by state.
 	CountNominationsByState(ctx context.Context, cycleKey, programmeKey string) (map[State]int, error)
-	// SearchNominations lists nominations matching f, newest first, and how many match.
+	// SearchNominations lists nominations matching f, newest first (by id),
+	// up to f.Limit with an id below f.After (when set), and how many match
+	// when f.Total. Items carry neither answers nor snapshot.
 	SearchNominations(ctx context.Context, f NominationFilter) ([]NominationItem, int, error)
 	// AppendHistory stores history entries.
 	AppendHistory(ctx context.Context, es []HistoryEntry) error
@@ -120,8 +123,7 @@ type OrganisationFilter struct {
 	Q          string // part of the name or its reading, or a corporate number
 	Prefecture string
 	Industry   string
-	Limit      int
-	Offset     int
+	Page
 }
 
 // NominationFilter narrows a nomination list. Ministries and
@@ -134,7 +136,7 @@ type NominationFilter struct {
 	Q                string // part of the organisation's name or reading
 	Ministries       []string
 	OrganisationID   int64
-	Limit, Offset    int
+	Page
 }
 
 // NominationItem is a row of a nomination list.
