@@ -440,5 +440,22 @@ func TestCrossMinistryChains(t *testing.T) {
 				t.Errorf("%s then reads the %s judge = %d, want %d", tc.caller, tc.userMinistry, res.status, tc.read)
 			}
 		}
+
+		// grant → read across: once a user also works for the caller's
+		// ministry, the caller sees that user, but only the grants of its
+		// own ministry (and global ones), never the other ministry's.
+		for _, tc := range []struct{ caller, own, other string }{{"micSec", "mic", "mhlw"}, {"mhlwSec", "mhlw", "mic"}} {
+			u := f.freshUser(workflow.RoleJudge, tc.other)
+			if g := f.do("POST", fmt.Sprintf("/api/v1/users/%d/grants", u.ID), f.tokens["admin"], map[string]any{"role": "judge", "domain": tc.own}); g.status != 201 {
+				t.Fatalf("admin grants judge in %s = %d: %s", tc.own, g.status, g.raw)
+			}
+			res := f.do("GET", fmt.Sprintf("/api/v1/users/%d", u.ID), f.tokens[tc.caller], nil)
+			if res.status != 200 {
+				t.Fatalf("%s reads a judge of both ministries = %d: %s", tc.caller, res.status, res.raw)
+			}
+			if strings.Contains(res.raw, `"domain":"`+tc.other+`"`) || !strings.Contains(res.raw, `"domain":"`+tc.own+`"`) {
+				t.Errorf("%s sees the grants %s", tc.caller, res.raw)
+			}
+		}
 	})
 }

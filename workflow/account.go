@@ -669,6 +669,13 @@ func (s *Service) User(ctx context.Context, actor Actor, id int64) (UserView, er
 		if actor.UserID != id && !seesUser(actor, v.Grants) {
 			return Refuse(NotFound, "ユーザー %d は見つかりません", "no such user %d", id)
 		}
+		if domains := staffDomains(actor); domains != nil && actor.UserID != id {
+			// Staff see a user's grants in their own ministries (and global
+			// ones), never what the user does for another ministry.
+			v.Grants = slices.DeleteFunc(v.Grants, func(g RoleGrant) bool {
+				return g.Domain != AnyDomain && !slices.Contains(domains, g.Domain)
+			})
+		}
 		return nil
 	})
 	return v, withOp("workflow.User", err)
