@@ -269,6 +269,16 @@ func (s *server) failWith(c *gin.Context, status int, code, msg string) {
 	c.AbortWithStatusJSON(status, errorBody(c, code, msg))
 }
 
+// failIn writes an HTTP-level error whose message is specific in both
+// languages.
+func (s *server) failIn(c *gin.Context, status int, code, ja, en string) {
+	b := errorBody(c, code, en)
+	if lang(c) == "ja" {
+		b.Error.Message = ja
+	}
+	c.AbortWithStatusJSON(status, b)
+}
+
 type fieldJSON struct {
 	Path    string `json:"path,omitempty"`
 	Code    string `json:"code"`

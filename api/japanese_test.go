@@ -72,3 +72,37 @@ func TestJapaneseSaysAsMuch(t *testing.T) {
 		}
 	})
 }
+
+// TestMalformedBodiesSaySo: a body the API cannot read is refused with what
+// is wrong and where, in Japanese as in English, and never with Go's own
+// type names; a nomination without its cycle, programme or organisation is
+// a 422 naming each, not a 404 for a cycle named "".
+func TestMalformedBodiesSaySo(t *testing.T) {
+	eachDB(t, func(t *testing.T, f *fixture) {
+		for _, tc := range []struct {
+			body   any
+			status int
+			ja, en string
+		}{
+			{`{"bogus":1}`, 400, "項目「bogus」は受け付けていません", `unknown field \"bogus\"`},
+			{`{"organisation_id":"x"}`, 400, "項目「organisation_id」は数値で指定してください", `field \"organisation_id\" must be a number`},
+			{`{"cycle":7}`, 400, "項目「cycle」は文字列で指定してください", `field \"cycle\" must be a string`},
+			{``, 400, "本文が空です", "the request body is empty"},
+			{`{"cycle":`, 400, "途中で終わっています", "ends unexpectedly"},
+			{`{"cycle":"x"} {}`, 400, "余分なデータ", "exactly one JSON object"},
+			{`[1]`, 400, "JSON オブジェクトを送ってください", "must be a JSON object"},
+			{`{}`, 422, "募集回・部門・団体の指定が必要です", "needs a cycle, a programme and an organisation"},
+		} {
+			for _, lang := range []string{"ja", "en"} {
+				r := f.do("POST", "/api/v1/nominations", f.tokens["admin"], tc.body, "Accept-Language", lang)
+				want := tc.ja
+				if lang == "en" {
+					want = tc.en
+				}
+				if r.status != tc.status || !strings.Contains(r.raw, want) || strings.Contains(r.raw, "Go struct") {
+					t.Errorf("%s body %q = %d %s, want %d with %q", lang, tc.body, r.status, r.raw, tc.status, want)
+				}
+			}
+		}
+	})
+}

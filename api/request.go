@@ -3,6 +3,7 @@ package api
 import (
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"net/http"
 	"reflect"
@@ -144,10 +145,11 @@ func (s *server) decode(c *gin.Context, v any) bool {
 	var tooBig *http.MaxBytesError
 	switch {
 	case errors.As(err, &tooBig):
-		s.failWith(c, http.StatusRequestEntityTooLarge, "payload_too_large", "request body larger than 1 MiB")
+		s.failIn(c, http.StatusRequestEntityTooLarge, "payload_too_large", "リクエストが大きすぎます（上限 1 MiB）", "request body larger than 1 MiB")
 		return false
 	case err != nil:
-		s.failWith(c, http.StatusBadRequest, "bad_request", "malformed JSON: "+err.Error())
+		ja, en := jsonProblem(err)
+		s.failIn(c, http.StatusBadRequest, "bad_request", ja, en)
 		return false
 	}
 	if path := controlCharacter(reflect.ValueOf(v), ""); path != "" {
@@ -282,4 +284,48 @@ func (s *server) pageParams(c *gin.Context) (workflow.Page, bool) {
 			"total は true か false で指定してください", "total must be true or false"))
 	}
 	return p, true
+}
+
+// jsonProblem says in Japanese and English what is wrong with a JSON body,
+// naming the field where there is one and never Go's own types.
+func jsonProblem(err error) (ja, en string) {
+	var syntax *json.SyntaxError
+	var typ *json.UnmarshalTypeError
+	switch {
+	case errors.Is(err, io.EOF):
+		return "リクエストの本文が空です。JSON オブジェクトを送ってください", "the request body is empty; send a JSON object"
+	case errors.Is(err, io.ErrUnexpectedEOF):
+		return "JSON が途中で終わっています", "the JSON ends unexpectedly"
+	case errors.As(err, &syntax):
+		return fmt.Sprintf("JSON の構文に誤りがあります（%d バイト目）", syntax.Offset), fmt.Sprintf("malformed JSON at byte %d", syntax.Offset)
+	case errors.As(err, &typ):
+		kind, kindJa := jsonKind(typ.Type)
+		if typ.Field == "" {
+			return "JSON オブジェクトを送ってください", "the body must be a JSON object"
+		}
+		return fmt.Sprintf("項目「%s」は%sで指定してください", typ.Field, kindJa), fmt.Sprintf("field %q must be %s", typ.Field, kind)
+	case strings.HasPrefix(err.Error(), "json: unknown field "):
+		name := strings.Trim(strings.TrimPrefix(err.Error(), "json: unknown field "), `"`)
+		return fmt.Sprintf("項目「%s」は受け付けていません", name), fmt.Sprintf("unknown field %q", name)
+	}
+	return "JSON オブジェクトの後に余分なデータがあります", "the body must be exactly one JSON object"
+}
+
+// jsonKind names what a Go type reads from JSON.
+func jsonKind(t reflect.Type) (en, ja string) {
+	for t.Kind() == reflect.Pointer {
+		t = t.Elem()
+	}
+	switch t.Kind() {
+	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64,
+		reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64, reflect.Float32, reflect.Float64:
+		return "a number", "数値"
+	case reflect.String:
+		return "a string", "文字列"
+	case reflect.Bool:
+		return "true or false", "true または false"
+	case reflect.Slice, reflect.Array:
+		return "a list", "配列"
+	}
+	return "an object", "オブジェクト"
 }

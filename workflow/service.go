@@ -248,6 +248,19 @@ func (s *Service) UpdateOrganisation(ctx context.Context, actor Actor, o Organis
 func (s *Service) CreateNomination(ctx context.Context, actor Actor, orgID int64, cycleKey, programmeKey string) (Nomination, error) {
 	const op = "workflow.CreateNomination"
 	var n Nomination
+	var missing []Problem
+	for _, f := range []struct {
+		path, ja string
+		empty    bool
+	}{{"cycle", "募集回", cycleKey == ""}, {"programme", "部門", programmeKey == ""}, {"organisation_id", "団体", orgID == 0}} {
+		if f.empty {
+			missing = append(missing, problem(f.path, "required", f.ja+"を指定してください", "is required"))
+		}
+	}
+	if len(missing) > 0 {
+		return n, &Error{Op: op, Code: Invalid, Message: "a nomination needs a cycle, a programme and an organisation",
+			Ja: "応募の作成には募集回・部門・団体の指定が必要です", Problems: missing}
+	}
 	err := s.store.InTx(ctx, func(tx Tx) error {
 		now := s.now().UTC()
 		cv, err := tx.LatestCycle(ctx, cycleKey)
