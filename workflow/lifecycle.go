@@ -489,7 +489,7 @@ func Decide(c *Context, role Role, action Action) (Nomination, error) {
 		// Named as the actor sees it: an applicant learns nothing of staff steps.
 		shown := seenState(&n, role, c.ReleasedAt != nil).Label()
 		return n, &Error{Code: IllegalTransition, Message: fmt.Sprintf("cannot %s a nomination that is %s", action, shown.En),
-			Ja:       fmt.Sprintf("現在の状態（%s）では「%s」はできません", shown.Ja, action.Label().Ja),
+			Ja: fmt.Sprintf("現在の状態（%s）では「%s」はできません", shown.Ja, action.Label().Ja),
 			Problems: []Problem{problem("", "illegal_transition",
 				fmt.Sprintf("現在の状態（%s）では「%s」はできません", shown.Ja, action.Label().Ja),
 				fmt.Sprintf("%s is not possible when the nomination is %s", action, shown.En))}}
