@@ -13,7 +13,7 @@ func TestObjectJa(t *testing.T) {
 		{"3 of 10 nominations", "応募 10 件中 3 件"},
 		{"account with this email", "このメールアドレスのアカウント"},
 		{"nomination for this organisation and programme", "この団体のこのプログラムへの応募"},
-		{"active grant of judge in mic", "mic での judge の有効な権限"},
+		{"active grant of judge in mic", "総務省での「審査員」の権限"},
 		{"results of mic-pioneer", "mic-pioneer の結果公開"},
 		{"publication version 2", "公表 第2版"},
 		{"panel member", "審査員"},

@@ -558,7 +558,6 @@ var phrasesJa = []struct {
 	ja string
 }{
 	{regexp.MustCompile(`^user (\d+)'s organisation$`), "利用者 $1 の所属団体"},
-	{regexp.MustCompile(`^active grant of (\S+) in (\S+)$`), "$2 での $1 の有効な権限"},
 	{regexp.MustCompile(`^results of (.+)$`), "$1 の結果公開"},
 	{regexp.MustCompile(`^(\d+) of (\d+) nominations$`), "応募 $2 件中 $1 件"},
 	{regexp.MustCompile(`^nomination for this organisation and programme$`), "この団体のこのプログラムへの応募"},
@@ -566,6 +565,8 @@ var phrasesJa = []struct {
 	{regexp.MustCompile(`^publication version (\d+)$`), "公表 第${1}版"},
 	{regexp.MustCompile(`^cycle (\S+)@(\d+)$`), "募集回 $1 の第${2}版"},
 }
+
+var activeGrant = regexp.MustCompile(`^active grant of (\S+) in (\S+)$`)
 
 var nounsJa = map[string]string{
 	"nomination": "応募", "organisation": "団体", "user": "利用者", "grant": "権限付与", "cycle": "募集回", "proposal": "割当て案",
@@ -579,6 +580,13 @@ var nounsJa = map[string]string{
 // objectJa returns the Japanese of an object named in English; what itself
 // when neither a phrase nor a noun knows it.
 func objectJa(what string) string {
+	if m := activeGrant.FindStringSubmatch(what); m != nil {
+		ministry := m[2]
+		if t, ok := workflow.Ministries[ministry]; ok {
+			ministry = t.Ja
+		}
+		return fmt.Sprintf("%sでの「%s」の権限", ministry, workflow.Role(m[1]).Label().Ja)
+	}
 	for _, p := range phrasesJa {
 		if p.en.MatchString(what) {
 			return p.en.ReplaceAllString(what, p.ja)

@@ -49,6 +49,23 @@ const (
 	SourceName            = "name"             // an affiliation's name is the organisation's
 )
 
+// SourceLabel names a conflict's source in plain words.
+func SourceLabel(source string) Text {
+	switch source {
+	case SourceDeclared:
+		return Text{Ja: "本人の申告", En: "declared"}
+	case SourceRecusal:
+		return Text{Ja: "審査の辞退", En: "recusal"}
+	case SourceAffiliation:
+		return Text{Ja: "所属の申告", En: "affiliation"}
+	case SourceCorporateNumber:
+		return Text{Ja: "所属先の法人番号が一致", En: "same corporate number as an affiliation"}
+	case SourceName:
+		return Text{Ja: "所属先の名称が一致", En: "same name as an affiliation"}
+	}
+	return Text{Ja: source, En: source}
+}
+
 // DeclaredConflict is an explicit conflict between a judge and an organisation.
 type DeclaredConflict struct {
 	ID             int64

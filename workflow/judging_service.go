@@ -339,8 +339,8 @@ func (s *Service) DeclareConflict(ctx context.Context, actor Actor, orgID int64,
 			return err
 		}
 		if prev != nil {
-			e := Refuse(Conflict, "この組織との利益相反はすでに登録されています（%s、%s）", "a conflict with this organisation is already recorded (%s, %s)",
-				prev.Source, prev.CreatedAt.In(Tokyo).Format("2006-01-02 15:04"))
+			e := Refuse(Conflict, "この団体との利害関係はすでに登録されています（%[1]s、%[3]s）", "a conflict with this organisation is already recorded (%[2]s, %[4]s)",
+				SourceLabel(prev.Source).Ja, SourceLabel(prev.Source).En, WarekiTime(prev.CreatedAt), prev.CreatedAt.In(Tokyo).Format("2006-01-02 15:04")+" JST")
 			e.Problems = []Problem{problem("organisation_id", "duplicate", "この組織との利益相反は登録済みです", "a conflict with this organisation is already recorded")}
 			return e
 		}

@@ -819,6 +819,7 @@ var UndecidedStates = []State{Draft, Submitted, Returned, Screening, InReview}
 // is still open, whether it was released (and how), and how many
 // nominations are undecided, by state.
 type ReleaseStatus struct {
+	title            Text // the programme's, for messages
 	Cycle, Programme string
 	Call             Window
 	CallOpen         bool
@@ -855,7 +856,7 @@ func (s *Service) releaseStatus(ctx context.Context, tx Tx, actor Actor, cycleKe
 	if p, err = s.effective(ctx, tx, cycleKey, p); err != nil {
 		return ReleaseStatus{}, err
 	}
-	st := ReleaseStatus{Cycle: cycleKey, Programme: programmeKey, Call: CallWindow(p), CallOpen: CallOpen(p, now), Undecided: map[State]int{}}
+	st := ReleaseStatus{title: p.Title, Cycle: cycleKey, Programme: programmeKey, Call: CallWindow(p), CallOpen: CallOpen(p, now), Undecided: map[State]int{}}
 	if st.Release, err = tx.Release(ctx, cycleKey, programmeKey); err != nil {
 		return st, err
 	}
@@ -896,7 +897,8 @@ func (s *Service) Release(ctx context.Context, actor Actor, cycleKey, programmeK
 			return err
 		}
 		if st.Release != nil {
-			return Refuse(Conflict, "%[1]sの結果は発表済みです", "the results of %[1]s have already been released", programmeKey)
+			return Refuse(Conflict, "「%[2]s」の結果は発表済みです（%[3]s）", "the results of %[1]s were already released at %[4]s",
+				programmeKey, st.title.Ja, WarekiTime(st.Release.ReleasedAt), st.Release.ReleasedAt.In(Tokyo).Format("2006-01-02 15:04")+" JST")
 		}
 		if st.CallOpen {
 			e := Refuse(IllegalTransition, "募集期間中（締切: %[1]s）は結果を発表できません", "the call is open until %[2]s JST; results cannot be released before it closes",
