@@ -24,6 +24,7 @@ type Service struct {
 	now            func() time.Time
 	cycles         sync.Map // "key@version" → *CycleVersion; versions are immutable once stored
 	passwordParams password.Params
+	authz          Authorizer // who may do what; refuseAll unless WithAuthorizer
 	dummyOnce      sync.Once
 	dummy          string
 	sheetKey       []byte // signs offline scoring sheets
@@ -39,7 +40,7 @@ func WithPasswordParams(p password.Params) ServiceOption {
 
 // NewService returns a service over store with the given clock.
 func NewService(store Store, now func() time.Time, opts ...ServiceOption) *Service {
-	s := &Service{store: store, now: now, passwordParams: password.Default}
+	s := &Service{store: store, now: now, passwordParams: password.Default, authz: refuseAll{}}
 	for _, o := range opts {
 		o(s)
 	}
@@ -481,7 +482,7 @@ type NominationView struct {
 func (s *Service) view(c *Context, actor Actor) NominationView {
 	n := *c.Nomination
 	role := actor.RoleIn(c.Programme.Ministry)
-	v := NominationView{Nomination: n, Programme: *c.Programme, Released: c.ReleasedAt != nil, Actions: AvailableActions(c, role)}
+	v := NominationView{Nomination: n, Programme: *c.Programme, Released: c.ReleasedAt != nil, Actions: AvailableActions(c, s.authz, actor)}
 	switch role {
 	case RoleSecretariat, RoleAdmin:
 		v.Verdicts = c.Programme.Verdicts(n.Answers, c.Organisation)
@@ -715,7 +716,7 @@ func (s *Service) apply(ctx context.Context, tx Tx, actor Actor, ns []Nomination
 		if err == nil {
 			c.Input = in
 			role = actor.RoleIn(c.Programme.Ministry)
-			next, err = Decide(c, role, action)
+			next, err = Decide(c, s.authz, actor, action)
 		}
 		if err != nil {
 			if len(ns) == 1 {
