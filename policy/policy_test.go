@@ -35,6 +35,11 @@ func TestRoleMatrix(t *testing.T) {
 		workflow.PermSubmit: P, workflow.PermResubmit: P, workflow.PermWithdraw: P,
 		workflow.PermReturn: A | S, workflow.PermStartScreening: A | S, workflow.PermDeclareIneligible: A | S, workflow.PermRecognise: A | S,
 		workflow.PermAdvance: A | S, workflow.PermSelect: A | S, workflow.PermNotSelect: A | S, workflow.PermAward: A | S,
+		workflow.PermCreateUser: A, workflow.PermOversee: A | S, workflow.PermAddContact: A | P,
+		workflow.PermReadVerdicts: A | S, workflow.PermApplicantView: P,
+		workflow.PermManageRole(workflow.RoleAdmin): A, workflow.PermManageRole(workflow.RoleSecretariat): A,
+		workflow.PermManageRole(workflow.RoleChair): A | S, workflow.PermManageRole(workflow.RoleJudge): A | S,
+		workflow.PermManageRole(workflow.RoleApplicant): A | P,
 	}
 	roles := []workflow.Role{workflow.RoleAdmin, workflow.RoleSecretariat, workflow.RoleChair, workflow.RoleJudge, workflow.RoleApplicant}
 	if len(a.Permissions()) != len(want) {

@@ -115,4 +115,93 @@ var (
 	PermSelect            = Permission{"nomination", "select"}
 	PermNotSelect         = Permission{"nomination", "not_select"}
 	PermAward             = Permission{"nomination", "award"}
+
+	// Nominations. Create, read and edit are also the routes' permissions.
+	PermCreateNomination = Permission{"nomination", "create"}
+	PermReadNomination   = Permission{"nomination", "read"}
+	PermEditNomination   = Permission{"nomination", "edit"}
+	// PermReadVerdicts: the staff view of a nomination (eligibility
+	// evidence, every step as it happened).
+	PermReadVerdicts = Permission{"nomination", "verdicts"}
+	// PermApplicantView: the nomination as its applicant sees it (its own
+	// versions, no staff step before release).
+	PermApplicantView = Permission{"nomination", "applicant_view"}
+	// PermReadEntries: a panel's view of a ministry's nominations.
+	PermReadEntries = Permission{"entry", "read"}
+
+	// Accounts.
+	PermCreateUser = Permission{"user", "create"}
+	// PermOversee: staff of a ministry (AnyDomain: of every ministry), who
+	// see its programmes, nominations and users.
+	PermOversee = Permission{"ministry", "oversee"}
+	// PermAddContact: add a contact to an organisation (invite one).
+	PermAddContact = Permission{"organisation", "add_contact"}
 )
+
+// anyFacts is every fact: "could the actor, were the facts in its favour?".
+const anyFacts = ^Facts(0)
+
+// PermManageRole is the permission to grant, revoke or invite role, asked
+// in the grant's domain.
+func PermManageRole(role Role) Permission { return Permission{"role", "manage_" + string(role)} }
+
+// ForOrganisation reports whether the role is held for an organisation
+// (applicant contacts) rather than for a ministry or globally as staff. It
+// is what a grant is, not who may do what: an applicant grant and staff
+// grants never mix on one account.
+func (r Role) ForOrganisation() bool { return r == RoleApplicant }
+
+// The actor's grants, read here only: everything else asks the Authorizer.
+
+// Has reports whether the actor holds role in domain (or globally).
+func (a Actor) Has(role Role, domain string) bool {
+	for _, g := range a.Grants {
+		if g.Role == role && (g.Domain == domain || g.Domain == AnyDomain) {
+			return true
+		}
+	}
+	return false
+}
+
+// IsAdmin reports whether the actor is a global administrator.
+func (a Actor) IsAdmin() bool { return a.Has(RoleAdmin, AnyDomain) }
+
+// IsStaff reports whether the actor is an administrator or a secretariat
+// of any ministry.
+func (a Actor) IsStaff() bool {
+	for _, g := range a.Grants {
+		if g.Role == RoleAdmin || g.Role == RoleSecretariat {
+			return true
+		}
+	}
+	return false
+}
+
+// RoleIn returns the role the actor acts in for a programme of the given
+// ministry: admin first, then that ministry's secretariat, chair and judge,
+// then applicant; "" if none.
+func (a Actor) RoleIn(ministry string) Role {
+	for _, r := range []Role{RoleAdmin, RoleSecretariat, RoleChair, RoleJudge, RoleApplicant} {
+		if a.Has(r, ministry) {
+			return r
+		}
+	}
+	return ""
+}
+
+// checkGrant validates a role and its domain.
+func checkGrant(role Role, domain string) []Problem {
+	switch role {
+	case RoleAdmin, RoleApplicant:
+		if domain != AnyDomain {
+			return []Problem{problem("domain", "invalid", "この役割のドメインは * です", `must be "*" for this role`)}
+		}
+	case RoleSecretariat, RoleChair, RoleJudge:
+		if _, ok := Ministries[domain]; !ok {
+			return []Problem{problem("domain", "unknown", "ドメインは省庁（mic, mhlw など）です", "must be a ministry: mic, mhlw, meti or mlit")}
+		}
+	default:
+		return []Problem{problem("role", "unknown", "不明な役割です", "must be admin, secretariat, chair, judge or applicant")}
+	}
+	return nil
+}

@@ -157,42 +157,6 @@ type Actor struct {
 	OrganisationID int64
 }
 
-// Has reports whether the actor holds role in domain (or globally).
-func (a Actor) Has(role Role, domain string) bool {
-	for _, g := range a.Grants {
-		if g.Role == role && (g.Domain == domain || g.Domain == AnyDomain) {
-			return true
-		}
-	}
-	return false
-}
-
-// IsAdmin reports whether the actor is a global administrator.
-func (a Actor) IsAdmin() bool { return a.Has(RoleAdmin, AnyDomain) }
-
-// IsStaff reports whether the actor is an administrator or a secretariat
-// of any ministry.
-func (a Actor) IsStaff() bool {
-	for _, g := range a.Grants {
-		if g.Role == RoleAdmin || g.Role == RoleSecretariat {
-			return true
-		}
-	}
-	return false
-}
-
-// RoleIn returns the role the actor acts in for a programme of the given
-// ministry: admin first, then that ministry's secretariat, chair and judge,
-// then applicant; "" if none.
-func (a Actor) RoleIn(ministry string) Role {
-	for _, r := range []Role{RoleAdmin, RoleSecretariat, RoleChair, RoleJudge, RoleApplicant} {
-		if a.Has(r, ministry) {
-			return r
-		}
-	}
-	return ""
-}
-
 // Nomination is one organisation's application to one programme in a cycle.
 type Nomination struct {
 	ID             int64
