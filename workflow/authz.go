@@ -129,6 +129,12 @@ var (
 	// PermReadEntries: a panel's view of a ministry's nominations.
 	PermReadEntries = Permission{"entry", "read"}
 
+	// Programmes: every role holds cycle:read, so it tells whether the
+	// actor has any role in a ministry; windows are its staff's.
+	PermReadCycles    = Permission{"cycle", "read"}
+	PermReadWindows   = Permission{"window", "read"}
+	PermChangeWindows = Permission{"window", "change"}
+
 	// Accounts.
 	PermCreateUser = Permission{"user", "create"}
 	// PermOversee: staff of a ministry (AnyDomain: of every ministry), who
