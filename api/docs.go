@@ -34,16 +34,31 @@ func AuthorizationDoc(authz *policy.Authorizer) (string, error) {
 		cells = []string{"`" + p.String() + "`"}
 		for _, role := range roles {
 			mark := " "
-			if authz.RoleAllows(role, p) {
+			if facts, ok := authz.FactsFor(role, p); ok {
 				mark = "✓"
+				if facts != 0 {
+					mark = "✓ if " + facts.String()
+				}
 			}
 			cells = append(cells, mark)
 		}
 		b.WriteString("| " + strings.Join(cells, " | ") + " |\n")
 	}
-	b.WriteString("\n## Routes\n\n| method | path | rule |\n|---|---|---|\n")
+	b.WriteString("\nA rule marked *if* holds only when the service found those relation facts in its transaction ")
+	b.WriteString("(the sixth column of `policy/permissions.csv`); the services ask the same rules through `workflow.Authorizer`, ")
+	b.WriteString("in the object's domain. Permissions no route asks are the services' own (the lifecycle actions of the transition table).\n")
+	b.WriteString("\n## Routes\n\n| method | path | rule | facts checked |\n|---|---|---|---|\n")
 	for _, ri := range r.Routes() {
-		fmt.Fprintf(&b, "| %s | `%s` | %s |\n", ri.Method, ri.Path, s.rules[ri.Method+" "+ri.Path])
+		ru := s.rules[ri.Method+" "+ri.Path]
+		var facts []string
+		if ru.perm != (policy.Permission{}) {
+			for _, role := range roles {
+				if fs, ok := authz.FactsFor(role, ru.perm); ok && fs != 0 {
+					facts = append(facts, string(role)+": "+fs.String())
+				}
+			}
+		}
+		fmt.Fprintf(&b, "| %s | `%s` | %s | %s |\n", ri.Method, ri.Path, ru, strings.Join(facts, "; "))
 	}
 	b.WriteString(`
 ## Facts checked with the data

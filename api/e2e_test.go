@@ -284,7 +284,7 @@ func TestLoginThrottle(t *testing.T) {
 		f := newFixture(t, d)
 		// A second server process, with its own service and enforcer, over the same database.
 		second := func() *fixture {
-			svc := workflow.NewService(db.NewStore(d), f.clock.Now, workflow.WithPasswordParams(password.Params{Memory: 64, Time: 1, Threads: 1}))
+			svc := workflow.NewService(db.NewStore(d), f.clock.Now, workflow.WithPasswordParams(password.Params{Memory: 64, Time: 1, Threads: 1}), workflow.WithAuthorizer(policy.MustNew()))
 			authz, _ := policy.New()
 			h, err := NewHandler(Config{Service: svc, Authorizer: authz, Logger: discard()})
 			if err != nil {

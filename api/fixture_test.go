@@ -98,7 +98,7 @@ func newFixture(t testing.TB, d *db.DB) *fixture {
 	f := &fixture{t: t, ctx: context.Background(), db: d, clock: &clock{t: callOpen},
 		users: map[string]workflow.User{}, tokens: map[string]string{}}
 	f.svc = workflow.NewService(db.NewStore(d), f.clock.Now, workflow.WithPasswordParams(password.Params{Memory: 64, Time: 1, Threads: 1}),
-		workflow.WithSheetKey(bytes.Repeat([]byte("k"), 32)))
+		workflow.WithSheetKey(bytes.Repeat([]byte("k"), 32)), workflow.WithAuthorizer(policy.MustNew()))
 	var err error
 	if f.authz, err = policy.New(); err != nil {
 		t.Fatal(err)

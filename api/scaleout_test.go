@@ -36,7 +36,7 @@ func secondServer(t *testing.T, f *fixture) http.Handler {
 	}
 	t.Cleanup(func() { d.Close() })
 	svc := workflow.NewService(db.NewStore(d), f.clock.Now, workflow.WithPasswordParams(password.Params{Memory: 64, Time: 1, Threads: 1}),
-		workflow.WithSheetKey(bytes.Repeat([]byte("k"), 32)))
+		workflow.WithSheetKey(bytes.Repeat([]byte("k"), 32)), workflow.WithAuthorizer(policy.MustNew()))
 	authz, err := policy.New()
 	if err != nil {
 		t.Fatal(err)

@@ -7,6 +7,7 @@ import (
 
 	"github.com/awardflow/awardflow/db"
 	"github.com/awardflow/awardflow/db/dbtest"
+	"github.com/awardflow/awardflow/policy"
 	"github.com/awardflow/awardflow/workflow"
 )
 
@@ -16,7 +17,7 @@ import (
 // median of each and the difference.
 func interleaved(b *testing.B, e *env, op func(svc *workflow.Service, audited bool) error) {
 	plain := workflow.NewService(db.NewStoreWithoutAudit(e.db), e.clock.Now, workflow.WithPasswordParams(cheapPasswords),
-		workflow.WithSheetKey(make([]byte, 32)))
+		workflow.WithSheetKey(make([]byte, 32)), workflow.WithAuthorizer(policy.MustNew()))
 	var with, without []time.Duration
 	b.ReportAllocs()
 	b.ResetTimer()

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/awardflow/awardflow/db"
+	"github.com/awardflow/awardflow/policy"
 	"github.com/awardflow/awardflow/workflow"
 	"github.com/awardflow/awardflow/workflow/cyclefile"
 	"github.com/awardflow/awardflow/workflow/password"
@@ -47,7 +48,7 @@ type env struct {
 func newEnv(t testing.TB, d *db.DB) *env {
 	t.Helper()
 	e := &env{ctx: context.Background(), db: d, clock: &clock{t: inTheWindow}}
-	e.svc = workflow.NewService(db.NewStore(d), e.clock.Now, workflow.WithPasswordParams(cheapPasswords), workflow.WithSheetKey(make([]byte, 32)))
+	e.svc = workflow.NewService(db.NewStore(d), e.clock.Now, workflow.WithPasswordParams(cheapPasswords), workflow.WithSheetKey(make([]byte, 32)), workflow.WithAuthorizer(policy.MustNew()))
 	c := exampleCycle(t)
 	if _, err := e.svc.LoadCycle(e.ctx, admin, c, false); err != nil {
 		t.Fatal(err)

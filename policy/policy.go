@@ -28,60 +28,61 @@ var modelText string
 //go:embed permissions.csv
 var permissionsText string
 
-// Permission is an action on a kind of object.
-type Permission struct{ Object, Action string }
-
-func (p Permission) String() string { return p.Object + ":" + p.Action }
+// Permission is an action on a kind of object: the workflow's own, so that
+// the routes and the services name permissions alike.
+type Permission = workflow.Permission
 
 // The permissions routes ask for.
 var (
-	ReadCycles         = Permission{"cycle", "read"}
-	ListUsers          = Permission{"user", "list"}
-	ReadUser           = Permission{"user", "read"}
-	Invite             = Permission{"invitation", "create"}
-	GrantRole          = Permission{"grant", "create"}
-	RevokeRole         = Permission{"grant", "revoke"}
-	CreateOrganisation = Permission{"organisation", "create"}
-	ListOrganisations  = Permission{"organisation", "list"}
-	ReadOrganisation   = Permission{"organisation", "read"}
-	UpdateOrganisation = Permission{"organisation", "update"}
-	CreateNomination   = Permission{"nomination", "create"}
-	ListNominations    = Permission{"nomination", "list"}
-	ReadNomination     = Permission{"nomination", "read"}
-	EditNomination     = Permission{"nomination", "edit"}
-	ActOnNomination    = Permission{"nomination", "act"}
-	ReadHistory        = Permission{"nomination", "history"}
-	ReadFeedback       = Permission{"nomination", "feedback"}
-	ReadPanel          = Permission{"panel", "read"}
-	ManagePanel        = Permission{"panel", "manage"}
-	DeclareConflicts   = Permission{"conflict", "declare"}
-	ListConflicts      = Permission{"conflict", "list"}
-	ReadAssignments    = Permission{"assignment", "read"}
-	ManageAssignments  = Permission{"assignment", "manage"}
-	ReadEntries        = Permission{"entry", "read"}
-	WriteScores        = Permission{"score", "write"}
-	ReadScores         = Permission{"score", "read"}
-	ReopenScores       = Permission{"score", "reopen"}
-	ReadScoreHistory   = Permission{"score", "history"}
-	ReadProgress       = Permission{"progress", "read"}
-	ReadRanking        = Permission{"ranking", "read"}
-	PreviewDecision    = Permission{"decision", "preview"}
-	ApplyDecision      = Permission{"decision", "apply"}
-	ReleaseResults     = Permission{"results", "release"}
-	DownloadSheet      = Permission{"sheet", "download"}
-	ExportSheets       = Permission{"sheet", "export"}
-	ImportSheet        = Permission{"sheet", "import"}
-	ExportResults      = Permission{"results", "export"}
-	ManagePublications = Permission{"publication", "manage"}
-	ReadWindows        = Permission{"window", "read"}
-	ChangeWindows      = Permission{"window", "change"}
+	ReadCycles         = Permission{Object: "cycle", Action: "read"}
+	ListUsers          = Permission{Object: "user", Action: "list"}
+	ReadUser           = Permission{Object: "user", Action: "read"}
+	Invite             = Permission{Object: "invitation", Action: "create"}
+	GrantRole          = Permission{Object: "grant", Action: "create"}
+	RevokeRole         = Permission{Object: "grant", Action: "revoke"}
+	CreateOrganisation = Permission{Object: "organisation", Action: "create"}
+	ListOrganisations  = Permission{Object: "organisation", Action: "list"}
+	ReadOrganisation   = Permission{Object: "organisation", Action: "read"}
+	UpdateOrganisation = Permission{Object: "organisation", Action: "update"}
+	CreateNomination   = Permission{Object: "nomination", Action: "create"}
+	ListNominations    = Permission{Object: "nomination", Action: "list"}
+	ReadNomination     = Permission{Object: "nomination", Action: "read"}
+	EditNomination     = Permission{Object: "nomination", Action: "edit"}
+	ActOnNomination    = Permission{Object: "nomination", Action: "act"}
+	ReadHistory        = Permission{Object: "nomination", Action: "history"}
+	ReadFeedback       = Permission{Object: "nomination", Action: "feedback"}
+	ReadPanel          = Permission{Object: "panel", Action: "read"}
+	ManagePanel        = Permission{Object: "panel", Action: "manage"}
+	DeclareConflicts   = Permission{Object: "conflict", Action: "declare"}
+	ListConflicts      = Permission{Object: "conflict", Action: "list"}
+	ReadAssignments    = Permission{Object: "assignment", Action: "read"}
+	ManageAssignments  = Permission{Object: "assignment", Action: "manage"}
+	ReadEntries        = Permission{Object: "entry", Action: "read"}
+	WriteScores        = Permission{Object: "score", Action: "write"}
+	ReadScores         = Permission{Object: "score", Action: "read"}
+	ReopenScores       = Permission{Object: "score", Action: "reopen"}
+	ReadScoreHistory   = Permission{Object: "score", Action: "history"}
+	ReadProgress       = Permission{Object: "progress", Action: "read"}
+	ReadRanking        = Permission{Object: "ranking", Action: "read"}
+	PreviewDecision    = Permission{Object: "decision", Action: "preview"}
+	ApplyDecision      = Permission{Object: "decision", Action: "apply"}
+	ReleaseResults     = Permission{Object: "results", Action: "release"}
+	DownloadSheet      = Permission{Object: "sheet", Action: "download"}
+	ExportSheets       = Permission{Object: "sheet", Action: "export"}
+	ImportSheet        = Permission{Object: "sheet", Action: "import"}
+	ExportResults      = Permission{Object: "results", Action: "export"}
+	ManagePublications = Permission{Object: "publication", Action: "manage"}
+	ReadWindows        = Permission{Object: "window", Action: "read"}
+	ChangeWindows      = Permission{Object: "window", Action: "change"}
 )
 
-// Rule is a permission with the roles that hold it, as written in
+// Rule is a permission with a role that holds it, and the relation facts
+// the service must have found for it to hold, as written in
 // permissions.csv.
 type Rule struct {
 	Role       workflow.Role
 	Permission Permission
+	Facts      workflow.Facts
 }
 
 // Rules parses the embedded role permissions.
@@ -97,10 +98,17 @@ func Rules() ([]Rule, error) {
 		for i := range f {
 			f[i] = strings.TrimSpace(f[i])
 		}
-		if len(f) != 5 || f[0] != "p" || f[2] != "*" || !slices.Contains(workflow.Roles, workflow.Role(f[1])) {
-			return nil, fmt.Errorf("permissions.csv:%d: want `p, ROLE, *, OBJECT, ACTION`", n)
+		if len(f) != 5 && len(f) != 6 || f[0] != "p" || f[2] != "*" || !slices.Contains(workflow.Roles, workflow.Role(f[1])) {
+			return nil, fmt.Errorf("permissions.csv:%d: want `p, ROLE, *, OBJECT, ACTION[, FACT+FACT]`", n)
 		}
-		out = append(out, Rule{Role: workflow.Role(f[1]), Permission: Permission{f[3], f[4]}})
+		var facts workflow.Facts
+		if len(f) == 6 {
+			var ok bool
+			if facts, ok = workflow.ParseFacts(f[5]); !ok || facts == 0 {
+				return nil, fmt.Errorf("permissions.csv:%d: unknown facts %q", n, f[5])
+			}
+		}
+		out = append(out, Rule{Role: workflow.Role(f[1]), Permission: Permission{Object: f[3], Action: f[4]}, Facts: facts})
 	}
 	return out, sc.Err()
 }
@@ -192,7 +200,37 @@ func (a *Authorizer) Allowed(userID int64, p Permission) bool {
 	return false
 }
 
-// RoleAllows reports whether role carries permission p (the static matrix).
+// Permits implements workflow.Authorizer: the actor acts in domain in one
+// role (Actor.RoleIn: admin, then the domain's secretariat, chair, judge,
+// then applicant), and may if a rule gives that role perm and every fact
+// the rule names is among facts. It reads the actor's grants as the
+// service was handed them, in the same request.
+func (a *Authorizer) Permits(actor workflow.Actor, perm Permission, domain string, facts workflow.Facts) bool {
+	role := actor.RoleIn(domain)
+	if role == "" {
+		return false
+	}
+	for _, r := range a.rules {
+		if r.Role == role && r.Permission == perm && facts.Has(r.Facts) {
+			return true
+		}
+	}
+	return false
+}
+
+// FactsFor lists the facts each role's rule for p requires, "" for none,
+// for the docs.
+func (a *Authorizer) FactsFor(role workflow.Role, p Permission) (workflow.Facts, bool) {
+	for _, r := range a.rules {
+		if r.Role == role && r.Permission == p {
+			return r.Facts, true
+		}
+	}
+	return 0, false
+}
+
+// RoleAllows reports whether role carries permission p (the static matrix),
+// with whatever facts its rule needs.
 func (a *Authorizer) RoleAllows(role workflow.Role, p Permission) bool {
 	for _, r := range a.rules {
 		if r.Role == role && r.Permission == p {
@@ -211,4 +249,16 @@ func (a *Authorizer) Permissions() []Permission {
 		}
 	}
 	return out
+}
+
+var _ workflow.Authorizer = (*Authorizer)(nil)
+
+// MustNew is New for wiring: the embedded permissions are part of the
+// binary, and TestRoleMatrix parses them, so an error is a build mistake.
+func MustNew() *Authorizer {
+	a, err := New()
+	if err != nil {
+		panic(err)
+	}
+	return a
 }

@@ -32,6 +32,14 @@ func TestRoleMatrix(t *testing.T) {
 		PreviewDecision: A | S | C, ApplyDecision: A | S, ReleaseResults: A | S,
 		DownloadSheet: A | S | C | J, ExportSheets: A | S, ImportSheet: A | S | C | J, ExportResults: A | S | C, ManagePublications: A | S,
 		ReadWindows: A | S, ChangeWindows: A | S,
+		workflow.PermSubmit: P, workflow.PermResubmit: P, workflow.PermWithdraw: P,
+		workflow.PermReturn: A | S, workflow.PermStartScreening: A | S, workflow.PermDeclareIneligible: A | S, workflow.PermRecognise: A | S,
+		workflow.PermAdvance: A | S, workflow.PermSelect: A | S, workflow.PermNotSelect: A | S, workflow.PermAward: A | S,
+		workflow.PermCreateUser: A, workflow.PermOversee: A | S, workflow.PermAddContact: A | P,
+		workflow.PermReadVerdicts: A | S, workflow.PermApplicantView: P,
+		workflow.PermManageRole(workflow.RoleAdmin): A, workflow.PermManageRole(workflow.RoleSecretariat): A,
+		workflow.PermManageRole(workflow.RoleChair): A | S, workflow.PermManageRole(workflow.RoleJudge): A | S,
+		workflow.PermManageRole(workflow.RoleApplicant): A | P,
 	}
 	roles := []workflow.Role{workflow.RoleAdmin, workflow.RoleSecretariat, workflow.RoleChair, workflow.RoleJudge, workflow.RoleApplicant}
 	if len(a.Permissions()) != len(want) {
@@ -104,5 +112,36 @@ func BenchmarkAllowed(b *testing.B) {
 	b.ResetTimer()
 	for i := 0; b.Loop(); i++ {
 		a.Allowed(int64(i%100_000), ReadNomination)
+	}
+}
+
+// TestPermits: the services' question is answered in the actor's role in
+// the domain, with the facts a rule names.
+func TestPermits(t *testing.T) {
+	a := MustNew()
+	applicant := workflow.Actor{Grants: []workflow.Grant{{Role: workflow.RoleApplicant, Domain: workflow.AnyDomain}}, OrganisationID: 9}
+	mic := workflow.Actor{Grants: []workflow.Grant{{Role: workflow.RoleSecretariat, Domain: "mic"}}}
+	admin := workflow.Actor{Grants: []workflow.Grant{{Role: workflow.RoleAdmin, Domain: workflow.AnyDomain}}}
+	own := workflow.Facts(0).With(workflow.ActsForOrganisation, true)
+	for _, tc := range []struct {
+		name   string
+		actor  workflow.Actor
+		perm   Permission
+		domain string
+		facts  workflow.Facts
+		want   bool
+	}{
+		{"applicant submits its own", applicant, workflow.PermSubmit, "mic", own, true},
+		{"applicant submits another's", applicant, workflow.PermSubmit, "mic", 0, false},
+		{"secretariat cannot submit", mic, workflow.PermSubmit, "mic", own, false},
+		{"secretariat returns in its ministry", mic, workflow.PermReturn, "mic", 0, true},
+		{"secretariat of another ministry", mic, workflow.PermReturn, "mhlw", 0, false},
+		{"admin anywhere", admin, workflow.PermAward, "mhlw", 0, true},
+		{"no grants", workflow.Actor{}, ReadCycles, "mic", 0, false},
+		{"unknown permission", admin, Permission{Object: "nomination", Action: "teleport"}, "mic", 0, false},
+	} {
+		if got := a.Permits(tc.actor, tc.perm, tc.domain, tc.facts); got != tc.want {
+			t.Errorf("%s: Permits = %v, want %v", tc.name, got, tc.want)
+		}
 	}
 }

@@ -227,43 +227,18 @@ func checkLocale(l string) (string, []Problem) {
 	return "", []Problem{problem("locale", "unknown", "言語は ja か en です", "must be ja or en")}
 }
 
-// checkGrant validates a role and its domain.
-func checkGrant(role Role, domain string) []Problem {
-	switch role {
-	case RoleAdmin, RoleApplicant:
-		if domain != AnyDomain {
-			return []Problem{problem("domain", "invalid", "この役割のドメインは * です", `must be "*" for this role`)}
-		}
-	case RoleSecretariat, RoleChair, RoleJudge:
-		if _, ok := Ministries[domain]; !ok {
-			return []Problem{problem("domain", "unknown", "ドメインは省庁（mic, mhlw など）です", "must be a ministry: mic, mhlw, meti or mlit")}
-		}
-	default:
-		return []Problem{problem("role", "unknown", "不明な役割です", "must be admin, secretariat, chair, judge or applicant")}
-	}
-	return nil
-}
-
 // mayManage reports whether actor may grant, revoke or invite role in domain:
 // administrators any; a ministry's secretariat its own judges and chairs;
 // an applicant contact other contacts (of its own organisation, which the
 // caller checks in the transaction). A secretariat may not add contacts to
 // organisations: an organisation is not any one ministry's, so a contact
 // it added could read the organisation's nominations to every ministry.
-func mayManage(actor Actor, role Role, domain string) bool {
-	switch {
-	case actor.IsAdmin():
-		return true
-	case role == RoleJudge || role == RoleChair:
-		return actor.Has(RoleSecretariat, domain)
-	case role == RoleApplicant:
-		return actor.Has(RoleApplicant, AnyDomain)
-	}
-	return false
+func mayManage(az Authorizer, actor Actor, role Role, domain string) bool {
+	return az.Permits(actor, PermManageRole(role), domain, 0)
 }
 
 func refuseInvite(role Role, domain string) *Error {
-	if role == RoleApplicant {
+	if role.ForOrganisation() {
 		return Refuse(Forbidden, "組織の担当者を招待できるのは、その組織の担当者か管理者だけです",
 			"only a contact of the organisation or an administrator may invite its contacts")
 	}
@@ -276,7 +251,7 @@ func refuseInvite(role Role, domain string) *Error {
 // right, or who never had it (secretariats inviting organisation contacts
 // before that was refused), are void. Invitations made from the command
 // line (not "user:…") stand.
-func inviterMay(ctx context.Context, tx Tx, inv Invitation) error {
+func inviterMay(ctx context.Context, tx Tx, az Authorizer, inv Invitation) error {
 	idText, ok := strings.CutPrefix(inv.InvitedBy, "user:")
 	if !ok {
 		return nil
@@ -295,15 +270,15 @@ func inviterMay(ctx context.Context, tx Tx, inv Invitation) error {
 			inviter.Grants = append(inviter.Grants, Grant{Role: g.Role, Domain: g.Domain})
 		}
 	}
-	if !mayManage(inviter, inv.Role, inv.Domain) {
+	if !mayManage(az, inviter, inv.Role, inv.Domain) {
 		return voidInvitation()
 	}
-	if inv.Role == RoleApplicant && !inviter.IsAdmin() {
+	if inv.Role.ForOrganisation() && !az.Permits(inviter, PermAddContact, AnyDomain, 0) {
 		u, err := tx.User(ctx, id)
 		if err != nil {
 			return err
 		}
-		if u.OrganisationID == 0 || u.OrganisationID != inv.OrganisationID {
+		if !az.Permits(inviter, PermAddContact, AnyDomain, Facts(0).With(ActsForOrganisation, u.OrganisationID != 0 && u.OrganisationID == inv.OrganisationID)) {
 			return voidInvitation()
 		}
 	}
@@ -318,17 +293,23 @@ func voidInvitation() error {
 
 // staffDomains are the ministries whose users a secretariat may see; nil
 // for administrators (all).
-func staffDomains(actor Actor) []string {
-	if actor.IsAdmin() {
+func staffDomains(az Authorizer, actor Actor) []string {
+	if az.Permits(actor, PermOversee, AnyDomain, 0) {
 		return nil
 	}
 	out := []string{}
 	for _, g := range actor.Grants {
-		if g.Role == RoleSecretariat {
+		if g.Domain != AnyDomain && !slices.Contains(out, g.Domain) && az.Permits(actor, PermOversee, g.Domain, 0) {
 			out = append(out, g.Domain)
 		}
 	}
 	return out
+}
+
+// oversees reports whether the actor is staff of some ministry (or all).
+func oversees(az Authorizer, actor Actor) bool {
+	d := staffDomains(az, actor)
+	return d == nil || len(d) > 0
 }
 
 func newToken(prefix string) (value, hash string) {
@@ -371,7 +352,7 @@ func itoa(n int64) string {
 // one, and a staff account bound to one would be a way around the rule on
 // who adds contacts.
 func staffWithoutOrganisation(role Role, orgID int64) []Problem {
-	if role != RoleApplicant && orgID != 0 {
+	if !role.ForOrganisation() && orgID != 0 {
 		return []Problem{problem("organisation_id", "not_allowed", "組織を指定できるのは応募者の担当者だけです",
 			"only applicant contacts belong to an organisation")}
 	}
@@ -385,7 +366,7 @@ func exclusive(existing []RoleGrant, role Role) error {
 		if !g.Active() {
 			continue
 		}
-		if (g.Role == RoleApplicant) != (role == RoleApplicant) {
+		if g.Role.ForOrganisation() != role.ForOrganisation() {
 			return Refuse(Conflict, "応募者のアカウントに職員の役割は付与できません。別のアカウントを使ってください", "an applicant account cannot also hold staff roles; use a separate account")
 		}
 	}
@@ -399,12 +380,12 @@ func exclusive(existing []RoleGrant, role Role) error {
 // an unknown organisation.
 func (s *Service) CreateUser(ctx context.Context, actor Actor, nu NewUser) (User, error) {
 	const op = "workflow.CreateUser"
-	if !actor.IsAdmin() {
+	if !s.authz.Permits(actor, PermCreateUser, AnyDomain, 0) {
 		return User{}, withOp(op, Refuse(Forbidden, "アカウントを直接作成できるのは管理者だけです", "only administrators create accounts directly"))
 	}
 	u, ps := s.newUser(nu.Email, nu.Name, nu.Locale, nu.Password)
 	ps = append(ps, checkGrant(nu.Role, nu.Domain)...)
-	if nu.Role == RoleApplicant && nu.OrganisationID == 0 {
+	if nu.Role.ForOrganisation() && nu.OrganisationID == 0 {
 		ps = append(ps, problem("organisation_id", "required", "組織を指定してください", "an applicant needs an organisation"))
 	}
 	ps = append(ps, staffWithoutOrganisation(nu.Role, nu.OrganisationID)...)
@@ -538,24 +519,24 @@ func (s *Service) Invite(ctx context.Context, actor Actor, ni NewInvitation) (In
 	inv := Invitation{Email: normaliseEmail(ni.Email), Name: normalise(ni.Name), Role: ni.Role, Domain: ni.Domain, OrganisationID: ni.OrganisationID}
 	ps := append(checkEmail(inv.Email), checkName(inv.Name)...)
 	ps = append(ps, checkGrant(inv.Role, inv.Domain)...)
-	if inv.Role == RoleApplicant && inv.OrganisationID == 0 {
+	if inv.Role.ForOrganisation() && inv.OrganisationID == 0 {
 		ps = append(ps, problem("organisation_id", "required", "組織を指定してください", "an applicant contact needs an organisation"))
 	}
 	ps = append(ps, staffWithoutOrganisation(inv.Role, inv.OrganisationID)...)
 	if err := invalid("invalid invitation", ps); err != nil {
 		return Invitation{}, Token{}, withOp(op, err)
 	}
-	if !mayManage(actor, inv.Role, inv.Domain) {
+	if !mayManage(s.authz, actor, inv.Role, inv.Domain) {
 		return Invitation{}, Token{}, withOp(op, refuseInvite(inv.Role, inv.Domain))
 	}
 	var tok Token
 	err := s.store.InTx(ctx, func(tx Tx) error {
 		now := s.now().UTC()
-		if inv.Role == RoleApplicant && !actor.IsAdmin() {
+		if inv.Role.ForOrganisation() && !s.authz.Permits(actor, PermAddContact, AnyDomain, 0) {
 			// A contact adds contacts to its own organisation only; read
 			// the relation here, not from the session.
 			me, err := tx.User(ctx, actor.UserID)
-			if err != nil || me.OrganisationID != inv.OrganisationID {
+			if err != nil || !s.authz.Permits(actor, PermAddContact, AnyDomain, Facts(0).With(ActsForOrganisation, me.OrganisationID == inv.OrganisationID)) {
 				return Refuse(NotFound, "組織 %d は見つかりません", "no such organisation %d", inv.OrganisationID)
 			}
 		}
@@ -603,7 +584,7 @@ func (s *Service) AcceptInvitation(ctx context.Context, token, pw, locale string
 			return &Error{Code: Invalid, Message: "invitation expired", Ja: "招待の有効期限が切れています", Problems: []Problem{
 				problem("token", "expired", "招待の有効期限が切れています。事務局に再招待を依頼してください", "the invitation has expired; ask for a new one")}}
 		}
-		if err := inviterMay(ctx, tx, inv); err != nil {
+		if err := inviterMay(ctx, tx, s.authz, inv); err != nil {
 			return err
 		}
 		var ps []Problem
@@ -612,7 +593,7 @@ func (s *Service) AcceptInvitation(ctx context.Context, token, pw, locale string
 			return err
 		}
 		u.CreatedAt, u.UpdatedAt = now, now
-		if inv.Role == RoleApplicant { // older invitations could bind staff to an organisation
+		if inv.Role.ForOrganisation() { // older invitations could bind staff to an organisation
 			u.OrganisationID = inv.OrganisationID
 		}
 		if err := tx.InsertUser(ctx, &u); err != nil {
@@ -633,7 +614,7 @@ func (s *Service) AcceptInvitation(ctx context.Context, token, pw, locale string
 // Users lists the accounts the actor may see: administrators all, a
 // secretariat those holding a grant in its ministries.
 func (s *Service) Users(ctx context.Context, actor Actor, f UserFilter) ([]User, PageInfo, error) {
-	if !actor.IsStaff() {
+	if !oversees(s.authz, actor) {
 		return nil, PageInfo{}, withOp("workflow.Users", Refuse(Forbidden, "ユーザーの一覧は職員だけが見られます", "staff only"))
 	}
 	var err error
@@ -646,7 +627,7 @@ func (s *Service) Users(ctx context.Context, actor Actor, f UserFilter) ([]User,
 	)
 	err = listRun(s.store, f.Total)(ctx, func(tx Tx) error {
 		var err error
-		us, total, err = tx.Users(ctx, f, staffDomains(actor))
+		us, total, err = tx.Users(ctx, f, staffDomains(s.authz, actor))
 		return err
 	})
 	n, info := f.Page.close(len(us), func(i int) int64 { return us[i].ID }, total, "users", f.Q)
@@ -666,10 +647,10 @@ func (s *Service) User(ctx context.Context, actor Actor, id int64) (UserView, er
 		if v.Grants, err = tx.UserGrants(ctx, id); err != nil {
 			return err
 		}
-		if actor.UserID != id && !seesUser(actor, v.Grants) {
+		if actor.UserID != id && !seesUser(s.authz, actor, v.Grants) {
 			return Refuse(NotFound, "ユーザー %d は見つかりません", "no such user %d", id)
 		}
-		if domains := staffDomains(actor); domains != nil && actor.UserID != id {
+		if domains := staffDomains(s.authz, actor); domains != nil && actor.UserID != id {
 			// Staff see a user's grants in their own ministries (and global
 			// ones), never what the user does for another ministry.
 			v.Grants = slices.DeleteFunc(v.Grants, func(g RoleGrant) bool {
@@ -681,8 +662,8 @@ func (s *Service) User(ctx context.Context, actor Actor, id int64) (UserView, er
 	return v, withOp("workflow.User", err)
 }
 
-func seesUser(actor Actor, grants []RoleGrant) bool {
-	domains := staffDomains(actor)
+func seesUser(az Authorizer, actor Actor, grants []RoleGrant) bool {
+	domains := staffDomains(az, actor)
 	if domains == nil {
 		return true
 	}
@@ -717,10 +698,10 @@ func (s *Service) GrantRole(ctx context.Context, actor Actor, userID int64, role
 		}
 		// Visibility first: a user the actor may not see is not there for
 		// it (granting would also make the user visible, and so leak them).
-		if actor.UserID != userID && !seesUser(actor, existing) {
+		if actor.UserID != userID && !seesUser(s.authz, actor, existing) {
 			return Refuse(NotFound, "ユーザー %d は見つかりません", "no such user %d", userID)
 		}
-		if !mayManage(actor, role, domain) || role == RoleApplicant {
+		if !mayManage(s.authz, actor, role, domain) || role.ForOrganisation() {
 			return &Error{Code: Forbidden, Message: fmt.Sprintf("you may not grant %s in %s", role, domain),
 				Ja: fmt.Sprintf("%sの「%s」を付与する権限がありません", domainJa(domain), role.Label().Ja)}
 		}
@@ -746,10 +727,10 @@ func (s *Service) RevokeGrant(ctx context.Context, actor Actor, id int64) (RoleG
 		if g, err = tx.RoleGrant(ctx, id); err != nil {
 			return err
 		}
-		if domains := staffDomains(actor); domains != nil && !slices.Contains(domains, g.Domain) {
+		if domains := staffDomains(s.authz, actor); domains != nil && !slices.Contains(domains, g.Domain) {
 			return Refuse(NotFound, "付与 %d は見つかりません", "no such grant %d", id)
 		}
-		if !mayManage(actor, g.Role, g.Domain) {
+		if !mayManage(s.authz, actor, g.Role, g.Domain) {
 			return &Error{Code: Forbidden, Message: fmt.Sprintf("you may not revoke %s in %s", g.Role, g.Domain),
 				Ja: fmt.Sprintf("%sの「%s」を取り消す権限がありません", domainJa(g.Domain), g.Role.Label().Ja)}
 		}

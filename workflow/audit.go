@@ -394,7 +394,7 @@ func (s *Service) AnswerHistory(ctx context.Context, actor Actor, id int64) ([]A
 		if es, err = tx.AnswerEdits(ctx, id); err != nil {
 			return err
 		}
-		if actor.RoleIn(c.Programme.Ministry) == RoleApplicant { // its own versions, which staff steps do not move
+		if s.applicantView(actor, c) { // its own versions, which staff steps do not move
 			for i := range es {
 				es[i].Version = es[i].ApplicantVersion
 			}

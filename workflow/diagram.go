@@ -7,7 +7,8 @@ import (
 
 // StateDiagram renders the lifecycle table as Markdown: a Mermaid state
 // diagram and a table of every transition with its roles, inputs and
-// guards. docs/state-diagram.md is generated from it (a golden test keeps
+// guards. Which roles hold each permission is policy/permissions.csv
+// (docs/authorization.md). docs/state-diagram.md is generated from it (a golden test keeps
 // the two in sync).
 func StateDiagram() string {
 	var b strings.Builder
@@ -25,18 +26,14 @@ func StateDiagram() string {
 		}
 	}
 	b.WriteString("```\n\n")
-	b.WriteString("| from | action | to | who may | needs | guards |\n|---|---|---|---|---|---|\n")
+	b.WriteString("| from | action | to | permission | needs | guards |\n|---|---|---|---|---|---|\n")
 	for _, t := range transitions {
-		roles := make([]string, len(t.Roles))
-		for i, r := range t.Roles {
-			roles[i] = string(r)
-		}
 		guards := make([]string, len(t.Guards))
 		for i, g := range t.Guards {
 			guards[i] = "`" + g.Name + "`"
 		}
 		fmt.Fprintf(&b, "| %s | %s | %s | %s | %s | %s |\n", t.From, t.Action, t.To,
-			strings.Join(roles, ", "), strings.Join(t.Needs.names(), ", "), strings.Join(guards, ", "))
+			"`"+t.Perm.String()+"`", strings.Join(t.Needs.names(), ", "), strings.Join(guards, ", "))
 	}
 	b.WriteString("\n## Guards\n\nA guard that refuses returns its reasons in Japanese and English.\n\n| guard | holds when | error |\n|---|---|---|\n")
 	seen := map[string]bool{}

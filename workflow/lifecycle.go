@@ -101,9 +101,10 @@ func (a Action) Label() Text {
 	return Text{Ja: string(a), En: string(a)}
 }
 
-// Role is what a user is in a domain. The policy package decides which
-// routes a role may call; the transition table decides which roles may take
-// which lifecycle actions.
+// Role is what a user is in a domain. The policy package alone decides
+// what a role may do (policy/permissions.csv): the routes it may call and,
+// through the Authorizer, the actions the services and the transition table
+// ask about.
 type Role string
 
 // The roles.
@@ -154,42 +155,6 @@ type Actor struct {
 	Name           string
 	Grants         []Grant
 	OrganisationID int64
-}
-
-// Has reports whether the actor holds role in domain (or globally).
-func (a Actor) Has(role Role, domain string) bool {
-	for _, g := range a.Grants {
-		if g.Role == role && (g.Domain == domain || g.Domain == AnyDomain) {
-			return true
-		}
-	}
-	return false
-}
-
-// IsAdmin reports whether the actor is a global administrator.
-func (a Actor) IsAdmin() bool { return a.Has(RoleAdmin, AnyDomain) }
-
-// IsStaff reports whether the actor is an administrator or a secretariat
-// of any ministry.
-func (a Actor) IsStaff() bool {
-	for _, g := range a.Grants {
-		if g.Role == RoleAdmin || g.Role == RoleSecretariat {
-			return true
-		}
-	}
-	return false
-}
-
-// RoleIn returns the role the actor acts in for a programme of the given
-// ministry: admin first, then that ministry's secretariat, chair and judge,
-// then applicant; "" if none.
-func (a Actor) RoleIn(ministry string) Role {
-	for _, r := range []Role{RoleAdmin, RoleSecretariat, RoleChair, RoleJudge, RoleApplicant} {
-		if a.Has(r, ministry) {
-			return r
-		}
-	}
-	return ""
 }
 
 // Nomination is one organisation's application to one programme in a cycle.
@@ -278,16 +243,11 @@ type Transition struct {
 	From   State
 	Action Action
 	To     State
-	Roles  []Role
+	Perm   Permission // who may: the roles holding it, in policy/permissions.csv
 	Needs  Needs
 	Guards []Guard
 	effect func(n *Nomination, c *Context)
 }
-
-var (
-	staff     = []Role{RoleSecretariat, RoleAdmin}
-	applicant = []Role{RoleApplicant}
-)
 
 // The guards.
 var (
@@ -406,30 +366,30 @@ func snapshot(n *Nomination, c *Context) {
 // transitions is the lifecycle table. Every (state, action) pair not in it
 // is an illegal transition.
 var transitions = append([]Transition{
-	{From: Draft, Action: Submit, To: Submitted, Roles: applicant, Guards: []Guard{guardReleaseOpen, guardCallOpen, guardComplete},
+	{From: Draft, Action: Submit, To: Submitted, Perm: PermSubmit, Guards: []Guard{guardReleaseOpen, guardCallOpen, guardComplete},
 		effect: func(n *Nomination, c *Context) {
 			snapshot(n, c)
 			now := c.Now
 			n.SubmittedAt = &now
 		}},
-	{From: Submitted, Action: Return, To: Returned, Roles: staff, Needs: NeedReason | NeedDue, effect: setReturn},
-	{From: Screening, Action: Return, To: Returned, Roles: staff, Needs: NeedReason | NeedDue, effect: setReturn},
-	{From: Returned, Action: Return, To: Returned, Roles: staff, Needs: NeedReason | NeedDue, effect: setReturn},
-	{From: Returned, Action: Resubmit, To: Submitted, Roles: applicant, Guards: []Guard{guardReleaseOpen, guardBeforeDue, guardComplete}, effect: snapshot},
-	{From: Submitted, Action: StartScreening, To: Screening, Roles: staff},
-	{From: Screening, Action: DeclareIneligible, To: Ineligible, Roles: staff, Needs: NeedReason},
-	{From: Screening, Action: Recognise, To: Recognised, Roles: staff,
+	{From: Submitted, Action: Return, To: Returned, Perm: PermReturn, Needs: NeedReason | NeedDue, effect: setReturn},
+	{From: Screening, Action: Return, To: Returned, Perm: PermReturn, Needs: NeedReason | NeedDue, effect: setReturn},
+	{From: Returned, Action: Return, To: Returned, Perm: PermReturn, Needs: NeedReason | NeedDue, effect: setReturn},
+	{From: Returned, Action: Resubmit, To: Submitted, Perm: PermResubmit, Guards: []Guard{guardReleaseOpen, guardBeforeDue, guardComplete}, effect: snapshot},
+	{From: Submitted, Action: StartScreening, To: Screening, Perm: PermStartScreening},
+	{From: Screening, Action: DeclareIneligible, To: Ineligible, Perm: PermDeclareIneligible, Needs: NeedReason},
+	{From: Screening, Action: Recognise, To: Recognised, Perm: PermRecognise,
 		effect: func(n *Nomination, c *Context) { n.Tier = c.Programme.FirstTier() }},
-	{From: Recognised, Action: Advance, To: InReview, Roles: staff, Guards: []Guard{guardHasStages},
+	{From: Recognised, Action: Advance, To: InReview, Perm: PermAdvance, Guards: []Guard{guardHasStages},
 		effect: func(n *Nomination, c *Context) { n.Stage = c.Programme.Stages[0].Key }},
-	{From: Selected, Action: Advance, To: InReview, Roles: staff, Guards: []Guard{guardNextStage},
+	{From: Selected, Action: Advance, To: InReview, Perm: PermAdvance, Guards: []Guard{guardNextStage},
 		effect: func(n *Nomination, c *Context) {
 			n.Stage = c.Programme.Stages[c.Programme.StageIndex(n.Stage)+1].Key
 		}},
-	{From: InReview, Action: Select, To: Selected, Roles: staff, Guards: []Guard{guardGrantsTier},
+	{From: InReview, Action: Select, To: Selected, Perm: PermSelect, Guards: []Guard{guardGrantsTier},
 		effect: func(n *Nomination, c *Context) { n.Tier = currentStage(c).Grants }},
-	{From: InReview, Action: NotSelect, To: NotSelected, Roles: staff, Needs: NeedReason},
-	{From: InReview, Action: Award, To: Awarded, Roles: staff, Needs: NeedAward, Guards: []Guard{guardDecidesAwards},
+	{From: InReview, Action: NotSelect, To: NotSelected, Perm: PermNotSelect, Needs: NeedReason},
+	{From: InReview, Action: Award, To: Awarded, Perm: PermAward, Needs: NeedAward, Guards: []Guard{guardDecidesAwards},
 		effect: func(n *Nomination, c *Context) { n.Award = c.Input.Award }},
 }, withdrawals()...)
 
@@ -445,7 +405,7 @@ func withdrawals() []Transition {
 	var out []Transition
 	for _, s := range States {
 		if s != Withdrawn {
-			out = append(out, Transition{From: s, Action: Withdraw, To: Withdrawn, Roles: applicant, Guards: []Guard{guardNotReleased}})
+			out = append(out, Transition{From: s, Action: Withdraw, To: Withdrawn, Perm: PermWithdraw, Guards: []Guard{guardNotReleased}})
 		}
 	}
 	return out
@@ -482,19 +442,20 @@ func (s State) Terminal() bool {
 // refuses (with reasons); Forbidden if the role may not take the action;
 // Invalid if a required input is missing or bad, or required answers are
 // missing (with per-field problems).
-func Decide(c *Context, role Role, action Action) (Nomination, error) {
+func Decide(c *Context, az Authorizer, actor Actor, action Action) (Nomination, error) {
 	n := *c.Nomination
 	t, ok := lookup(n.State, action)
 	if !ok {
 		// Named as the actor sees it: an applicant learns nothing of staff steps.
-		shown := seenState(&n, role, c.ReleasedAt != nil).Label()
+		shown := seenState(&n, az.Permits(actor, PermApplicantView, c.Programme.Ministry, ownFacts(actor, c.Nomination)), c.ReleasedAt != nil).Label()
 		return n, &Error{Code: IllegalTransition, Message: fmt.Sprintf("cannot %s a nomination that is %s", action, shown.En),
 			Ja: fmt.Sprintf("現在の状態（%s）では「%s」はできません", shown.Ja, action.Label().Ja),
 			Problems: []Problem{problem("", "illegal_transition",
 				fmt.Sprintf("現在の状態（%s）では「%s」はできません", shown.Ja, action.Label().Ja),
 				fmt.Sprintf("%s is not possible when the nomination is %s", action, shown.En))}}
 	}
-	if !slices.Contains(t.Roles, role) {
+	if !mayTake(c, az, actor, t) {
+		role := actor.RoleIn(c.Programme.Ministry) // named in the refusal only
 		if role == "" {
 			return n, Refuse(Forbidden, "この応募に対して「%[3]s」を行う権限がありません", "role %[1]q may not %[2]s", role, action, action.Label().Ja)
 		}
@@ -519,6 +480,14 @@ func Decide(c *Context, role Role, action Action) (Nomination, error) {
 		n.ApplicantUpdatedAt = c.Now
 	}
 	return n, nil
+}
+
+// mayTake asks the authorizer whether actor may take transition t on the
+// nomination of c, in the programme's ministry, with the facts the context
+// holds.
+func mayTake(c *Context, az Authorizer, actor Actor, t *Transition) bool {
+	facts := Facts(0).With(ActsForOrganisation, actor.OrganisationID != 0 && actor.OrganisationID == c.Nomination.OrganisationID)
+	return az.Permits(actor, t.Perm, c.Programme.Ministry, facts)
 }
 
 // VisibleToApplicant reports whether the applicant sees this step before
@@ -574,10 +543,11 @@ type Option struct {
 // nomination's state, each with whether its guards pass now. It reads the
 // same table as Decide; inputs (reason, due, award) are listed as needs,
 // not checked.
-func AvailableActions(c *Context, role Role) []Option {
+func AvailableActions(c *Context, az Authorizer, actor Actor) []Option {
 	var out []Option
-	for _, t := range transitions {
-		if t.From != c.Nomination.State || !slices.Contains(t.Roles, role) {
+	for i := range transitions {
+		t := &transitions[i]
+		if t.From != c.Nomination.State || !mayTake(c, az, actor, t) {
 			continue
 		}
 		o := Option{Action: t.Action, To: t.To, Allowed: true, Needs: t.Needs.names()}

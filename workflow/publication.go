@@ -73,7 +73,7 @@ func (s *Service) Publish(ctx context.Context, actor Actor, cycle, programme str
 	reason = strings.TrimSpace(reason)
 	err := s.store.InTx(ctx, func(tx Tx) error {
 		now := s.now().UTC()
-		cv, p, err := staffProgramme(ctx, tx, actor, cycle, programme)
+		cv, p, err := staffProgramme(ctx, tx, s.authz, actor, cycle, programme)
 		if err != nil {
 			return err
 		}
@@ -204,7 +204,7 @@ func answerText(v any) string {
 func (s *Service) Publications(ctx context.Context, actor Actor, cycle, programme string) ([]Publication, error) {
 	var out []Publication
 	err := s.store.InTx(ctx, func(tx Tx) error {
-		_, _, err := staffProgramme(ctx, tx, actor, cycle, programme)
+		_, _, err := staffProgramme(ctx, tx, s.authz, actor, cycle, programme)
 		if err != nil {
 			return err
 		}
@@ -392,7 +392,7 @@ func (s *Service) publicNomination(ctx context.Context, tx Tx, actor Actor, id i
 	if err != nil {
 		return nil, err
 	}
-	if !staffOf(actor, c.Programme) {
+	if !staffOf(s.authz, actor, c.Programme) {
 		return nil, Refuse(Forbidden, "公表項目の訂正は事務局が行います", "only the secretariat corrects public fields")
 	}
 	if c.Nomination.Snapshot == nil {
@@ -580,7 +580,7 @@ func (s *Service) WithdrawPublication(ctx context.Context, actor Actor, cycle, p
 	var pub Publication
 	err := s.store.InTx(ctx, func(tx Tx) error {
 		now := s.now().UTC()
-		_, _, err := staffProgramme(ctx, tx, actor, cycle, programme)
+		_, _, err := staffProgramme(ctx, tx, s.authz, actor, cycle, programme)
 		if err != nil {
 			return err
 		}

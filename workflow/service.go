@@ -24,6 +24,7 @@ type Service struct {
 	now            func() time.Time
 	cycles         sync.Map // "key@version" → *CycleVersion; versions are immutable once stored
 	passwordParams password.Params
+	authz          Authorizer // who may do what; refuseAll unless WithAuthorizer
 	dummyOnce      sync.Once
 	dummy          string
 	sheetKey       []byte // signs offline scoring sheets
@@ -39,7 +40,7 @@ func WithPasswordParams(p password.Params) ServiceOption {
 
 // NewService returns a service over store with the given clock.
 func NewService(store Store, now func() time.Time, opts ...ServiceOption) *Service {
-	s := &Service{store: store, now: now, passwordParams: password.Default}
+	s := &Service{store: store, now: now, passwordParams: password.Default, authz: refuseAll{}}
 	for _, o := range opts {
 		o(s)
 	}
@@ -271,13 +272,11 @@ func (s *Service) CreateNomination(ctx context.Context, actor Actor, orgID int64
 		if !ok {
 			return Refuse(NotFound, "%[1]s に部門「%[2]s」はありません", "cycle %[1]s has no programme %[2]q", cycleKey, programmeKey)
 		}
-		switch role := actor.RoleIn(p.Ministry); role {
-		case RoleAdmin, RoleSecretariat:
-		case RoleApplicant:
-			if actor.OrganisationID != orgID {
-				return Refuse(NotFound, "団体 %d は見つかりません", "no such organisation %d", orgID)
-			}
-		case RoleChair, RoleJudge:
+		switch ownOrg := Facts(0).With(ActsForOrganisation, actor.OrganisationID == orgID); {
+		case s.authz.Permits(actor, PermCreateNomination, p.Ministry, ownOrg):
+		case s.authz.Permits(actor, PermCreateNomination, p.Ministry, anyFacts):
+			return Refuse(NotFound, "団体 %d は見つかりません", "no such organisation %d", orgID)
+		case s.authz.Permits(actor, PermReadEntries, p.Ministry, 0):
 			return Refuse(Forbidden, "審査員・委員長は応募を作成できません", "judges do not create nominations")
 		default:
 			return Refuse(NotFound, "%[1]s に部門「%[2]s」はありません", "cycle %[1]s has no programme %[2]q", cycleKey, programmeKey)
@@ -340,15 +339,15 @@ func (s *Service) UpdateAnswers(ctx context.Context, actor Actor, id int64, expe
 			return err
 		}
 		n = *c.Nomination
-		if actor.RoleIn(c.Programme.Ministry) != RoleApplicant {
+		if !s.authz.Permits(actor, PermEditNomination, c.Programme.Ministry, ownFacts(actor, &n)) {
 			return Refuse(Forbidden, "応募内容を編集できるのは応募者だけです", "only the applicant edits its answers")
 		}
-		if seen := seenVersion(&n, RoleApplicant, c.ReleasedAt != nil); seen != expected {
+		if seen := seenVersion(&n, true, c.ReleasedAt != nil); seen != expected {
 			return Refuse(Conflict, "この応募は他の操作で更新されました（現在の版 %[2]d、編集した版 %[3]d）。再読み込みしてからやり直してください",
 				"nomination %[1]d is at version %[2]d, not %[3]d; reload and try again", id, seen, expected)
 		}
 		if !n.Editable() {
-			shown := seenState(&n, RoleApplicant, c.ReleasedAt != nil)
+			shown := seenState(&n, true, c.ReleasedAt != nil)
 			return Refuse(IllegalTransition, "応募が「%[2]s」の状態になっているため、応募内容は変更できません", "answers cannot be changed once the nomination is %[1]s", shown.Label().En, shown.Label().Ja)
 		}
 		answers, ps := c.Programme.Form.Apply(n.Answers, patch)
@@ -408,7 +407,7 @@ func (s *Service) Nominations(ctx context.Context, actor Actor, f NominationFilt
 	switch {
 	case actor.IsAdmin():
 	case actor.IsStaff():
-		f.Ministries = staffDomains(actor)
+		f.Ministries = staffDomains(s.authz, actor)
 	case actor.Has(RoleApplicant, AnyDomain):
 		// The filter matches the state the applicant sees (under_review
 		// before release), so no state tells a decision.
@@ -513,12 +512,11 @@ type NominationView struct {
 // view is a nomination as actor sees it, with the actions open to it.
 func (s *Service) view(c *Context, actor Actor) NominationView {
 	n := *c.Nomination
-	role := actor.RoleIn(c.Programme.Ministry)
-	v := NominationView{Nomination: n, Programme: *c.Programme, Released: c.ReleasedAt != nil, Actions: AvailableActions(c, role)}
-	switch role {
-	case RoleSecretariat, RoleAdmin:
+	v := NominationView{Nomination: n, Programme: *c.Programme, Released: c.ReleasedAt != nil, Actions: AvailableActions(c, s.authz, actor)}
+	switch {
+	case s.authz.Permits(actor, PermReadVerdicts, c.Programme.Ministry, 0):
 		v.Verdicts = c.Programme.Verdicts(n.Answers, c.Organisation)
-	case RoleApplicant:
+	case s.applicantView(actor, c):
 		v.Nomination = forApplicant(n, c.Programme, v.Released)
 	}
 	return v
@@ -571,8 +569,8 @@ func highestReached(n *Nomination, p *Programme) (State, string, bool) {
 // seenVersion is the version the actor knows a nomination at: an
 // applicant's own until release, the real one otherwise. An If-Match is
 // compared with it.
-func seenVersion(n *Nomination, role Role, released bool) int {
-	if role == RoleApplicant && !released {
+func seenVersion(n *Nomination, applicantView bool, released bool) int {
+	if applicantView && !released {
 		return n.ApplicantVersion
 	}
 	return n.Version
@@ -581,8 +579,8 @@ func seenVersion(n *Nomination, role Role, released bool) int {
 // seenState is the state the actor knows a nomination in: under_review for
 // an applicant until release (see applicantState), the real one otherwise.
 // Refusals name it, so that they reveal no more than a read does.
-func seenState(n *Nomination, role Role, released bool) State {
-	if role == RoleApplicant && !released {
+func seenState(n *Nomination, applicantView bool, released bool) State {
+	if applicantView && !released {
 		return applicantState(n.State)
 	}
 	return n.State
@@ -596,7 +594,7 @@ func seenState(n *Nomination, role Role, released bool) State {
 func applicantHistory(hs []HistoryEntry, n *Nomination, p *Programme, released bool) []HistoryEntry {
 	out := make([]HistoryEntry, 0, len(hs))
 	for _, h := range hs {
-		if h.Role != RoleApplicant {
+		if !h.Role.ForOrganisation() {
 			h.ActorID, h.ActorName = "", ""
 		}
 		if !released {
@@ -646,7 +644,7 @@ func (s *Service) History(ctx context.Context, actor Actor, id int64) ([]History
 		if hs, err = tx.History(ctx, id); err != nil {
 			return err
 		}
-		if actor.RoleIn(c.Programme.Ministry) == RoleApplicant {
+		if s.applicantView(actor, c) {
 			hs = applicantHistory(hs, c.Nomination, c.Programme, c.ReleasedAt != nil)
 		}
 		return nil
@@ -683,7 +681,7 @@ func (s *Service) transition(ctx context.Context, actor Actor, id int64, expecte
 		// An applicant's If-Match is its own version; the update below still
 		// requires the real one to be unchanged, so of a staff step and an
 		// applicant's step on the same row one wins and the other gets Conflict.
-		seen := seenVersion(&n, actor.RoleIn(c.Programme.Ministry), c.ReleasedAt != nil)
+		seen := seenVersion(&n, s.applicantView(actor, c), c.ReleasedAt != nil)
 		if expected != 0 && seen != expected {
 			return Refuse(Conflict, "この応募は他の操作で更新されました（現在の版 %[2]d、編集した版 %[3]d）。再読み込みしてからやり直してください",
 				"nomination %[1]d is at version %[2]d, not %[3]d; reload and try again", id, seen, expected)
@@ -751,14 +749,14 @@ func (s *Service) apply(ctx context.Context, tx Tx, actor Actor, ns []Nomination
 		n := &ns[i]
 		c, rebind, err := s.context(ctx, tx, n, &cache, now)
 		if err == nil {
-			err = canSee(actor, n, c.Programme)
+			err = canSee(s.authz, actor, n, c.Programme)
 		}
 		var next Nomination
 		role := Role("")
 		if err == nil {
 			c.Input = in
 			role = actor.RoleIn(c.Programme.Ministry)
-			next, err = Decide(c, role, action)
+			next, err = Decide(c, s.authz, actor, action)
 		}
 		if err != nil {
 			if len(ns) == 1 {
@@ -849,7 +847,7 @@ func (s *Service) ReleaseStatus(ctx context.Context, actor Actor, cycleKey, prog
 }
 
 func (s *Service) releaseStatus(ctx context.Context, tx Tx, actor Actor, cycleKey, programmeKey string, now time.Time) (ReleaseStatus, error) {
-	_, p, err := staffProgramme(ctx, tx, actor, cycleKey, programmeKey)
+	_, p, err := staffProgramme(ctx, tx, s.authz, actor, cycleKey, programmeKey)
 	if err != nil {
 		return ReleaseStatus{}, err
 	}
@@ -965,7 +963,7 @@ func (s *Service) visible(ctx context.Context, tx Tx, actor Actor, id int64, now
 	if err != nil {
 		return nil, 0, err
 	}
-	if err := canSee(actor, &n, c.Programme); err != nil {
+	if err := canSee(s.authz, actor, &n, c.Programme); err != nil {
 		return nil, 0, err
 	}
 	return c, rebind, nil
@@ -1080,35 +1078,39 @@ func programmeOf(cv *CycleVersion, n *Nomination) (*Programme, error) {
 // applicant only its organisation's, staff only their ministry's
 // programmes', administrators all. Judges and chairs see entries through
 // their panel assignments, not here.
-func canSee(actor Actor, n *Nomination, p *Programme) error {
-	ok := false
-	switch actor.RoleIn(p.Ministry) {
-	case RoleAdmin, RoleSecretariat:
-		ok = true
-	case RoleApplicant:
-		ok = actor.OrganisationID == n.OrganisationID
-	}
-	if !ok {
+func canSee(az Authorizer, actor Actor, n *Nomination, p *Programme) error {
+	if !az.Permits(actor, PermReadNomination, p.Ministry, ownFacts(actor, n)) {
 		return Refuse(NotFound, "応募 %d は見つかりません", "no such nomination %d", n.ID)
 	}
 	return nil
 }
 
-func staffOf(actor Actor, p *Programme) bool {
-	r := actor.RoleIn(p.Ministry)
-	return r == RoleAdmin || r == RoleSecretariat
+func staffOf(az Authorizer, actor Actor, p *Programme) bool {
+	return az.Permits(actor, PermOversee, p.Ministry, 0)
+}
+
+// ownFacts are the facts of an actor about a nomination: whether it acts
+// for the nomination's organisation.
+func ownFacts(actor Actor, n *Nomination) Facts {
+	return Facts(0).With(ActsForOrganisation, actor.OrganisationID == n.OrganisationID)
+}
+
+// applicantView reports whether actor reads the nomination of c as its
+// applicant: its own versions, and no staff step before release.
+func (s *Service) applicantView(actor Actor, c *Context) bool {
+	return s.authz.Permits(actor, PermApplicantView, c.Programme.Ministry, ownFacts(actor, c.Nomination))
 }
 
 // staffProgramme looks up a programme of the newest version of a cycle for
 // its own ministry's staff (and administrators); anyone else learns nothing
 // of it (NotFound).
-func staffProgramme(ctx context.Context, tx Tx, actor Actor, cycleKey, programmeKey string) (CycleVersion, *Programme, error) {
+func staffProgramme(ctx context.Context, tx Tx, az Authorizer, actor Actor, cycleKey, programmeKey string) (CycleVersion, *Programme, error) {
 	cv, err := tx.LatestCycle(ctx, cycleKey)
 	if err != nil {
 		return cv, nil, err
 	}
 	p, ok := cv.Cycle.Programme(programmeKey)
-	if !ok || !staffOf(actor, p) {
+	if !ok || !staffOf(az, actor, p) {
 		return cv, nil, Refuse(NotFound, "%[2]s に部門「%[1]s」はありません", "no programme %[1]q in %[2]s", programmeKey, cycleKey)
 	}
 	return cv, p, nil

@@ -133,9 +133,9 @@ func (s *Service) SetWindow(ctx context.Context, actor Actor, ref WindowRef, in 
 		if !ok {
 			return Refuse(NotFound, "年度 %s に部門 %q はありません", "cycle %s has no programme %q", ref.Cycle, ref.Programme)
 		}
-		switch actor.RoleIn(file.Ministry) {
-		case RoleAdmin, RoleSecretariat:
-		case RoleJudge, RoleChair, RoleApplicant:
+		switch {
+		case s.authz.Permits(actor, PermChangeWindows, file.Ministry, 0):
+		case s.authz.Permits(actor, PermReadCycles, file.Ministry, 0): // a role in the ministry, but not its staff
 			return Refuse(Forbidden, "期間を変更できるのは事務局だけです", "only the secretariat changes windows")
 		default:
 			return Refuse(NotFound, "年度 %s に部門 %q はありません", "cycle %s has no programme %q", ref.Cycle, ref.Programme)
@@ -223,9 +223,9 @@ func (s *Service) Windows(ctx context.Context, actor Actor, cycle, programme str
 		if !ok {
 			return Refuse(NotFound, "年度 %s に部門 %q はありません", "cycle %s has no programme %q", cycle, programme)
 		}
-		switch actor.RoleIn(file.Ministry) {
-		case RoleAdmin, RoleSecretariat:
-		case RoleJudge, RoleChair, RoleApplicant:
+		switch {
+		case s.authz.Permits(actor, PermReadWindows, file.Ministry, 0):
+		case s.authz.Permits(actor, PermReadCycles, file.Ministry, 0): // a role in the ministry, but not its staff
 			return Refuse(Forbidden, "期間の変更履歴は事務局だけが見られます", "only the secretariat sees window changes")
 		default:
 			return Refuse(NotFound, "年度 %s に部門 %q はありません", "cycle %s has no programme %q", cycle, programme)

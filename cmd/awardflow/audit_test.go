@@ -10,6 +10,7 @@ import (
 
 	"github.com/awardflow/awardflow/db"
 	"github.com/awardflow/awardflow/db/dbtest"
+	"github.com/awardflow/awardflow/policy"
 	"github.com/awardflow/awardflow/workflow"
 )
 
@@ -22,7 +23,7 @@ func TestAuditOfTheDemo(t *testing.T) {
 		if err := loadDemo(context.Background(), d, demoDay, env("USER", "tester"), &out); err != nil {
 			t.Fatalf("demo: %v\n%s", err, out.String())
 		}
-		svc := workflow.NewService(db.NewStore(d), time.Now)
+		svc := workflow.NewService(db.NewStore(d), time.Now, workflow.WithAuthorizer(policy.MustNew()))
 		rs, err := svc.VerifyAudit(t.Context(), cliActor(env()), "", "")
 		if err != nil || len(rs) < 2 {
 			t.Fatalf("verify: %v %v", rs, err)

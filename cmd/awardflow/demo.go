@@ -12,6 +12,7 @@ import (
 
 	"github.com/awardflow/awardflow/db"
 	"github.com/awardflow/awardflow/docs"
+	"github.com/awardflow/awardflow/policy"
 	"github.com/awardflow/awardflow/workflow"
 	"github.com/awardflow/awardflow/workflow/cyclefile"
 )
@@ -203,7 +204,7 @@ func demoCycle(t demoTimes) (workflow.Cycle, error) {
 func loadDemo(ctx context.Context, d *db.DB, now time.Time, getenv func(string) string, stdout io.Writer) error {
 	t := demoSchedule(now)
 	clk := &demoClock{t: t.submit.Add(-time.Hour)}
-	svc := workflow.NewService(db.NewStore(d), clk.now)
+	svc := workflow.NewService(db.NewStore(d), clk.now, workflow.WithAuthorizer(policy.MustNew()))
 	keys, err := svc.CycleKeys(ctx)
 	if err != nil {
 		return err

@@ -108,7 +108,7 @@ func demoYear(t *testing.T, d *db.DB, day time.Time) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	svc := workflow.NewService(db.NewStore(d), a.clock, workflow.WithSheetKey(bytes.Repeat([]byte("k"), 32)))
+	svc := workflow.NewService(db.NewStore(d), a.clock, workflow.WithSheetKey(bytes.Repeat([]byte("k"), 32)), workflow.WithAuthorizer(authz))
 	if a.h, err = api.NewHandler(api.Config{Service: svc, Authorizer: authz, Logger: slog.New(slog.NewTextHandler(io.Discard, nil)),
 		Ready: func(context.Context) error { return nil }}); err != nil {
 		t.Fatal(err)

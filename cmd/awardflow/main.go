@@ -224,11 +224,11 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	if err != nil {
 		return err
 	}
-	svc := workflow.NewService(db.NewStore(d), time.Now, workflow.WithSheetKey(key))
 	authz, err := policy.New()
 	if err != nil {
 		return err
 	}
+	svc := workflow.NewService(db.NewStore(d), time.Now, workflow.WithSheetKey(key), workflow.WithAuthorizer(authz))
 	if *demo {
 		if err := loadDemo(ctx, d, time.Now(), getenv, stdout); err != nil {
 			return fmt.Errorf("demo: %w", err)
@@ -331,7 +331,7 @@ func cycleLoad(ctx context.Context, args []string, getenv func(string) string, s
 		return err
 	}
 	defer d.Close()
-	svc := workflow.NewService(db.NewStore(d), time.Now)
+	svc := workflow.NewService(db.NewStore(d), time.Now, workflow.WithAuthorizer(policy.MustNew()))
 	res, err := svc.LoadCycle(ctx, cliActor(getenv), c, *dryRun)
 	if err != nil {
 		return fileError(file, err)
@@ -383,7 +383,7 @@ func userAdd(ctx context.Context, args []string, getenv func(string) string, std
 		return err
 	}
 	defer d.Close()
-	svc := workflow.NewService(db.NewStore(d), time.Now)
+	svc := workflow.NewService(db.NewStore(d), time.Now, workflow.WithAuthorizer(policy.MustNew()))
 	u, err := svc.CreateUser(ctx, cliActor(getenv), workflow.NewUser{Email: *email, Name: *name, Locale: *locale, Password: pw,
 		Role: workflow.Role(*role), Domain: *domain, OrganisationID: *org})
 	if err != nil {
@@ -462,7 +462,7 @@ func windowSet(ctx context.Context, args []string, getenv func(string) string, s
 		return err
 	}
 	defer d.Close()
-	svc := workflow.NewService(db.NewStore(d), time.Now)
+	svc := workflow.NewService(db.NewStore(d), time.Now, workflow.WithAuthorizer(policy.MustNew()))
 	ch, err := svc.SetWindow(ctx, cliActor(getenv), workflow.WindowRef{Cycle: *cycle, Programme: *programme, Stage: *stage}, in)
 	if err != nil {
 		return fmt.Errorf("window set: %s", oneLine(err))
@@ -503,7 +503,7 @@ func auditVerify(ctx context.Context, args []string, getenv func(string) string,
 		return err
 	}
 	defer d.Close()
-	svc := workflow.NewService(db.NewStore(d), time.Now)
+	svc := workflow.NewService(db.NewStore(d), time.Now, workflow.WithAuthorizer(policy.MustNew()))
 	reports, err := svc.VerifyAudit(ctx, cliActor(getenv), *cycle, *programme)
 	if err != nil {
 		return fmt.Errorf("audit verify: %s", oneLine(err))
