@@ -223,17 +223,79 @@ func (t *tx) StageEntry(ctx context.Context, s workflow.StageRef, nominationID i
 // JudgeEntries: the nominations a judge is actively assigned to at the
 // stage (by the assignments_judge index), by id.
 func (t *tx) JudgeEntries(ctx context.Context, s workflow.StageRef, userID int64) ([]workflow.Nomination, error) {
+	return t.judgeEntries(ctx, s, userID, 0)
+}
+
+// JudgeEntry is one entry the judge is actively assigned to (so at the
+// stage), in one statement by the assignments' and nominations' keys.
+func (t *tx) JudgeEntry(ctx context.Context, s workflow.StageRef, nominationID, userID int64) (workflow.Nomination, bool, error) {
+	ns, err := t.judgeEntries(ctx, s, userID, nominationID)
+	if err != nil || len(ns) == 0 {
+		return workflow.Nomination{}, false, err
+	}
+	return ns[0], true, nil
+}
+
+// judgeEntries: a judge's active assignments joined with their entries;
+// one entry's when nominationID is not 0.
+func (t *tx) judgeEntries(ctx context.Context, s workflow.StageRef, userID, nominationID int64) ([]workflow.Nomination, error) {
 	var rows []nominationRow
-	err := t.db.NewSelect().Model(&rows).
+	q := t.db.NewSelect().Model(&rows).
 		Join("JOIN assignments AS a ON a.nomination_id = nomination_row.id").
 		Where("a.cycle_key = ? AND a.programme_key = ? AND a.stage_key = ? AND a.user_id = ? AND a.recused_at IS NULL",
 			s.Cycle, s.Programme, s.Stage, userID).
-		Where("nomination_row.cycle_key = ? AND nomination_row.programme_key = ?", s.Cycle, s.Programme).
-		Order("nomination_row.id").Scan(ctx)
-	if err != nil {
+		Where("nomination_row.cycle_key = ? AND nomination_row.programme_key = ?", s.Cycle, s.Programme)
+	if nominationID != 0 {
+		q = q.Where("a.nomination_id = ? AND nomination_row.id = ?", nominationID, nominationID)
+	}
+	if err := q.Order("nomination_row.id").Scan(ctx); err != nil {
 		return nil, translate(err, "entries")
 	}
 	return toNominations(rows)
+}
+
+// tieRow is an affiliation or a declared conflict, read together.
+type tieRow struct {
+	Kind            string    `bun:"kind"`
+	ID              int64     `bun:"id"`
+	OrganisationID  int64     `bun:"organisation_id"`
+	CorporateNumber string    `bun:"corporate_number"`
+	Name            string    `bun:"name"`
+	Source          string    `bun:"source"`
+	Reason          string    `bun:"reason"`
+	CreatedBy       string    `bun:"created_by"`
+	At              time.Time `bun:"at"`
+}
+
+// JudgeTies reads one judge's affiliations and declared conflicts in one
+// statement (by the user_id indexes), each in id order as Affiliations and
+// DeclaredConflicts list them.
+func (t *tx) JudgeTies(ctx context.Context, userID int64) ([]workflow.Affiliation, []workflow.DeclaredConflict, error) {
+	var rows []tieRow
+	err := t.db.NewRaw(`SELECT 'a' AS kind, id, COALESCE(organisation_id, 0) AS organisation_id, corporate_number, name,
+			'' AS source, '' AS reason, '' AS created_by, declared_at AS at
+		FROM affiliations WHERE user_id = ?
+		UNION ALL
+		SELECT 'd' AS kind, id, organisation_id, '' AS corporate_number, '' AS name, source, reason, created_by, created_at AS at
+		FROM declared_conflicts WHERE user_id = ?
+		ORDER BY kind, id`, userID, userID).Scan(ctx, &rows)
+	if err != nil {
+		return nil, nil, translate(err, "conflicts")
+	}
+	var (
+		affs []workflow.Affiliation
+		dcs  []workflow.DeclaredConflict
+	)
+	for _, r := range rows {
+		if r.Kind == "a" {
+			affs = append(affs, workflow.Affiliation{ID: r.ID, UserID: userID, OrganisationID: r.OrganisationID, CorporateNumber: r.CorporateNumber,
+				Name: r.Name, DeclaredAt: r.At.UTC()})
+			continue
+		}
+		dcs = append(dcs, workflow.DeclaredConflict{ID: r.ID, UserID: userID, OrganisationID: r.OrganisationID, Source: r.Source, Reason: r.Reason,
+			CreatedBy: r.CreatedBy, CreatedAt: r.At.UTC()})
+	}
+	return affs, dcs, nil
 }
 
 type assignmentRow struct {
@@ -263,19 +325,6 @@ func (t *tx) Assignments(ctx context.Context, s workflow.StageRef) ([]workflow.A
 func toAssignment(s workflow.StageRef, r assignmentRow) workflow.Assignment {
 	return workflow.Assignment{Stage: s, NominationID: r.NominationID, UserID: r.UserID, Source: r.Source, CreatedBy: r.CreatedBy,
 		CreatedAt: r.CreatedAt.UTC(), RecusedAt: utcPtr(r.RecusedAt), RecusalReason: r.RecusalReason}
-}
-
-// Assignment is one assignment, by primary key.
-func (t *tx) Assignment(ctx context.Context, s workflow.StageRef, nominationID, userID int64) (workflow.Assignment, bool, error) {
-	var rows []assignmentRow
-	if err := whereStage(t.db.NewSelect().Model(&rows), s).Where("nomination_id = ? AND user_id = ?", nominationID, userID).
-		Limit(1).Scan(ctx); err != nil {
-		return workflow.Assignment{}, false, translate(err, "assignments")
-	}
-	if len(rows) == 0 {
-		return workflow.Assignment{}, false, nil
-	}
-	return toAssignment(s, rows[0]), true, nil
 }
 
 func (t *tx) InsertAssignments(ctx context.Context, as []workflow.Assignment) error {

@@ -216,8 +216,11 @@ type JudgingTx interface {
 	StageEntry(ctx context.Context, s StageRef, nominationID int64) (Nomination, bool, error)
 	// JudgeEntries lists the nominations a judge is actively assigned to at a stage, by id.
 	JudgeEntries(ctx context.Context, s StageRef, userID int64) ([]Nomination, error)
-	// Assignment is one assignment (recused or not); false if there is none.
-	Assignment(ctx context.Context, s StageRef, nominationID, userID int64) (Assignment, bool, error)
+	// JudgeEntry is one of them; false if the judge holds no active assignment to it.
+	JudgeEntry(ctx context.Context, s StageRef, nominationID, userID int64) (Nomination, bool, error)
+	// JudgeTies lists one judge's affiliations and declared conflicts, as
+	// Affiliations and DeclaredConflicts would, in one read.
+	JudgeTies(ctx context.Context, userID int64) ([]Affiliation, []DeclaredConflict, error)
 	// Score is one judge's score for one entry, nil if there is none.
 	Score(ctx context.Context, s StageRef, nominationID, userID int64) (*Score, error)
 	// EntryScores lists one entry's scores at a stage; JudgeScores one judge's.

@@ -71,11 +71,7 @@ func (s *Service) loadStage(ctx context.Context, tx Tx, actor Actor, ref StageRe
 
 // judgeTiesOf reads one judge's declarations (by the user_id indexes).
 func judgeTiesOf(ctx context.Context, tx Tx, userID int64) (judgeTies, error) {
-	affs, err := tx.Affiliations(ctx, []int64{userID})
-	if err != nil {
-		return judgeTies{}, err
-	}
-	declared, err := tx.DeclaredConflicts(ctx, []int64{userID})
+	affs, declared, err := tx.JudgeTies(ctx, userID)
 	if err != nil {
 		return judgeTies{}, err
 	}
@@ -99,16 +95,13 @@ func stageEntry(ctx context.Context, tx Tx, ref StageRef, nominationID int64) (N
 // assignment to it and has no conflict with it (the same rule as the
 // stage's conflict index), noSuchEntry otherwise.
 func judgedEntry(ctx context.Context, tx Tx, ref StageRef, nominationID, userID int64) (Nomination, error) {
-	a, ok, err := tx.Assignment(ctx, ref, nominationID, userID)
+	// An active assignment puts the entry at the stage (as StageEntries lists it).
+	n, ok, err := tx.JudgeEntry(ctx, ref, nominationID, userID)
 	if err != nil {
 		return Nomination{}, err
 	}
-	if !ok || !a.Active() {
+	if !ok {
 		return Nomination{}, noSuchEntry(nominationID)
-	}
-	n, err := stageEntry(ctx, tx, ref, nominationID)
-	if err != nil {
-		return n, err
 	}
 	ties, err := judgeTiesOf(ctx, tx, userID)
 	if err != nil {
