@@ -303,9 +303,22 @@ type entryOrg struct {
 }
 
 func orgOf(n *Nomination) entryOrg {
+	return entryOrg{nominationID: n.ID, organisationID: n.OrganisationID, snapshot: n.Snapshot, key: snapshotKey(n.Snapshot)}
+}
+
+func snapshotKey(o *Organisation) string {
+	if o == nil {
+		return ""
+	}
+	return NameKey(o.Name)
+}
+
+// entryOrgOf is orgOf for a judge's checks: the name key only when the
+// judge has affiliations to compare it with.
+func (t judgeTies) entryOrgOf(n *Nomination) entryOrg {
 	e := entryOrg{nominationID: n.ID, organisationID: n.OrganisationID, snapshot: n.Snapshot}
-	if n.Snapshot != nil {
-		e.key = NameKey(n.Snapshot.Name)
+	if len(t.affs) > 0 {
+		e.key = snapshotKey(n.Snapshot)
 	}
 	return e
 }
@@ -317,6 +330,9 @@ func orgOf(n *Nomination) entryOrg {
 // organisation of the entry's snapshot by id, corporate number or name
 // (names compared by NameKey).
 func (t judgeTies) conflictWith(e entryOrg) (ConflictOfInterest, bool) {
+	if t.none() {
+		return ConflictOfInterest{}, false
+	}
 	c := ConflictOfInterest{UserID: t.userID, NominationID: e.nominationID, OrganisationID: e.organisationID}
 	for _, d := range t.declared {
 		if d.OrganisationID == e.organisationID {

@@ -107,7 +107,7 @@ func judgedEntry(ctx context.Context, tx Tx, ref StageRef, nominationID, userID 
 	if err != nil {
 		return n, err
 	}
-	if _, conflicted := ties.conflictWith(orgOf(&n)); conflicted {
+	if _, conflicted := ties.conflictWith(ties.entryOrgOf(&n)); conflicted {
 		return Nomination{}, noSuchEntry(nominationID)
 	}
 	return n, nil
@@ -729,7 +729,7 @@ func judgeEntries(ctx context.Context, tx Tx, ref StageRef, userID int64) ([]Sta
 	}
 	var out []StageEntry
 	for i := range ns {
-		if _, conflicted := ties.conflictWith(orgOf(&ns[i])); conflicted {
+		if _, conflicted := ties.conflictWith(ties.entryOrgOf(&ns[i])); conflicted {
 			continue
 		}
 		out = append(out, StageEntry{Nomination: ns[i], MyScore: mine[ns[i].ID]})
