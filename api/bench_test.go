@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"slices"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -26,6 +27,11 @@ const benchClients = 16
 // loopback and reports throughput and latency percentiles. req builds
 // client i's n-th request.
 func load(b *testing.B, req func(client, n int) *http.Request) {
+	loadN(b, benchClients, req)
+}
+
+// loadN is load with the given number of clients.
+func loadN(b *testing.B, benchClients int, req func(client, n int) *http.Request) {
 	tr := &http.Transport{MaxIdleConnsPerHost: benchClients, MaxConnsPerHost: benchClients}
 	defer tr.CloseIdleConnections()
 	hc := &http.Client{Transport: tr, Timeout: 30 * time.Second}
@@ -279,4 +285,61 @@ func fillBench(b *testing.B, data []byte, v int) []byte {
 	var buf bytes.Buffer
 	x.WriteTo(&buf)
 	return buf.Bytes()
+}
+
+// BenchmarkScorePut drives PUT …/entries/:id/score over loopback on
+// PostgreSQL at 1, 8 and 32 concurrent clients, each a judge of its own
+// saving its draft score for one of its entries (If-Match the version it
+// saved last), at a stage of 5,000 entries with 3 judges each. Compare with
+// pgbench running an INSERT score + INSERT audit transaction on the same
+// machine (see the report of issue 9).
+func BenchmarkScorePut(b *testing.B) {
+	const judges, entries = 32, 5000
+	f := newFixture(b, dbtest.Postgres(b))
+	ids := make([]int64, judges)
+	tokens := make([]string, judges)
+	for i := range judges {
+		name := fmt.Sprintf("benchJudge%02d", i)
+		u, err := f.svc.CreateUser(f.ctx, admin, workflow.NewUser{Email: name + "@test.example", Name: name, Password: "password-of-" + name,
+			Role: workflow.RoleJudge, Domain: "mic"})
+		if err != nil {
+			b.Fatal(err)
+		}
+		if _, err := f.svc.SetPanelMember(f.ctx, admin, top100, workflow.PanelMember{UserID: u.ID, Role: workflow.RoleJudge}); err != nil {
+			b.Fatal(err)
+		}
+		ids[i], tokens[i] = u.ID, f.login(name)
+	}
+	if err := dbtest.SeedStage(f.ctx, f.db, dbtest.Stage{Ref: top100, Ministry: "mic", Tier: "pioneer", Entries: entries, Judges: ids, K: 3,
+		At: f.clock.Now()}); err != nil {
+		b.Fatal(err)
+	}
+	// Each judge scores the first entry of its own list.
+	paths := make([]string, judges)
+	for i, id := range ids {
+		judge := workflow.Actor{ID: fmt.Sprintf("user:%d", id), UserID: id, Grants: []workflow.Grant{{Role: workflow.RoleJudge, Domain: "mic"}}}
+		list, _, err := f.svc.Entries(f.ctx, judge, top100, workflow.Page{Limit: 200})
+		if err != nil || len(list) == 0 {
+			b.Fatal(len(list), err)
+		}
+		paths[i] = fmt.Sprintf("%s/entries/%d/score", stagePath, list[0].Nomination.ID)
+	}
+	srv := httptest.NewServer(f.h)
+	defer srv.Close()
+	versions := make([]int, judges) // each judge's score version, across runs
+	for _, clients := range []int{1, 8, 32} {
+		b.Run(fmt.Sprintf("clients=%d", clients), func(b *testing.B) {
+			loadN(b, clients, func(c, n int) *http.Request {
+				body := fmt.Sprintf(`{"values":{"adoption":%d,"management":3},"comment":"ベンチ"}`, 1+(n+2)%5)
+				r, _ := http.NewRequest("PUT", srv.URL+paths[c], strings.NewReader(body))
+				r.Header.Set("Authorization", "Bearer "+tokens[c])
+				r.Header.Set("Content-Type", "application/json")
+				if versions[c] > 0 {
+					r.Header.Set("If-Match", fmt.Sprintf(`"%d"`, versions[c]))
+				}
+				versions[c]++ // one client's requests are sequential; the save succeeds or the benchmark fails
+				return r
+			})
+		})
+	}
 }

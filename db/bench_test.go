@@ -91,3 +91,93 @@ func BenchmarkBulkTransition1000(b *testing.B) {
 		b.ReportMetric(float64(b.N*len(ids))/b.Elapsed().Seconds(), "nominations/s")
 	})
 }
+
+// BenchmarkScoreSave saves one judge's draft score for one entry, each in
+// its own transaction, at stages of 100, 5,000 and 50,000 entries (three
+// judges each; two of them have submitted scores for every entry, and the
+// judge saving has declared an affiliation and a conflict that the save
+// checks against the entry). A save reads what that one request needs, so
+// it costs the same at every size. "read" is the judge reading the entry
+// and its scores.
+func BenchmarkScoreSave(b *testing.B) {
+	for _, size := range []int{100, 5000, 50000} {
+		b.Run(fmt.Sprintf("entries=%d", size), func(b *testing.B) {
+			eachDialect(b, func(b *testing.B, e *env) {
+				judges := benchStage(b, e, size)
+				judge := judges[0]
+				entries, _, err := e.svc.Entries(e.ctx, judge, top100, workflow.Page{Limit: 200})
+				if err != nil || len(entries) == 0 {
+					b.Fatal(len(entries), err)
+				}
+				id := entries[len(entries)/2].Nomination.ID
+				version := 0 // the score's, across runs of the sub-benchmark
+				b.Run("save", func(b *testing.B) {
+					b.ReportAllocs()
+					for i := 0; b.Loop(); i++ {
+						in := workflow.ScoreInput{Values: map[string]any{"adoption": 1 + i%5, "management": 3}, Comment: "ベンチ"}
+						sc, err := e.svc.SaveScore(e.ctx, judge, top100, id, version, in)
+						if err != nil {
+							b.Fatal(err)
+						}
+						version = sc.Version
+					}
+					b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "saves/s")
+				})
+				b.Run("read", func(b *testing.B) {
+					b.ReportAllocs()
+					for b.Loop() {
+						if _, err := e.svc.Entry(e.ctx, judge, top100, id); err != nil {
+							b.Fatal(err)
+						}
+						if _, err := e.svc.EntryScores(e.ctx, judge, top100, id); err != nil {
+							b.Fatal(err)
+						}
+					}
+				})
+			})
+		})
+	}
+}
+
+// benchStage seeds a Top 100 stage of size entries, set-based, with three
+// judges on the panel (each entry assigned to all three, two of them with
+// submitted scores), and returns the judges; the clock is in the judging
+// window.
+func benchStage(b *testing.B, e *env, size int) []workflow.Actor {
+	b.Helper()
+	var judges []workflow.Actor
+	var ids []int64
+	for i := range 3 {
+		name := fmt.Sprintf("bench-judge%d", i)
+		u, err := e.svc.CreateUser(e.ctx, admin, workflow.NewUser{Email: name + "@judges.example", Name: name, Password: "long enough password",
+			Role: workflow.RoleJudge, Domain: "mic"})
+		if err != nil {
+			b.Fatal(err)
+		}
+		if _, err := e.svc.SetPanelMember(e.ctx, micStaff, top100, workflow.PanelMember{UserID: u.ID, Role: workflow.RoleJudge}); err != nil {
+			b.Fatal(err)
+		}
+		judges = append(judges, workflow.Actor{ID: u.ActorID(), UserID: u.ID, Name: name, Grants: []workflow.Grant{{Role: workflow.RoleJudge, Domain: "mic"}}})
+		ids = append(ids, u.ID)
+	}
+	start := time.Now()
+	if err := dbtest.SeedStage(e.ctx, e.db, dbtest.Stage{Ref: top100, Ministry: "mic", Tier: "pioneer", Entries: size, Judges: ids, K: 3,
+		ScoredBy: ids[1:], At: e.clock.Now()}); err != nil {
+		b.Fatal(err)
+	}
+	b.Logf("seeded %d entries in %s", size, time.Since(start).Round(time.Millisecond))
+	// The saving judge's own declarations, which every save checks.
+	o := workflow.Organisation{Name: "株式会社無関係", NameKana: "ムカンケイ", LegalForm: "kabushiki_kaisha", Prefecture: "13", Municipality: "港区",
+		Industry: "E", TotalHeadcount: 10, RegularHeadcount: 9, Version: 1, CreatedAt: e.clock.Now(), UpdatedAt: e.clock.Now()}
+	if err := db.NewStore(e.db).InTx(e.ctx, func(tx workflow.Tx) error { return tx.InsertOrganisation(e.ctx, &o) }); err != nil {
+		b.Fatal(err)
+	}
+	if _, err := e.svc.DeclareConflict(e.ctx, judges[0], o.ID, "元顧問"); err != nil {
+		b.Fatal(err)
+	}
+	if _, err := e.svc.DeclareAffiliation(e.ctx, judges[0], workflow.Affiliation{Name: "株式会社別会社"}); err != nil {
+		b.Fatal(err)
+	}
+	e.clock.Set(time.Date(2026, 8, 25, 10, 0, 0, 0, workflow.Tokyo)) // inside the judging window
+	return judges
+}

@@ -2,6 +2,7 @@ package db
 
 import (
 	"context"
+	"database/sql"
 	"encoding/json"
 	"fmt"
 	"strings"
@@ -57,10 +58,31 @@ func (t *tx) PanelMembers(ctx context.Context, s workflow.StageRef) ([]workflow.
 	}
 	out := make([]workflow.PanelMember, len(rows))
 	for i, r := range rows {
-		out[i] = workflow.PanelMember{Stage: s, UserID: r.UserID, Name: r.Name, Role: workflow.Role(r.Role),
-			Industries: splitList(r.Industries), Prefectures: splitList(r.Prefectures), AddedBy: r.AddedBy, AddedAt: r.AddedAt.UTC(), Version: r.Version}
+		out[i] = toPanelMember(s, r)
 	}
 	return out, nil
+}
+
+// PanelMember is one member of a stage's panel, by primary key.
+func (t *tx) PanelMember(ctx context.Context, s workflow.StageRef, userID int64) (workflow.PanelMember, bool, error) {
+	var rows []panelRow
+	err := t.db.NewSelect().Model(&rows).ColumnExpr("panel_row.*, u.name AS name").
+		Join("JOIN users AS u ON u.id = panel_row.user_id").
+		Where("panel_row.cycle_key = ? AND panel_row.programme_key = ? AND panel_row.stage_key = ? AND panel_row.user_id = ?",
+			s.Cycle, s.Programme, s.Stage, userID).
+		Limit(1).Scan(ctx)
+	if err != nil {
+		return workflow.PanelMember{}, false, translate(err, "panel")
+	}
+	if len(rows) == 0 {
+		return workflow.PanelMember{}, false, nil
+	}
+	return toPanelMember(s, rows[0]), true, nil
+}
+
+func toPanelMember(s workflow.StageRef, r panelRow) workflow.PanelMember {
+	return workflow.PanelMember{Stage: s, UserID: r.UserID, Name: r.Name, Role: workflow.Role(r.Role),
+		Industries: splitList(r.Industries), Prefectures: splitList(r.Prefectures), AddedBy: r.AddedBy, AddedAt: r.AddedAt.UTC(), Version: r.Version}
 }
 
 func (t *tx) UpsertPanelMember(ctx context.Context, m workflow.PanelMember) error {
@@ -158,6 +180,9 @@ func (t *tx) DeclaredConflicts(ctx context.Context, userIDs []int64) ([]workflow
 	return out, nil
 }
 
+// judgedStates are the states of an entry at the stage it is at.
+var judgedStates = []string{string(workflow.InReview), string(workflow.Selected), string(workflow.NotSelected), string(workflow.Awarded)}
+
 // StageEntries: the nominations at the stage now, and those judged there
 // before moving on (they keep their assignments).
 func (t *tx) StageEntries(ctx context.Context, s workflow.StageRef) ([]workflow.Nomination, error) {
@@ -165,14 +190,112 @@ func (t *tx) StageEntries(ctx context.Context, s workflow.StageRef) ([]workflow.
 	err := t.db.NewSelect().Model(&rows).
 		Where("cycle_key = ? AND programme_key = ?", s.Cycle, s.Programme).
 		WhereGroup(" AND ", func(q *bun.SelectQuery) *bun.SelectQuery {
-			return q.Where("stage = ? AND state IN (?)", s.Stage, bun.List([]string{string(workflow.InReview), string(workflow.Selected),
-				string(workflow.NotSelected), string(workflow.Awarded)})).
+			return q.Where("stage = ? AND state IN (?)", s.Stage, bun.List(judgedStates)).
 				WhereOr("id IN (SELECT nomination_id FROM assignments WHERE cycle_key = ? AND programme_key = ? AND stage_key = ?)", s.Cycle, s.Programme, s.Stage)
 		}).Order("id").Scan(ctx)
 	if err != nil {
 		return nil, translate(err, "entries")
 	}
 	return toNominations(rows)
+}
+
+// StageEntry is one nomination if StageEntries would list it: by primary
+// key, and the assignment test by the assignments' primary key prefix.
+func (t *tx) StageEntry(ctx context.Context, s workflow.StageRef, nominationID int64) (workflow.Nomination, bool, error) {
+	var rows []nominationRow
+	err := t.db.NewSelect().Model(&rows).
+		Where("id = ? AND cycle_key = ? AND programme_key = ?", nominationID, s.Cycle, s.Programme).
+		WhereGroup(" AND ", func(q *bun.SelectQuery) *bun.SelectQuery {
+			return q.Where("stage = ? AND state IN (?)", s.Stage, bun.List(judgedStates)).
+				WhereOr("EXISTS (SELECT 1 FROM assignments WHERE cycle_key = ? AND programme_key = ? AND stage_key = ? AND nomination_id = ?)",
+					s.Cycle, s.Programme, s.Stage, nominationID)
+		}).Limit(1).Scan(ctx)
+	if err != nil {
+		return workflow.Nomination{}, false, translate(err, "entries")
+	}
+	if len(rows) == 0 {
+		return workflow.Nomination{}, false, nil
+	}
+	n, err := toNomination(rows[0])
+	return n, err == nil, err
+}
+
+// JudgeEntries: the nominations a judge is actively assigned to at the
+// stage (by the assignments_judge index), by id.
+func (t *tx) JudgeEntries(ctx context.Context, s workflow.StageRef, userID int64) ([]workflow.Nomination, error) {
+	return t.judgeEntries(ctx, s, userID, 0)
+}
+
+// JudgeEntry is one entry the judge is actively assigned to (so at the
+// stage), in one statement by the assignments' and nominations' keys.
+func (t *tx) JudgeEntry(ctx context.Context, s workflow.StageRef, nominationID, userID int64) (workflow.Nomination, bool, error) {
+	ns, err := t.judgeEntries(ctx, s, userID, nominationID)
+	if err != nil || len(ns) == 0 {
+		return workflow.Nomination{}, false, err
+	}
+	return ns[0], true, nil
+}
+
+// judgeEntries: a judge's active assignments joined with their entries;
+// one entry's when nominationID is not 0.
+func (t *tx) judgeEntries(ctx context.Context, s workflow.StageRef, userID, nominationID int64) ([]workflow.Nomination, error) {
+	var rows []nominationRow
+	q := t.db.NewSelect().Model(&rows).
+		Join("JOIN assignments AS a ON a.nomination_id = nomination_row.id").
+		Where("a.cycle_key = ? AND a.programme_key = ? AND a.stage_key = ? AND a.user_id = ? AND a.recused_at IS NULL",
+			s.Cycle, s.Programme, s.Stage, userID).
+		Where("nomination_row.cycle_key = ? AND nomination_row.programme_key = ?", s.Cycle, s.Programme)
+	if nominationID != 0 {
+		q = q.Where("a.nomination_id = ? AND nomination_row.id = ?", nominationID, nominationID)
+	}
+	if err := q.Order("nomination_row.id").Scan(ctx); err != nil {
+		return nil, translate(err, "entries")
+	}
+	return toNominations(rows)
+}
+
+// tieRow is an affiliation or a declared conflict, read together.
+type tieRow struct {
+	Kind            string    `bun:"kind"`
+	ID              int64     `bun:"id"`
+	OrganisationID  int64     `bun:"organisation_id"`
+	CorporateNumber string    `bun:"corporate_number"`
+	Name            string    `bun:"name"`
+	Source          string    `bun:"source"`
+	Reason          string    `bun:"reason"`
+	CreatedBy       string    `bun:"created_by"`
+	At              time.Time `bun:"at"`
+}
+
+// JudgeTies reads one judge's affiliations and declared conflicts in one
+// statement (by the user_id indexes), each in id order as Affiliations and
+// DeclaredConflicts list them.
+func (t *tx) JudgeTies(ctx context.Context, userID int64) ([]workflow.Affiliation, []workflow.DeclaredConflict, error) {
+	var rows []tieRow
+	err := t.db.NewRaw(`SELECT 'a' AS kind, id, COALESCE(organisation_id, 0) AS organisation_id, corporate_number, name,
+			'' AS source, '' AS reason, '' AS created_by, declared_at AS at
+		FROM affiliations WHERE user_id = ?
+		UNION ALL
+		SELECT 'd' AS kind, id, organisation_id, '' AS corporate_number, '' AS name, source, reason, created_by, created_at AS at
+		FROM declared_conflicts WHERE user_id = ?
+		ORDER BY kind, id`, userID, userID).Scan(ctx, &rows)
+	if err != nil {
+		return nil, nil, translate(err, "conflicts")
+	}
+	var (
+		affs []workflow.Affiliation
+		dcs  []workflow.DeclaredConflict
+	)
+	for _, r := range rows {
+		if r.Kind == "a" {
+			affs = append(affs, workflow.Affiliation{ID: r.ID, UserID: userID, OrganisationID: r.OrganisationID, CorporateNumber: r.CorporateNumber,
+				Name: r.Name, DeclaredAt: r.At.UTC()})
+			continue
+		}
+		dcs = append(dcs, workflow.DeclaredConflict{ID: r.ID, UserID: userID, OrganisationID: r.OrganisationID, Source: r.Source, Reason: r.Reason,
+			CreatedBy: r.CreatedBy, CreatedAt: r.At.UTC()})
+	}
+	return affs, dcs, nil
 }
 
 type assignmentRow struct {
@@ -194,10 +317,14 @@ func (t *tx) Assignments(ctx context.Context, s workflow.StageRef) ([]workflow.A
 	}
 	out := make([]workflow.Assignment, len(rows))
 	for i, r := range rows {
-		out[i] = workflow.Assignment{Stage: s, NominationID: r.NominationID, UserID: r.UserID, Source: r.Source, CreatedBy: r.CreatedBy,
-			CreatedAt: r.CreatedAt.UTC(), RecusedAt: utcPtr(r.RecusedAt), RecusalReason: r.RecusalReason}
+		out[i] = toAssignment(s, r)
 	}
 	return out, nil
+}
+
+func toAssignment(s workflow.StageRef, r assignmentRow) workflow.Assignment {
+	return workflow.Assignment{Stage: s, NominationID: r.NominationID, UserID: r.UserID, Source: r.Source, CreatedBy: r.CreatedBy,
+		CreatedAt: r.CreatedAt.UTC(), RecusedAt: utcPtr(r.RecusedAt), RecusalReason: r.RecusalReason}
 }
 
 func (t *tx) InsertAssignments(ctx context.Context, as []workflow.Assignment) error {
@@ -331,8 +458,35 @@ type scoreRow struct {
 }
 
 func (t *tx) Scores(ctx context.Context, s workflow.StageRef) ([]workflow.Score, error) {
+	return t.scoresWhere(ctx, s, "")
+}
+
+// EntryScores: the scores of one entry (the primary key's prefix).
+func (t *tx) EntryScores(ctx context.Context, s workflow.StageRef, nominationID int64) ([]workflow.Score, error) {
+	return t.scoresWhere(ctx, s, "nomination_id = ?", nominationID)
+}
+
+// JudgeScores: one judge's scores (the scores_judge index).
+func (t *tx) JudgeScores(ctx context.Context, s workflow.StageRef, userID int64) ([]workflow.Score, error) {
+	return t.scoresWhere(ctx, s, "user_id = ?", userID)
+}
+
+// Score is one score by primary key, nil if there is none.
+func (t *tx) Score(ctx context.Context, s workflow.StageRef, nominationID, userID int64) (*workflow.Score, error) {
+	out, err := t.scoresWhere(ctx, s, "nomination_id = ? AND user_id = ?", nominationID, userID)
+	if err != nil || len(out) == 0 {
+		return nil, err
+	}
+	return &out[0], nil
+}
+
+func (t *tx) scoresWhere(ctx context.Context, s workflow.StageRef, where string, args ...any) ([]workflow.Score, error) {
 	var rows []scoreRow
-	if err := whereStage(t.db.NewSelect().Model(&rows), s).Order("nomination_id", "user_id").Scan(ctx); err != nil {
+	q := whereStage(t.db.NewSelect().Model(&rows), s)
+	if where != "" {
+		q = q.Where(where, args...)
+	}
+	if err := q.Order("nomination_id", "user_id").Scan(ctx); err != nil {
 		return nil, translate(err, "scores")
 	}
 	out := make([]workflow.Score, len(rows))
@@ -472,4 +626,19 @@ func (t *tx) InsertDecision(ctx context.Context, d *workflow.Decision) error {
 	}
 	d.ID = r.ID
 	return nil
+}
+
+// LatestCycleVersion is the newest version number of a cycle, without
+// reading or decoding its definition (the primary key's last entry).
+func (t *tx) LatestCycleVersion(ctx context.Context, key string) (int, error) {
+	var v []int
+	err := t.db.NewSelect().Table("cycle_versions").Column("version").Where("cycle_key = ?", key).
+		Order("version DESC").Limit(1).Scan(ctx, &v)
+	if err != nil {
+		return 0, translate(err, "cycle "+key)
+	}
+	if len(v) == 0 {
+		return 0, translate(sql.ErrNoRows, "cycle "+key)
+	}
+	return v[0], nil
 }

@@ -220,13 +220,42 @@ type JudgingTx interface {
 	ScoreEvents(ctx context.Context, s StageRef, nominationID int64) ([]ScoreEvent, error)
 
 	InsertDecision(ctx context.Context, d *Decision) error
+
+	// What one request about one entry or one judge needs, by index: its
+	// cost does not grow with the stage.
+
+	// LatestCycleVersion is the newest version number of a cycle (NotFound
+	// as LatestCycle), for the cycle version cache.
+	LatestCycleVersion(ctx context.Context, key string) (int, error)
+	// PanelMember is one member of a stage's panel; false if not on it.
+	PanelMember(ctx context.Context, s StageRef, userID int64) (PanelMember, bool, error)
+	// StageEntry is one nomination if StageEntries would list it; false otherwise.
+	StageEntry(ctx context.Context, s StageRef, nominationID int64) (Nomination, bool, error)
+	// JudgeEntries lists the nominations a judge is actively assigned to at a stage, by id.
+	JudgeEntries(ctx context.Context, s StageRef, userID int64) ([]Nomination, error)
+	// JudgeEntry is one of them; false if the judge holds no active assignment to it.
+	JudgeEntry(ctx context.Context, s StageRef, nominationID, userID int64) (Nomination, bool, error)
+	// JudgeTies lists one judge's affiliations and declared conflicts, as
+	// Affiliations and DeclaredConflicts would, in one read.
+	JudgeTies(ctx context.Context, userID int64) ([]Affiliation, []DeclaredConflict, error)
+	// Score is one judge's score for one entry, nil if there is none.
+	Score(ctx context.Context, s StageRef, nominationID, userID int64) (*Score, error)
+	// EntryScores lists one entry's scores at a stage; JudgeScores one judge's.
+	EntryScores(ctx context.Context, s StageRef, nominationID int64) ([]Score, error)
+	JudgeScores(ctx context.Context, s StageRef, userID int64) ([]Score, error)
 }
 
 // stageOf resolves a stage reference against the newest cycle version and
 // checks that the actor may see it: administrators, the ministry's
 // secretariat, or a chair or judge of that ministry.
 func (s *Service) stageOf(ctx context.Context, tx Tx, actor Actor, ref StageRef) (*Programme, *Stage, Role, error) {
-	cv, err := tx.LatestCycle(ctx, ref.Cycle)
+	version, err := tx.LatestCycleVersion(ctx, ref.Cycle)
+	if err != nil {
+		return nil, nil, "", err
+	}
+	// The version is decoded and checked once per service (the cache is
+	// shared and immutable: EffectiveWindows copies before changing).
+	cv, err := s.cycleVersion(ctx, tx, ref.Cycle, version)
 	if err != nil {
 		return nil, nil, "", err
 	}
@@ -253,40 +282,119 @@ func isStaffRole(r Role) bool { return r == RoleAdmin || r == RoleSecretariat }
 // conflictIndex is every conflict between panel judges and stage entries.
 type conflictIndex map[[2]int64]ConflictOfInterest // (user, nomination) → first conflict found
 
-// conflicts computes the conflicts of judges with entries: declared and
-// recusal conflicts with the entry's organisation, and affiliations that
-// name it (by id, corporate number or name, names compared by NameKey).
-func conflicts(entries []Nomination, orgs map[int64]Organisation, affs []Affiliation, declared []DeclaredConflict) conflictIndex {
-	idx := conflictIndex{}
-	byOrg := map[int64][]Nomination{}
-	for _, n := range entries {
-		byOrg[n.OrganisationID] = append(byOrg[n.OrganisationID], n)
-	}
-	add := func(user, org int64, source, reason string) {
-		for _, n := range byOrg[org] {
-			k := [2]int64{user, n.ID}
-			if _, ok := idx[k]; !ok {
-				idx[k] = ConflictOfInterest{UserID: user, NominationID: n.ID, OrganisationID: org, Source: source, Reason: reason}
-			}
+// judgeTies are one judge's declarations: its declared and recusal
+// conflicts and its affiliations, with the affiliations' name keys.
+type judgeTies struct {
+	userID   int64
+	declared []DeclaredConflict
+	affs     []Affiliation
+	keys     []string // NameKey(affs[i].Name); empty for a bare legal form: matches nothing
+}
+
+// tiesOf collects userID's declarations from affs and declared (which may
+// hold other judges' too), in their order.
+func tiesOf(userID int64, affs []Affiliation, declared []DeclaredConflict) judgeTies {
+	t := judgeTies{userID: userID}
+	for _, d := range declared {
+		if d.UserID == userID {
+			t.declared = append(t.declared, d)
 		}
 	}
-	for _, d := range declared {
-		add(d.UserID, d.OrganisationID, d.Source, d.Reason)
-	}
-	orgKeys := make(map[int64]string, len(orgs))
-	for org, o := range orgs {
-		orgKeys[org] = NameKey(o.Name)
-	}
 	for _, a := range affs {
-		key := NameKey(a.Name) // empty for a bare legal form: matches nothing
-		for org, o := range orgs {
-			switch {
-			case a.OrganisationID != 0 && a.OrganisationID == org:
-				add(a.UserID, org, SourceAffiliation, a.Name)
-			case a.CorporateNumber != "" && a.CorporateNumber == o.CorporateNumber:
-				add(a.UserID, org, SourceCorporateNumber, a.CorporateNumber)
-			case key != "" && key == orgKeys[org]:
-				add(a.UserID, org, SourceName, a.Name)
+		if a.UserID == userID {
+			t.affs = append(t.affs, a)
+			t.keys = append(t.keys, NameKey(a.Name))
+		}
+	}
+	return t
+}
+
+func (t judgeTies) none() bool { return len(t.declared) == 0 && len(t.affs) == 0 }
+
+// entryOrg is what the conflict rule reads of an entry: its organisation
+// and, when it has one, its snapshot with the snapshot's name key.
+type entryOrg struct {
+	nominationID, organisationID int64
+	snapshot                     *Organisation
+	key                          string
+}
+
+func orgOf(n *Nomination) entryOrg {
+	return entryOrg{nominationID: n.ID, organisationID: n.OrganisationID, snapshot: n.Snapshot, key: snapshotKey(n.Snapshot)}
+}
+
+func snapshotKey(o *Organisation) string {
+	if o == nil {
+		return ""
+	}
+	return NameKey(o.Name)
+}
+
+// entryOrgOf is orgOf for a judge's checks: the name key only when the
+// judge has affiliations to compare it with.
+func (t judgeTies) entryOrgOf(n *Nomination) entryOrg {
+	e := entryOrg{nominationID: n.ID, organisationID: n.OrganisationID, snapshot: n.Snapshot}
+	if len(t.affs) > 0 {
+		e.key = snapshotKey(n.Snapshot)
+	}
+	return e
+}
+
+// conflictWith is THE conflict rule, for one judge and one entry; the
+// whole-stage index and the one-entry checks both use it. The first
+// conflict found: a declared or recusal conflict with the entry's
+// organisation (in declaration order), else an affiliation naming the
+// organisation of the entry's snapshot by id, corporate number or name
+// (names compared by NameKey).
+func (t judgeTies) conflictWith(e entryOrg) (ConflictOfInterest, bool) {
+	if t.none() {
+		return ConflictOfInterest{}, false
+	}
+	c := ConflictOfInterest{UserID: t.userID, NominationID: e.nominationID, OrganisationID: e.organisationID}
+	for _, d := range t.declared {
+		if d.OrganisationID == e.organisationID {
+			c.Source, c.Reason = d.Source, d.Reason
+			return c, true
+		}
+	}
+	if e.snapshot == nil {
+		return ConflictOfInterest{}, false
+	}
+	for i, a := range t.affs {
+		switch {
+		case a.OrganisationID != 0 && a.OrganisationID == e.organisationID:
+			c.Source, c.Reason = SourceAffiliation, a.Name
+		case a.CorporateNumber != "" && a.CorporateNumber == e.snapshot.CorporateNumber:
+			c.Source, c.Reason = SourceCorporateNumber, a.CorporateNumber
+		case t.keys[i] != "" && t.keys[i] == e.key:
+			c.Source, c.Reason = SourceName, a.Name
+		default:
+			continue
+		}
+		return c, true
+	}
+	return ConflictOfInterest{}, false
+}
+
+// conflicts computes the conflicts of the judges users with entries, by
+// the rule of judgeTies.conflictWith.
+func conflicts(entries []Nomination, users []int64, affs []Affiliation, declared []DeclaredConflict) conflictIndex {
+	idx := conflictIndex{}
+	var orgs []entryOrg
+	for _, u := range users {
+		t := tiesOf(u, affs, declared)
+		if t.none() {
+			continue
+		}
+		if orgs == nil {
+			orgs = make([]entryOrg, len(entries))
+			for i := range entries {
+				orgs[i] = orgOf(&entries[i])
+			}
+		}
+		for _, e := range orgs {
+			if c, ok := t.conflictWith(e); ok {
+				idx[[2]int64{u, e.nominationID}] = c
 			}
 		}
 	}

@@ -1,6 +1,7 @@
 package workflow
 
 import (
+	"cmp"
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
@@ -63,14 +64,54 @@ func (s *Service) loadStage(ctx context.Context, tx Tx, actor Actor, ref StageRe
 	if err != nil {
 		return nil, err
 	}
-	orgs := map[int64]Organisation{}
-	for _, n := range d.entries {
-		if n.Snapshot != nil {
-			orgs[n.OrganisationID] = *n.Snapshot
-		}
-	}
-	d.conflicts = conflicts(d.entries, orgs, affs, declared)
+	d.conflicts = conflicts(d.entries, users, affs, declared)
 	return d, nil
+}
+
+// ---- one entry, one judge: what a request about one entry reads
+
+// judgeTiesOf reads one judge's declarations (by the user_id indexes).
+func judgeTiesOf(ctx context.Context, tx Tx, userID int64) (judgeTies, error) {
+	affs, declared, err := tx.JudgeTies(ctx, userID)
+	if err != nil {
+		return judgeTies{}, err
+	}
+	return tiesOf(userID, affs, declared), nil
+}
+
+// stageEntry reads one entry of the stage: noSuchEntry if it is not there.
+func stageEntry(ctx context.Context, tx Tx, ref StageRef, nominationID int64) (Nomination, error) {
+	n, ok, err := tx.StageEntry(ctx, ref, nominationID)
+	if err != nil {
+		return n, err
+	}
+	if !ok {
+		return n, noSuchEntry(nominationID)
+	}
+	return n, nil
+}
+
+// judgedEntry is stageData.mayJudge for one entry, read by index in the
+// transaction of the request: the entry if the judge holds an active
+// assignment to it and has no conflict with it (the same rule as the
+// stage's conflict index), noSuchEntry otherwise.
+func judgedEntry(ctx context.Context, tx Tx, ref StageRef, nominationID, userID int64) (Nomination, error) {
+	// An active assignment puts the entry at the stage (as StageEntries lists it).
+	n, ok, err := tx.JudgeEntry(ctx, ref, nominationID, userID)
+	if err != nil {
+		return Nomination{}, err
+	}
+	if !ok {
+		return Nomination{}, noSuchEntry(nominationID)
+	}
+	ties, err := judgeTiesOf(ctx, tx, userID)
+	if err != nil {
+		return n, err
+	}
+	if _, conflicted := ties.conflictWith(ties.entryOrgOf(&n)); conflicted {
+		return Nomination{}, noSuchEntry(nominationID)
+	}
+	return n, nil
 }
 
 func (d *stageData) member(userID int64) (PanelMember, bool) {
@@ -633,6 +674,25 @@ func (s *Service) Entries(ctx context.Context, actor Actor, ref StageRef, pg Pag
 	var out []StageEntry
 	total := 0
 	err = s.store.InTx(ctx, func(tx Tx) error {
+		_, _, role, err := s.stageOf(ctx, tx, actor, ref)
+		if err != nil {
+			return err
+		}
+		if role == RoleJudge {
+			// In proportion to the judge's own assignments, not the stage.
+			all, err := judgeEntries(ctx, tx, ref, actor.UserID)
+			if err != nil {
+				return err
+			}
+			slices.SortFunc(all, func(a, b StageEntry) int { return cmp.Compare(a.Nomination.ID, b.Nomination.ID) })
+			total = len(all)
+			for _, se := range all {
+				if se.Nomination.ID > pg.After && len(out) < pg.Limit {
+					out = append(out, se)
+				}
+			}
+			return nil
+		}
 		d, err := s.loadStage(ctx, tx, actor, ref)
 		if err != nil {
 			return err
@@ -670,23 +730,51 @@ func (s *Service) Entries(ctx context.Context, actor Actor, ref StageRef, pg Pag
 	return out[:n], info, withOp("workflow.Entries", err)
 }
 
+// judgeEntries is a judge's list: the entries it is actively assigned to
+// and not conflicted with, with its own scores, read in proportion to
+// that judge's assignments.
+func judgeEntries(ctx context.Context, tx Tx, ref StageRef, userID int64) ([]StageEntry, error) {
+	ns, err := tx.JudgeEntries(ctx, ref, userID)
+	if err != nil || len(ns) == 0 {
+		return nil, err
+	}
+	ties, err := judgeTiesOf(ctx, tx, userID)
+	if err != nil {
+		return nil, err
+	}
+	scores, err := tx.JudgeScores(ctx, ref, userID)
+	if err != nil {
+		return nil, err
+	}
+	mine := make(map[int64]*Score, len(scores))
+	for i := range scores {
+		mine[scores[i].NominationID] = &scores[i]
+	}
+	var out []StageEntry
+	for i := range ns {
+		if _, conflicted := ties.conflictWith(ties.entryOrgOf(&ns[i])); conflicted {
+			continue
+		}
+		out = append(out, StageEntry{Nomination: ns[i], MyScore: mine[ns[i].ID]})
+	}
+	return out, nil
+}
+
 // Entry returns one entry for judging: NotFound for a judge it is not
 // assigned to or conflicted with.
 func (s *Service) Entry(ctx context.Context, actor Actor, ref StageRef, nominationID int64) (Nomination, error) {
 	var n Nomination
 	err := s.store.InTx(ctx, func(tx Tx) error {
-		d, err := s.loadStage(ctx, tx, actor, ref)
+		_, _, role, err := s.stageOf(ctx, tx, actor, ref)
 		if err != nil {
 			return err
 		}
-		var ok bool
-		if n, ok = d.entry(nominationID); !ok {
-			return noSuchEntry(nominationID)
+		if role == RoleJudge {
+			n, err = judgedEntry(ctx, tx, ref, nominationID, actor.UserID)
+		} else {
+			n, err = stageEntry(ctx, tx, ref, nominationID)
 		}
-		if d.role == RoleJudge {
-			return d.mayJudge(nominationID, actor.UserID)
-		}
-		return nil
+		return err
 	})
 	return n, withOp("workflow.Entry", err)
 }
@@ -716,21 +804,24 @@ func (s *Service) SaveScore(ctx context.Context, actor Actor, ref StageRef, nomi
 	var sc Score
 	err := s.store.InTx(ctx, func(tx Tx) error {
 		now := s.now().UTC()
-		d, err := s.loadStage(ctx, tx, actor, ref)
+		// One entry's reads, each by index: the stage from the cycle cache,
+		// the judge's assignment and conflicts with this entry, its score.
+		_, st, role, err := s.stageOf(ctx, tx, actor, ref)
 		if err != nil {
 			return err
 		}
-		if d.role != RoleJudge && d.role != RoleChair {
+		if role != RoleJudge && role != RoleChair {
 			return Refuse(Forbidden, "採点できるのは審査会の審査員と委員長だけです", "only panel members score")
 		}
-		if err := d.mayJudge(nominationID, actor.UserID); err != nil {
+		n, err := judgedEntry(ctx, tx, ref, nominationID, actor.UserID)
+		if err != nil {
 			return err
 		}
-		if n, _ := d.entry(nominationID); !underReview(n, ref.Stage) {
+		if !underReview(n, ref.Stage) {
 			return &Error{Code: IllegalTransition, Message: "the entry is no longer under review", Problems: []Problem{
 				problem("", "decided", "この段階の判定は終了しています", "this stage has been decided for the entry")}}
 		}
-		j := d.stage.Judging
+		j := st.Judging
 		switch {
 		case now.Before(j.Window.Opens):
 			return &Error{Code: IllegalTransition, Message: "judging has not opened", Problems: []Problem{problem("", "window_not_open",
@@ -743,15 +834,9 @@ func (s *Service) SaveScore(ctx context.Context, actor Actor, ref StageRef, nomi
 		if err := invalid("invalid score", ps); err != nil {
 			return err
 		}
-		all, err := tx.Scores(ctx, ref)
+		prev, err := tx.Score(ctx, ref, nominationID, actor.UserID)
 		if err != nil {
 			return err
-		}
-		var prev *Score
-		for i := range all {
-			if all[i].NominationID == nominationID && all[i].UserID == actor.UserID {
-				prev = &all[i]
-			}
 		}
 		current := 0
 		if prev != nil {
@@ -761,7 +846,15 @@ func (s *Service) SaveScore(ctx context.Context, actor Actor, ref StageRef, nomi
 			return Refuse(Conflict, "あなたの採点は更新されています（現在の版 %d、編集した版 %d）。再読み込みしてください", "your score is at version %d, not %d; reload it", current, expected)
 		}
 		comment := strings.TrimSpace(in.Comment)
-		if prev != nil && scoreLocked(d, *prev) {
+		locked := false
+		if prev != nil && prev.Status == ScoreSubmitted && prev.ReopenedAt == nil {
+			m, _, err := tx.PanelMember(ctx, ref, actor.UserID)
+			if err != nil {
+				return err
+			}
+			locked = lockedFor(st, *prev, m.Role)
+		}
+		if locked {
 			if in.Submit && maps.Equal(prev.Values, values) && prev.Comment == comment {
 				sc = *prev // the same submission again: nothing changes
 				return nil
@@ -800,14 +893,20 @@ func (s *Service) SaveScore(ctx context.Context, actor Actor, ref StageRef, nomi
 // judge is the chair, who sees every score). Under visibility never a
 // judge corrects its own submitted score; the correction is recorded.
 func scoreLocked(d *stageData, prev Score) bool {
+	m, _ := d.member(prev.UserID)
+	return lockedFor(d.stage, prev, m.Role)
+}
+
+// lockedFor is scoreLocked's rule, given the role on the panel of the
+// score's judge ("" when it is not on the panel).
+func lockedFor(st *Stage, prev Score, memberRole Role) bool {
 	if prev.Status != ScoreSubmitted || prev.ReopenedAt != nil {
 		return false
 	}
-	if d.stage.Judging.ScoreVisibility != VisibleNever {
+	if st.Judging.ScoreVisibility != VisibleNever {
 		return true
 	}
-	m, _ := d.member(prev.UserID)
-	return m.Role == RoleChair
+	return memberRole == RoleChair
 }
 
 func errScoreLocked() *Error {
@@ -898,17 +997,16 @@ func (s *Service) Recuse(ctx context.Context, actor Actor, ref StageRef, nominat
 	reason = strings.TrimSpace(reason)
 	err := s.store.InTx(ctx, func(tx Tx) error {
 		now := s.now().UTC()
-		d, err := s.loadStage(ctx, tx, actor, ref)
-		if err != nil {
+		if _, _, _, err := s.stageOf(ctx, tx, actor, ref); err != nil {
 			return err
 		}
-		if err := d.mayJudge(nominationID, actor.UserID); err != nil {
+		n, err := judgedEntry(ctx, tx, ref, nominationID, actor.UserID)
+		if err != nil {
 			return err
 		}
 		if p := reasonProblem("reason", reason, true); p != nil {
 			return invalid("invalid recusal reason", []Problem{*p})
 		}
-		n, _ := d.entry(nominationID)
 		if err := tx.RecuseAssignment(ctx, ref, nominationID, actor.UserID, reason, now); err != nil {
 			return err
 		}
@@ -939,35 +1037,34 @@ func (s *Service) ReopenScore(ctx context.Context, actor Actor, ref StageRef, no
 	var sc Score
 	err := s.store.InTx(ctx, func(tx Tx) error {
 		now := s.now().UTC()
-		d, err := s.loadStage(ctx, tx, actor, ref)
+		_, _, role, err := s.stageOf(ctx, tx, actor, ref)
 		if err != nil {
 			return err
 		}
 		switch {
-		case d.role != RoleChair && !isStaffRole(d.role):
+		case role != RoleChair && !isStaffRole(role):
 			return Refuse(Forbidden, "採点の再開は委員長・事務局が行います", "only the chair or the secretariat reopens a score")
-		case d.role == RoleChair && userID == actor.UserID:
+		case role == RoleChair && userID == actor.UserID:
 			return Refuse(Forbidden, "自分の採点は再開できません。事務局に依頼してください", "the chair cannot reopen its own score; ask the secretariat")
 		}
 		if p := reasonProblem("reason", reason, true); p != nil {
 			return invalid("invalid reason", []Problem{*p})
 		}
-		n, ok := d.entry(nominationID)
-		if !ok {
-			return noSuchEntry(nominationID)
+		n, err := stageEntry(ctx, tx, ref, nominationID)
+		if err != nil {
+			return err
 		}
 		if !underReview(n, ref.Stage) {
 			return Refuse(IllegalTransition, "応募 %d はこの段階の判定が終了しています", "entry %d is no longer under review at this stage", nominationID)
 		}
-		scores, err := tx.Scores(ctx, ref)
+		found, err := tx.Score(ctx, ref, nominationID, userID)
 		if err != nil {
 			return err
 		}
-		i := slices.IndexFunc(scores, func(x Score) bool { return x.NominationID == nominationID && x.UserID == userID })
-		if i < 0 {
+		if found == nil {
 			return Refuse(NotFound, "審査員 %d の応募 %d への採点はありません", "judge %d has no score for entry %d", userID, nominationID)
 		}
-		prev := scores[i]
+		prev := *found
 		switch {
 		case prev.Status != ScoreSubmitted:
 			return Refuse(IllegalTransition, "この採点は提出されていません（下書きは審査員が変更できます）", "the score is not submitted (its judge may change a draft)")
@@ -993,15 +1090,15 @@ func (s *Service) ReopenScore(ctx context.Context, actor Actor, ref StageRef, no
 func (s *Service) ScoreHistory(ctx context.Context, actor Actor, ref StageRef, nominationID int64) ([]ScoreEvent, error) {
 	var out []ScoreEvent
 	err := s.store.InTx(ctx, func(tx Tx) error {
-		d, err := s.loadStage(ctx, tx, actor, ref)
+		_, _, role, err := s.stageOf(ctx, tx, actor, ref)
 		if err != nil {
 			return err
 		}
-		if d.role != RoleChair && !isStaffRole(d.role) {
+		if role != RoleChair && !isStaffRole(role) {
 			return Refuse(Forbidden, "採点の履歴は委員長・事務局が閲覧します", "the score history is for the chair and the secretariat")
 		}
-		if _, ok := d.entry(nominationID); !ok {
-			return noSuchEntry(nominationID)
+		if _, err := stageEntry(ctx, tx, ref, nominationID); err != nil {
+			return err
 		}
 		out, err = tx.ScoreEvents(ctx, ref, nominationID)
 		return err
@@ -1022,25 +1119,29 @@ type ScoreView struct {
 func (s *Service) EntryScores(ctx context.Context, actor Actor, ref StageRef, nominationID int64) ([]ScoreView, error) {
 	var out []ScoreView
 	err := s.store.InTx(ctx, func(tx Tx) error {
-		d, err := s.loadStage(ctx, tx, actor, ref)
+		_, st, role, err := s.stageOf(ctx, tx, actor, ref)
 		if err != nil {
 			return err
 		}
-		if _, ok := d.entry(nominationID); !ok {
-			return noSuchEntry(nominationID)
+		if role == RoleJudge {
+			_, err = judgedEntry(ctx, tx, ref, nominationID, actor.UserID)
+		} else {
+			_, err = stageEntry(ctx, tx, ref, nominationID)
 		}
-		if d.role == RoleJudge {
-			if err := d.mayJudge(nominationID, actor.UserID); err != nil {
-				return err
-			}
+		if err != nil {
+			return err
 		}
-		scores, err := tx.Scores(ctx, ref)
+		scores, err := tx.EntryScores(ctx, ref, nominationID)
 		if err != nil {
 			return err
 		}
 		names := map[int64]string{}
-		for _, m := range d.panel {
-			names[m.UserID] = m.Name
+		for _, sc := range scores { // the names of this entry's judges only
+			if m, ok, err := tx.PanelMember(ctx, ref, sc.UserID); err != nil {
+				return err
+			} else if ok {
+				names[sc.UserID] = m.Name
+			}
 		}
 		mineSubmitted := false
 		for _, sc := range scores {
@@ -1053,8 +1154,8 @@ func (s *Service) EntryScores(ctx context.Context, actor Actor, ref StageRef, no
 				continue
 			}
 			own := sc.UserID == actor.UserID
-			if d.role == RoleJudge && !own {
-				switch d.stage.Judging.ScoreVisibility {
+			if role == RoleJudge && !own {
+				switch st.Judging.ScoreVisibility {
 				case VisibleNever:
 					continue
 				case VisibleAfterSubmit:

@@ -1,0 +1,239 @@
+package db_test
+
+import (
+	"context"
+	"slices"
+	"sync"
+	"testing"
+
+	"github.com/awardflow/awardflow/db"
+	"github.com/awardflow/awardflow/db/dbtest"
+	"github.com/awardflow/awardflow/workflow"
+)
+
+// reads counts what the service read through a store: rows of the
+// whole-stage reads, rows of one judge's reads, and cycle definitions
+// decoded.
+type reads struct {
+	mu                        sync.Mutex
+	stage, judge, cycleDecode int
+}
+
+func (r *reads) add(p *int, n int) { r.mu.Lock(); *p += n; r.mu.Unlock() }
+
+func (r *reads) take() (stage, judge, decoded int) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	stage, judge, decoded = r.stage, r.judge, r.cycleDecode
+	r.stage, r.judge, r.cycleDecode = 0, 0, 0
+	return
+}
+
+type countingStore struct {
+	workflow.Store
+	r *reads
+}
+
+func (s countingStore) InTx(ctx context.Context, fn func(workflow.Tx) error) error {
+	return s.Store.InTx(ctx, func(tx workflow.Tx) error { return fn(countingTx{tx, s.r}) })
+}
+
+func (s countingStore) Read(ctx context.Context, fn func(workflow.Tx) error) error {
+	return s.Store.Read(ctx, func(tx workflow.Tx) error { return fn(countingTx{tx, s.r}) })
+}
+
+type countingTx struct {
+	workflow.Tx
+	r *reads
+}
+
+func (t countingTx) StageEntries(ctx context.Context, s workflow.StageRef) ([]workflow.Nomination, error) {
+	out, err := t.Tx.StageEntries(ctx, s)
+	t.r.add(&t.r.stage, len(out))
+	return out, err
+}
+
+func (t countingTx) Assignments(ctx context.Context, s workflow.StageRef) ([]workflow.Assignment, error) {
+	out, err := t.Tx.Assignments(ctx, s)
+	t.r.add(&t.r.stage, len(out))
+	return out, err
+}
+
+func (t countingTx) Scores(ctx context.Context, s workflow.StageRef) ([]workflow.Score, error) {
+	out, err := t.Tx.Scores(ctx, s)
+	t.r.add(&t.r.stage, len(out))
+	return out, err
+}
+
+func (t countingTx) PanelMembers(ctx context.Context, s workflow.StageRef) ([]workflow.PanelMember, error) {
+	out, err := t.Tx.PanelMembers(ctx, s)
+	t.r.add(&t.r.stage, len(out))
+	return out, err
+}
+
+func (t countingTx) JudgeEntries(ctx context.Context, s workflow.StageRef, userID int64) ([]workflow.Nomination, error) {
+	out, err := t.Tx.JudgeEntries(ctx, s, userID)
+	t.r.add(&t.r.judge, len(out))
+	return out, err
+}
+
+func (t countingTx) JudgeScores(ctx context.Context, s workflow.StageRef, userID int64) ([]workflow.Score, error) {
+	out, err := t.Tx.JudgeScores(ctx, s, userID)
+	t.r.add(&t.r.judge, len(out))
+	return out, err
+}
+
+func (t countingTx) LatestCycle(ctx context.Context, key string) (workflow.CycleVersion, error) {
+	t.r.add(&t.r.cycleDecode, 1)
+	return t.Tx.LatestCycle(ctx, key)
+}
+
+func (t countingTx) CycleVersion(ctx context.Context, key string, version int) (workflow.CycleVersion, error) {
+	t.r.add(&t.r.cycleDecode, 1)
+	return t.Tx.CycleVersion(ctx, key, version)
+}
+
+// TestJudgingReadsOneEntry: saving, reading and recusing one entry's score,
+// and a judge's list, read no whole-stage rows (the list reads the judge's
+// own assignments and scores), and the cycle definition is decoded once
+// per service, not on every request. Before issue 9 each of them read
+// every entry, assignment and score of the stage and decoded the cycle.
+func TestJudgingReadsOneEntry(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+		je := newJudgingEnv(t, d, 12, 5)
+		je.proposeAndApply(t)
+		r := &reads{}
+		svc := workflow.NewService(countingStore{db.NewStore(d), r}, je.clock.Now)
+		judge := je.judges[0]
+		mine := je.assignedTo(t, judge)
+		if len(mine) < 2 {
+			t.Fatalf("judge 0 has %d entries", len(mine))
+		}
+		id := mine[0]
+		if _, err := svc.Entry(je.ctx, judge, top100, id); err != nil { // warms the service's cycle cache
+			t.Fatal(err)
+		}
+		r.take()
+		for _, c := range []struct {
+			name string
+			call func() error
+		}{
+			{"entry", func() error { _, err := svc.Entry(je.ctx, judge, top100, id); return err }},
+			{"save", func() error {
+				_, err := svc.SaveScore(je.ctx, judge, top100, id, 0, workflow.ScoreInput{Values: fullScore})
+				return err
+			}},
+			{"submit", func() error {
+				_, err := svc.SaveScore(je.ctx, judge, top100, id, 1, workflow.ScoreInput{Values: fullScore, Submit: true})
+				return err
+			}},
+			{"scores", func() error { _, err := svc.EntryScores(je.ctx, judge, top100, id); return err }},
+			{"reopen", func() error {
+				_, err := svc.ReopenScore(je.ctx, je.chair, top100, id, judge.UserID, "再確認")
+				return err
+			}},
+			{"history", func() error { _, err := svc.ScoreHistory(je.ctx, je.chair, top100, id); return err }},
+			{"recuse", func() error { return svc.Recuse(je.ctx, judge, top100, mine[1], "取引先") }},
+			{"list", func() error {
+				list, _, err := svc.Entries(je.ctx, judge, top100, workflow.Page{Limit: 200})
+				if err == nil && len(list) != len(mine)-1 {
+					t.Errorf("list: %d entries, want %d", len(list), len(mine)-1)
+				}
+				return err
+			}},
+		} {
+			if err := c.call(); err != nil {
+				t.Fatalf("%s: %v", c.name, err)
+			}
+			stage, judgeRows, decoded := r.take()
+			if stage != 0 || decoded != 0 {
+				t.Errorf("%s read %d whole-stage rows and decoded the cycle %d times; want none", c.name, stage, decoded)
+			}
+			if judgeRows > 2*len(mine) {
+				t.Errorf("%s read %d rows of the judge's, who has %d entries", c.name, judgeRows, len(mine))
+			}
+		}
+	})
+}
+
+// TestOneEntryConflictsAgreeWithStage: the one-entry checks (entry,
+// scores, save), the judge's list and the secretariat's whole-stage
+// conflict list apply one rule: for every judge and entry, the entry is
+// visible to the judge exactly when the judge is actively assigned to it
+// and the stage's conflict list does not name the pair. Conflicts of every
+// source are declared after the assignments were made.
+func TestOneEntryConflictsAgreeWithStage(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+		je := newJudgingEnv(t, d, 12, 5)
+		je.proposeAndApply(t)
+		assigned := map[int64][]int64{}
+		for _, j := range je.judges {
+			assigned[j.UserID] = je.assignedTo(t, j)
+		}
+		entry := func(id int64) workflow.Nomination {
+			i := slices.IndexFunc(je.entries, func(n workflow.Nomination) bool { return n.ID == id })
+			return je.entries[i]
+		}
+		first := func(j workflow.Actor) workflow.Nomination { return entry(assigned[j.UserID][0]) }
+		declare := func(j workflow.Actor, a workflow.Affiliation) {
+			if _, err := je.svc.DeclareAffiliation(je.ctx, j, a); err != nil {
+				t.Fatal(err)
+			}
+		}
+		declare(je.judges[0], workflow.Affiliation{OrganisationID: first(je.judges[0]).OrganisationID})
+		declare(je.judges[1], workflow.Affiliation{Name: "  " + first(je.judges[1]).Snapshot.Name + " "}) // compared by name key
+		if _, err := je.svc.DeclareConflict(je.ctx, je.judges[2], first(je.judges[2]).OrganisationID, "元顧問"); err != nil {
+			t.Fatal(err)
+		}
+		if err := je.svc.Recuse(je.ctx, je.judges[3], top100, first(je.judges[3]).ID, "取引先"); err != nil {
+			t.Fatal(err)
+		}
+		declare(je.judges[4], workflow.Affiliation{CorporateNumber: first(je.judges[4]).Snapshot.CorporateNumber})
+
+		cs, err := je.svc.Conflicts(je.ctx, micStaff, top100)
+		if err != nil {
+			t.Fatal(err)
+		}
+		conflicted := map[[2]int64]string{}
+		for _, c := range cs {
+			conflicted[[2]int64{c.UserID, c.NominationID}] = c.Source
+		}
+		sources := map[string]bool{}
+		for _, j := range je.judges {
+			sources[conflicted[[2]int64{j.UserID, first(j).ID}]] = true
+		}
+		for _, s := range []string{workflow.SourceAffiliation, workflow.SourceName, workflow.SourceDeclared, workflow.SourceRecusal, workflow.SourceCorporateNumber} {
+			if !sources[s] {
+				t.Fatalf("no %s conflict among %v", s, cs)
+			}
+		}
+		for _, j := range je.judges {
+			list, _, err := je.svc.Entries(je.ctx, j, top100, workflow.Page{Limit: 200})
+			if err != nil {
+				t.Fatal(err)
+			}
+			listed := map[int64]bool{}
+			for _, se := range list {
+				listed[se.Nomination.ID] = true
+			}
+			for _, n := range je.entries {
+				_, isConflicted := conflicted[[2]int64{j.UserID, n.ID}]
+				want := slices.Contains(assigned[j.UserID], n.ID) && !isConflicted
+				_, errEntry := je.svc.Entry(je.ctx, j, top100, n.ID)
+				_, errScores := je.svc.EntryScores(je.ctx, j, top100, n.ID)
+				_, errSave := je.svc.SaveScore(je.ctx, j, top100, n.ID, 0, workflow.ScoreInput{Values: map[string]any{"adoption": 3}})
+				for what, err := range map[string]error{"entry": errEntry, "scores": errScores, "save": errSave} {
+					if got := err == nil; got != want {
+						t.Errorf("judge %d, entry %d: %s visible = %v (%v), want %v (conflict %q)", j.UserID, n.ID, what, got, err, want,
+							conflicted[[2]int64{j.UserID, n.ID}])
+					} else if !want {
+						wantCode(t, err, workflow.NotFound)
+					}
+				}
+				if listed[n.ID] != want {
+					t.Errorf("judge %d, entry %d: listed = %v, want %v", j.UserID, n.ID, listed[n.ID], want)
+				}
+			}
+		}
+	})
+}
