@@ -116,4 +116,3 @@ func TestDocumentsRoundTrip(t *testing.T) {
 		}
 	})
 }
-
