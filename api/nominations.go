@@ -40,7 +40,7 @@ func (s *server) listCycles(c *gin.Context) {
 type cycleJSON struct {
 	Version  int       `json:"version"`
 	LoadedAt time.Time `json:"loaded_at"`
-	workflow.Cycle
+	cycleDefJSON
 }
 
 func (s *server) getCycle(c *gin.Context) {
@@ -49,7 +49,7 @@ func (s *server) getCycle(c *gin.Context) {
 		s.fail(c, err)
 		return
 	}
-	c.JSON(http.StatusOK, cycleJSON{Version: cv.Version, LoadedAt: cv.LoadedAt, Cycle: cv.Cycle})
+	c.JSON(http.StatusOK, cycleJSON{Version: cv.Version, LoadedAt: cv.LoadedAt, cycleDefJSON: toCycleDefJSON(&cv.Cycle)})
 }
 
 type organisationJSON struct {
