@@ -1,9 +1,11 @@
 package api
 
 import (
+	"fmt"
 	"os"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -36,20 +38,72 @@ func TestResponseBodiesGolden(t *testing.T) {
 			if res.status != 200 {
 				t.Fatalf("%s: %d %s", tc.name, res.status, res.raw)
 			}
-			path := filepath.Join("testdata", tc.name+".golden.json")
-			if *update {
-				if err := os.WriteFile(path, []byte(res.raw), 0o644); err != nil {
-					t.Fatal(err)
-				}
+			golden(t, tc.name, res.raw)
+		}
+	})
+}
+
+// golden compares a body with testdata/<name>.golden.json (-update
+// rewrites it).
+func golden(t *testing.T, name, body string) {
+	t.Helper()
+	path := filepath.Join("testdata", name+".golden.json")
+	if *update {
+		if err := os.WriteFile(path, []byte(body), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	want, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if string(want) != body {
+		t.Errorf("%s body changed:\n got %s\nwant %s", name, body, want)
+	}
+}
+
+// TestJudgingBodiesGolden pins the bodies the judging handlers built as
+// maps (gin.H) before they had response types: a judge's entry, declared
+// affiliations and conflicts, and an applied decision.
+func TestJudgingBodiesGolden(t *testing.T) {
+	eachDB(t, func(t *testing.T, f *fixture) {
+		judge := f.tokens["micJudge"]
+		entries := "/api/v1/cycles/fy2026-telework/programmes/mic-pioneer/stages/top100/entries/"
+		for _, tc := range []struct {
+			name, method, path, token string
+			body                      any
+			status                    int
+		}{
+			{"entry", "GET", entries + strconv.FormatInt(f.assigned, 10), judge, nil, 200},
+			{"affiliation", "POST", "/api/v1/me/affiliations", judge, map[string]any{"name": "株式会社テレワーク工房", "corporate_number": "1010001000006"}, 201},
+			{"conflict", "POST", "/api/v1/me/conflicts", judge, map[string]any{"organisation_id": f.orgB.ID, "reason": "兼業先"}, 201},
+			{"my_conflicts", "GET", "/api/v1/me/conflicts", judge, nil, 200},
+		} {
+			res := f.do(tc.method, tc.path, tc.token, tc.body)
+			if res.status != tc.status {
+				t.Fatalf("%s: %d %s", tc.name, res.status, res.raw)
 			}
-			want, err := os.ReadFile(path)
-			if err != nil {
+			golden(t, tc.name, res.raw)
+		}
+		actor := workflow.Actor{ID: "user", UserID: f.users["micJudge"].ID, Grants: []workflow.Grant{{Role: workflow.RoleJudge, Domain: "mic"}}}
+		for i := range 2 {
+			e := f.assignedEntry()
+			if _, err := f.svc.SaveScore(f.ctx, actor, top100, e.ID, 0, workflow.ScoreInput{Values: map[string]any{"adoption": 2 + i,
+				"management": 3, "security": 3, "outcomes": 3}, Submit: true}); err != nil {
 				t.Fatal(err)
 			}
-			if string(want) != res.raw {
-				t.Errorf("%s body changed:\n got %s\nwant %s", tc.name, res.raw, want)
-			}
 		}
+		pv, err := f.svc.PreviewDecision(f.ctx, admin, top100, workflow.DecisionSpec{TopN: 1})
+		if err != nil {
+			t.Fatal(err)
+		}
+		res := f.do("POST", "/api/v1/cycles/fy2026-telework/programmes/mic-pioneer/stages/top100/decisions", f.tokens["micSec"],
+			map[string]any{"spec": map[string]any{"top_n": 1}, "fingerprint": pv.Fingerprint})
+		if res.status != 201 {
+			t.Fatalf("decision: %d %s", res.status, res.raw)
+		}
+		// user ids follow the fixture's map order
+		golden(t, "decision", strings.Replace(res.raw, fmt.Sprintf(`"user:%d"`, f.users["micSec"].ID), `"user:micSec"`, 1))
 	})
 }
 
