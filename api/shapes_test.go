@@ -1,15 +1,18 @@
 package api
 
 import (
+	"encoding/json"
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/awardflow/awardflow/workflow"
+	"github.com/awardflow/awardflow/workflow/fieldtest"
 )
 
 // TestResponseBodiesGolden pins the bytes of a few key responses (a cycle,
@@ -124,4 +127,54 @@ func TestStoredHashesPinned(t *testing.T) {
 			t.Fatalf("cycle hash %s, rubric hash %s", cv.Hash, workflow.RubricHash(st.Judging))
 		}
 	})
+}
+
+// TestResponseTypesCoverEveryField: clearing any exported field of a
+// filled domain value changes its response body, so a field added to a
+// domain type cannot be left out of the API unnoticed (fields the API
+// deliberately hides are named).
+func TestResponseTypesCoverEveryField(t *testing.T) {
+	t.Run("cycle", func(t *testing.T) {
+		covers(t, func(c *workflow.Cycle) any { return toCycleDefJSON(c) })
+	})
+	t.Run("publication", func(t *testing.T) {
+		covers(t, func(p *workflow.Publication) any { return toPublicationJSON(*p) }, ".CreatedBy", ".WithdrawnBy")
+	})
+	t.Run("organisation", func(t *testing.T) {
+		covers(t, func(o *workflow.Organisation) any { return toOrganisationJSON(*o) })
+	})
+	t.Run("decision outcome", func(t *testing.T) {
+		covers(t, func(o *workflow.DecisionOutcome) any { return toOutcomesJSON([]workflow.DecisionOutcome{*o}) })
+	})
+	t.Run("affiliation", func(t *testing.T) {
+		covers(t, func(a *workflow.Affiliation) any { return toAffiliationJSON(*a) }, ".UserID")
+	})
+	t.Run("declared conflict", func(t *testing.T) {
+		covers(t, func(d *workflow.DeclaredConflict) any { return toDeclaredConflictJSON(*d) }, ".UserID", ".CreatedBy")
+	})
+}
+
+func covers[T any](t *testing.T, body func(*T) any, hidden ...string) {
+	t.Helper()
+	encode := func(x *T) string {
+		b, err := json.Marshal(body(x))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return string(b)
+	}
+	var full T
+	fieldtest.Fill(&full)
+	base := encode(&full)
+	for i := 0; ; i++ {
+		var x T
+		fieldtest.Fill(&x)
+		path := fieldtest.Zero(&x, i)
+		if path == "" {
+			break
+		}
+		if encode(&x) == base && !slices.Contains(hidden, path) {
+			t.Errorf("the response ignores %s", path)
+		}
+	}
 }

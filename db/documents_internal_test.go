@@ -2,62 +2,16 @@ package db
 
 import (
 	"encoding/json"
-	"fmt"
 	"reflect"
 	"testing"
-	"time"
 
 	"github.com/awardflow/awardflow/workflow"
+	"github.com/awardflow/awardflow/workflow/fieldtest"
 )
-
-// fill sets every exported field reachable from v to a distinct non-zero
-// value (lists and maps get two and one entries), so a converter that
-// forgets a field loses a value the round trip then misses.
-func fill(v reflect.Value, n *int) {
-	*n++
-	switch v.Kind() {
-	case reflect.String:
-		v.SetString(fmt.Sprintf("s%d", *n))
-	case reflect.Int, reflect.Int64, reflect.Int32:
-		v.SetInt(int64(*n))
-	case reflect.Float64:
-		v.SetFloat(float64(*n) + 0.5)
-	case reflect.Bool:
-		v.SetBool(true)
-	case reflect.Pointer:
-		v.Set(reflect.New(v.Type().Elem()))
-		fill(v.Elem(), n)
-	case reflect.Slice:
-		v.Set(reflect.MakeSlice(v.Type(), 2, 2))
-		for i := range 2 {
-			fill(v.Index(i), n)
-		}
-	case reflect.Map:
-		m := reflect.MakeMap(v.Type())
-		k, e := reflect.New(v.Type().Key()).Elem(), reflect.New(v.Type().Elem()).Elem()
-		fill(k, n)
-		fill(e, n)
-		m.SetMapIndex(k, e)
-		v.Set(m)
-	case reflect.Struct:
-		if v.Type() == reflect.TypeOf(time.Time{}) {
-			v.Set(reflect.ValueOf(time.Date(2026, 7, 1, 9, 0, *n, 0, time.UTC)))
-			return
-		}
-		for i := range v.NumField() {
-			if v.Type().Field(i).IsExported() {
-				fill(v.Field(i), n)
-			}
-		}
-	default:
-		panic("fill: no value for " + v.Type().String())
-	}
-}
 
 func filled[T any]() T {
 	var x T
-	n := 0
-	fill(reflect.ValueOf(&x).Elem(), &n)
+	fieldtest.Fill(&x)
 	return x
 }
 

@@ -3,6 +3,8 @@ package workflow
 import (
 	"testing"
 	"time"
+
+	"github.com/awardflow/awardflow/workflow/fieldtest"
 )
 
 // canonicalFixture sets every field of the cycle tree, with a second
@@ -52,5 +54,28 @@ func TestCanonicalCycleEncoding(t *testing.T) {
 	rubric := `[{"key":"c1","label":{"ja":"観点","en":"Criterion"},"guidance":{"ja":"指針","en":""},"weight":1.5,"min":0,"max":5,"step":0.5,"required":true},{"key":"c2","label":{"ja":"観点2","en":"C2"},"weight":1e+21,"min":-1,"max":1,"step":1}]`
 	if got := string(canonicalRubric(c.Programmes[0].Stages[0].Judging.Rubric)); got != rubric {
 		t.Fatalf("rubric encoding changed:\n got %s\nwant %s", got, rubric)
+	}
+}
+
+// TestCanonicalCoversEveryField: clearing any exported field of a filled
+// cycle changes its canonical encoding, so a field added to the cycle
+// types cannot be left out of the hash unnoticed.
+func TestCanonicalCoversEveryField(t *testing.T) {
+	var full Cycle
+	fieldtest.Fill(&full)
+	base := string(CanonicalCycle(&full))
+	for i := 0; ; i++ {
+		var c Cycle
+		fieldtest.Fill(&c)
+		path := fieldtest.Zero(&c, i)
+		if path == "" {
+			if i < 50 {
+				t.Fatalf("only %d leaves", i)
+			}
+			break
+		}
+		if string(CanonicalCycle(&c)) == base {
+			t.Errorf("the canonical encoding ignores %s", path)
+		}
 	}
 }
