@@ -65,7 +65,7 @@ type organisationJSON struct {
 	TotalHeadcount   int                `json:"total_headcount"`
 	RegularHeadcount int                `json:"regular_headcount"`
 	Capital          *int64             `json:"capital"`
-	Size             workflow.Size      `json:"size"`
+	Size             sizeJSON           `json:"size"`
 	Version          int                `json:"version"`
 	CreatedAt        time.Time          `json:"created_at"`
 	UpdatedAt        time.Time          `json:"updated_at"`
@@ -74,8 +74,19 @@ type organisationJSON struct {
 func toOrganisationJSON(o workflow.Organisation) organisationJSON {
 	return organisationJSON{ID: o.ID, Name: o.Name, NameKana: o.NameKana, LegalForm: o.LegalForm, CorporateNumber: o.CorporateNumber,
 		Prefecture: o.Prefecture, Municipality: o.Municipality, Industry: o.Industry, SMESector: o.SMESector,
-		TotalHeadcount: o.TotalHeadcount, RegularHeadcount: o.RegularHeadcount, Capital: o.Capital, Size: o.Size(),
+		TotalHeadcount: o.TotalHeadcount, RegularHeadcount: o.RegularHeadcount, Capital: o.Capital, Size: toSizeJSON(o.Size()),
 		Version: o.Version, CreatedAt: o.CreatedAt, UpdatedAt: o.UpdatedAt}
+}
+
+// sizeJSON is an organisation's size class.
+type sizeJSON struct {
+	Sector workflow.SMESector `json:"sector"`
+	SME    bool               `json:"sme"`   // 中小企業
+	Small  bool               `json:"small"` // 小規模企業者
+}
+
+func toSizeJSON(z workflow.Size) sizeJSON {
+	return sizeJSON{Sector: z.Sector, SME: z.SME, Small: z.Small}
 }
 
 // organisationRequest has pointer fields so that PATCH changes only what
