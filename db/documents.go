@@ -4,6 +4,8 @@ import (
 	"time"
 
 	"github.com/awardflow/awardflow/workflow"
+	"github.com/awardflow/awardflow/workflow/aggregate"
+	"github.com/awardflow/awardflow/workflow/assign"
 )
 
 // The documents db stores as JSON have their own types here, apart from the
@@ -332,4 +334,135 @@ func fromPublicCorrection(c workflow.PublicCorrection) publicCorrectionDoc {
 func (d publicCorrectionDoc) correction() workflow.PublicCorrection {
 	return workflow.PublicCorrection{OrganisationName: d.OrganisationName, Prefecture: d.Prefecture, Municipality: d.Municipality,
 		Industry: d.Industry, Headcount: d.Headcount, Answers: d.Answers}
+}
+
+// ---- assignment proposals (proposals.pairs, proposals.report)
+
+type pairDoc struct {
+	Entry int64 `json:"Entry"`
+	Judge int64 `json:"Judge"`
+}
+
+type shortDoc struct {
+	Entry   int64 `json:"entry"`
+	Missing int   `json:"missing"`
+}
+
+type reportDoc struct {
+	Entries         int        `json:"entries"`
+	Judges          int        `json:"judges"`
+	K               int        `json:"k"`
+	Assignments     int        `json:"assignments"`
+	Proposed        int        `json:"proposed"`
+	LoadMin         int        `json:"load_min"`
+	LoadMax         int        `json:"load_max"`
+	LoadSpread      int        `json:"load_spread"`
+	BelowMinLoad    []int64    `json:"below_min_load"`
+	Short           []shortDoc `json:"short"`
+	PreferencesMet  int        `json:"preferences_met"`
+	ConflictsHonour int        `json:"conflicts_excluded"`
+	Cost            int64      `json:"cost"`
+}
+
+func fromPairs(ps []assign.Pair) []pairDoc {
+	return each(ps, func(p assign.Pair) pairDoc { return pairDoc{Entry: p.Entry, Judge: p.Judge} })
+}
+
+func toPairs(ds []pairDoc) []assign.Pair {
+	return each(ds, func(d pairDoc) assign.Pair { return assign.Pair{Entry: d.Entry, Judge: d.Judge} })
+}
+
+func fromReport(r assign.Report) reportDoc {
+	return reportDoc{Entries: r.Entries, Judges: r.Judges, K: r.K, Assignments: r.Assignments, Proposed: r.Proposed,
+		LoadMin: r.LoadMin, LoadMax: r.LoadMax, LoadSpread: r.LoadSpread, BelowMinLoad: r.BelowMinLoad,
+		Short:          each(r.Short, func(s assign.Short) shortDoc { return shortDoc{Entry: s.Entry, Missing: s.Missing} }),
+		PreferencesMet: r.PreferencesMet, ConflictsHonour: r.ConflictsHonour, Cost: r.Cost}
+}
+
+func (d reportDoc) report() assign.Report {
+	return assign.Report{Entries: d.Entries, Judges: d.Judges, K: d.K, Assignments: d.Assignments, Proposed: d.Proposed,
+		LoadMin: d.LoadMin, LoadMax: d.LoadMax, LoadSpread: d.LoadSpread, BelowMinLoad: d.BelowMinLoad,
+		Short:          each(d.Short, func(s shortDoc) assign.Short { return assign.Short{Entry: s.Entry, Missing: s.Missing} }),
+		PreferencesMet: d.PreferencesMet, ConflictsHonour: d.ConflictsHonour, Cost: d.Cost}
+}
+
+// ---- applied decisions (decisions.spec, decisions.outcomes)
+
+type decisionSpecDoc struct {
+	Measure              string         `json:"measure,omitempty"`
+	Normalise            bool           `json:"normalise,omitempty"`
+	TopN                 int            `json:"top_n,omitempty"`
+	Threshold            *float64       `json:"threshold,omitempty"`
+	Ties                 string         `json:"ties,omitempty"`
+	Awards               []awardRuleDoc `json:"awards,omitempty"`
+	Picks                []overrideDoc  `json:"picks,omitempty"`
+	Excludes             []overrideDoc  `json:"excludes,omitempty"`
+	EligibilityOverrides []overrideDoc  `json:"eligibility_overrides,omitempty"`
+	Reason               string         `json:"reason,omitempty"`
+}
+
+type awardRuleDoc struct {
+	Award string `json:"award"`
+	TopN  int    `json:"top_n"`
+}
+
+type overrideDoc struct {
+	NominationID int64  `json:"nomination_id"`
+	Award        string `json:"award,omitempty"`
+	Reason       string `json:"reason"`
+}
+
+type decisionOutcomeDoc struct {
+	NominationID        int64   `json:"nomination_id"`
+	OrganisationName    string  `json:"organisation_name"`
+	Rank                int     `json:"rank"`
+	Tie                 bool    `json:"tie"`
+	Value               float64 `json:"value"`
+	Count               int     `json:"count"`
+	Action              string  `json:"action"`
+	Award               string  `json:"award,omitempty"`
+	Why                 string  `json:"why"`
+	Reason              string  `json:"reason,omitempty"`
+	Eligibility         string  `json:"eligibility,omitempty"`
+	EligibilityOverride string  `json:"eligibility_override,omitempty"`
+	TieAtCut            bool    `json:"tie_at_cut,omitempty"`
+	UnresolvedTie       bool    `json:"unresolved_tie,omitempty"`
+}
+
+func fromOverride(o workflow.Override) overrideDoc {
+	return overrideDoc{NominationID: o.NominationID, Award: o.Award, Reason: o.Reason}
+}
+
+func (d overrideDoc) override() workflow.Override {
+	return workflow.Override{NominationID: d.NominationID, Award: d.Award, Reason: d.Reason}
+}
+
+func fromDecisionSpec(s workflow.DecisionSpec) decisionSpecDoc {
+	return decisionSpecDoc{Measure: string(s.Measure), Normalise: s.Normalise, TopN: s.TopN, Threshold: s.Threshold, Ties: s.Ties,
+		Awards: each(s.Awards, func(a workflow.AwardRule) awardRuleDoc { return awardRuleDoc{Award: a.Award, TopN: a.TopN} }),
+		Picks:  each(s.Picks, fromOverride), Excludes: each(s.Excludes, fromOverride),
+		EligibilityOverrides: each(s.EligibilityOverrides, fromOverride), Reason: s.Reason}
+}
+
+func (d decisionSpecDoc) spec() workflow.DecisionSpec {
+	return workflow.DecisionSpec{Measure: aggregate.Measure(d.Measure), Normalise: d.Normalise, TopN: d.TopN, Threshold: d.Threshold, Ties: d.Ties,
+		Awards: each(d.Awards, func(a awardRuleDoc) workflow.AwardRule { return workflow.AwardRule{Award: a.Award, TopN: a.TopN} }),
+		Picks:  each(d.Picks, overrideDoc.override), Excludes: each(d.Excludes, overrideDoc.override),
+		EligibilityOverrides: each(d.EligibilityOverrides, overrideDoc.override), Reason: d.Reason}
+}
+
+func fromOutcomes(os []workflow.DecisionOutcome) []decisionOutcomeDoc {
+	return each(os, func(o workflow.DecisionOutcome) decisionOutcomeDoc {
+		return decisionOutcomeDoc{NominationID: o.NominationID, OrganisationName: o.OrganisationName, Rank: o.Rank, Tie: o.Tie,
+			Value: o.Value, Count: o.Count, Action: string(o.Action), Award: o.Award, Why: o.Why, Reason: o.Reason,
+			Eligibility: string(o.Eligibility), EligibilityOverride: o.EligibilityOverride, TieAtCut: o.TieAtCut, UnresolvedTie: o.UnresolvedTie}
+	})
+}
+
+func toOutcomes(ds []decisionOutcomeDoc) []workflow.DecisionOutcome {
+	return each(ds, func(d decisionOutcomeDoc) workflow.DecisionOutcome {
+		return workflow.DecisionOutcome{NominationID: d.NominationID, OrganisationName: d.OrganisationName, Rank: d.Rank, Tie: d.Tie,
+			Value: d.Value, Count: d.Count, Action: workflow.Action(d.Action), Award: d.Award, Why: d.Why, Reason: d.Reason,
+			Eligibility: workflow.Outcome(d.Eligibility), EligibilityOverride: d.EligibilityOverride, TieAtCut: d.TieAtCut, UnresolvedTie: d.UnresolvedTie}
+	})
 }

@@ -69,4 +69,22 @@ func TestDocumentsRoundTrip(t *testing.T) {
 			t.Fatalf("correction lost a field:\n got %+v\nwant %+v", got, c)
 		}
 	})
+	t.Run("proposal", func(t *testing.T) {
+		p := filled[workflow.Proposal]()
+		if got := toPairs(roundTrip(t, fromPairs(p.Pairs))); !reflect.DeepEqual(got, p.Pairs) {
+			t.Fatalf("pairs lost a field:\n got %+v\nwant %+v", got, p.Pairs)
+		}
+		if got := roundTrip(t, fromReport(p.Report)).report(); !reflect.DeepEqual(got, p.Report) {
+			t.Fatalf("report lost a field:\n got %+v\nwant %+v", got, p.Report)
+		}
+	})
+	t.Run("decision", func(t *testing.T) {
+		d := filled[workflow.Decision]()
+		if got := roundTrip(t, fromDecisionSpec(d.Spec)).spec(); !reflect.DeepEqual(got, d.Spec) {
+			t.Fatalf("spec lost a field:\n got %+v\nwant %+v", got, d.Spec)
+		}
+		if got := toOutcomes(roundTrip(t, fromOutcomes(d.Outcomes))); !reflect.DeepEqual(got, d.Outcomes) {
+			t.Fatalf("outcomes lost a field:\n got %+v\nwant %+v", got, d.Outcomes)
+		}
+	})
 }
