@@ -178,3 +178,30 @@ func covers[T any](t *testing.T, body func(*T) any, hidden ...string) {
 		}
 	}
 }
+
+// TestWindowAndPublicRecordBodiesGolden pins the bodies served straight
+// from workflow's types before they had response types: a window change,
+// a programme's window log, the release pre-flight and a nomination's
+// public record.
+func TestWindowAndPublicRecordBodiesGolden(t *testing.T) {
+	eachDB(t, func(t *testing.T, f *fixture) {
+		sec := f.tokens["micSec"]
+		programme := "/api/v1/cycles/fy2026-telework/programmes/mic-pioneer"
+		for _, tc := range []struct {
+			name, method, path string
+			body               any
+		}{
+			{"window_change", "PUT", programme + "/stages/top100/window", map[string]any{"closes_at": "2026-09-20T17:00+09:00", "reason": "延長"}},
+			{"windows", "GET", programme + "/windows", nil},
+			{"release_status", "GET", programme + "/release", nil},
+			{"public_record", "GET", "/api/v1/nominations/" + strconv.FormatInt(f.assigned, 10) + "/public", nil},
+		} {
+			res := f.do(tc.method, tc.path, sec, tc.body)
+			if res.status != 200 {
+				t.Fatalf("%s: %d %s", tc.name, res.status, res.raw)
+			}
+			// user ids follow the fixture's map order
+			golden(t, tc.name, strings.ReplaceAll(res.raw, fmt.Sprintf(`"user:%d"`, f.users["micSec"].ID), `"user:micSec"`))
+		}
+	})
+}
