@@ -556,7 +556,7 @@ func (s *server) release(c *gin.Context) {
 type releaseStatusJSON struct {
 	Cycle              string                 `json:"cycle"`
 	Programme          string                 `json:"programme"`
-	Call               workflow.Window        `json:"call"`
+	Call               windowJSON             `json:"call"`
 	CallOpen           bool                   `json:"call_open"`
 	Released           bool                   `json:"released"`
 	ReleasedAt         *time.Time             `json:"released_at"`
@@ -575,7 +575,7 @@ func (s *server) releaseStatus(c *gin.Context) {
 		s.fail(c, err)
 		return
 	}
-	out := releaseStatusJSON{Cycle: st.Cycle, Programme: st.Programme, Call: st.Call, CallOpen: st.CallOpen,
+	out := releaseStatusJSON{Cycle: st.Cycle, Programme: st.Programme, Call: toWindowJSON(st.Call), CallOpen: st.CallOpen,
 		Undecided: st.Undecided, UndecidedTotal: st.UndecidedTotal}
 	if r := st.Release; r != nil {
 		at := r.ReleasedAt

@@ -74,3 +74,32 @@ func toPublicationsJSON(ps []workflow.Publication) []publicationJSON {
 	}
 	return out
 }
+
+// publicRecordJSON is a nomination's public fields as submitted and as
+// they will be published.
+type publicRecordJSON struct {
+	NominationID int64            `json:"nomination_id"`
+	Version      int              `json:"version"` // send it in If-Match to correct
+	Submitted    publicValuesJSON `json:"submitted"`
+	Public       publicValuesJSON `json:"public"`
+	Corrected    []string         `json:"corrected"`
+}
+
+type publicValuesJSON struct {
+	OrganisationName string            `json:"organisation_name"`
+	Prefecture       string            `json:"prefecture"`
+	Municipality     string            `json:"municipality"`
+	Industry         string            `json:"industry"`
+	Headcount        int               `json:"headcount"`
+	Answers          map[string]string `json:"answers"`
+}
+
+func toPublicValuesJSON(v workflow.PublicValues) publicValuesJSON {
+	return publicValuesJSON{OrganisationName: v.OrganisationName, Prefecture: v.Prefecture, Municipality: v.Municipality,
+		Industry: v.Industry, Headcount: v.Headcount, Answers: v.Answers}
+}
+
+func toPublicRecordJSON(r workflow.PublicRecord) publicRecordJSON {
+	return publicRecordJSON{NominationID: r.NominationID, Version: r.Version, Submitted: toPublicValuesJSON(r.Submitted),
+		Public: toPublicValuesJSON(r.Public), Corrected: r.Corrected}
+}

@@ -146,6 +146,15 @@ func TestResponseTypesCoverEveryField(t *testing.T) {
 	t.Run("decision outcome", func(t *testing.T) {
 		covers(t, func(o *workflow.DecisionOutcome) any { return toOutcomesJSON([]workflow.DecisionOutcome{*o}) })
 	})
+	t.Run("window change", func(t *testing.T) {
+		covers(t, func(ch *workflow.WindowChange) any { return toWindowChangeJSON(*ch) })
+	})
+	t.Run("window log", func(t *testing.T) {
+		covers(t, func(l *workflow.WindowLog) any { return toWindowLogJSON(*l) })
+	})
+	t.Run("public record", func(t *testing.T) {
+		covers(t, func(r *workflow.PublicRecord) any { return toPublicRecordJSON(*r) })
+	})
 	t.Run("affiliation", func(t *testing.T) {
 		covers(t, func(a *workflow.Affiliation) any { return toAffiliationJSON(*a) }, ".UserID")
 	})

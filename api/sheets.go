@@ -280,7 +280,7 @@ func (s *server) getPublicRecord(c *gin.Context) {
 		return
 	}
 	etag(c, r.Version)
-	c.JSON(http.StatusOK, r)
+	c.JSON(http.StatusOK, toPublicRecordJSON(r))
 }
 
 // correctPublic corrects public fields (If-Match: the nomination's version).
@@ -296,5 +296,5 @@ func (s *server) correctPublic(c *gin.Context) {
 		return
 	}
 	etag(c, r.Version)
-	c.JSON(http.StatusOK, r)
+	c.JSON(http.StatusOK, toPublicRecordJSON(r))
 }
