@@ -59,8 +59,8 @@ type Programme struct {
 // Window is a period in time; Closes is a must-arrive (必着) deadline: a
 // submission at Closes or later is late.
 type Window struct {
-	Opens  time.Time `json:"opens"`
-	Closes time.Time `json:"closes"`
+	Opens  time.Time
+	Closes time.Time
 }
 
 // Contains reports whether t is inside the window: Opens ≤ t < Closes.

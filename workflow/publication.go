@@ -298,22 +298,22 @@ type PublicCorrection struct {
 
 // PublicValues are a nomination's public fields.
 type PublicValues struct {
-	OrganisationName string            `json:"organisation_name"`
-	Prefecture       string            `json:"prefecture"`
-	Municipality     string            `json:"municipality"`
-	Industry         string            `json:"industry"`
-	Headcount        int               `json:"headcount"`
-	Answers          map[string]string `json:"answers"`
+	OrganisationName string
+	Prefecture       string
+	Municipality     string
+	Industry         string
+	Headcount        int
+	Answers          map[string]string
 }
 
 // PublicRecord is what the secretariat sees of a nomination's public fields:
 // as submitted, as they will be published, and which were corrected.
 type PublicRecord struct {
-	NominationID int64        `json:"nomination_id"`
-	Version      int          `json:"version"` // the nomination's version: send it in If-Match to correct
-	Submitted    PublicValues `json:"submitted"`
-	Public       PublicValues `json:"public"`
-	Corrected    []string     `json:"corrected"`
+	NominationID int64
+	Version      int // the nomination's version: send it in If-Match to correct
+	Submitted    PublicValues
+	Public       PublicValues
+	Corrected    []string
 }
 
 // PublicPatch changes public fields: a nil field is left as it is; a value
