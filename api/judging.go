@@ -310,11 +310,7 @@ func (s *server) getEntry(c *gin.Context) {
 		s.fail(c, err)
 		return
 	}
-	j := gin.H{"nomination_id": n.ID, "programme": n.ProgrammeKey, "state": n.State, "answers": n.Answers, "organisation": nil}
-	if n.Snapshot != nil {
-		j["organisation"] = toOrganisationJSON(*n.Snapshot)
-	}
-	c.JSON(http.StatusOK, j)
+	c.JSON(http.StatusOK, toEntryJSON(n))
 }
 
 func (s *server) entryScores(c *gin.Context) {
@@ -503,9 +499,9 @@ func (s *server) ranking(c *gin.Context) {
 }
 
 type previewJSON struct {
-	Outcomes    []workflow.DecisionOutcome `json:"outcomes"`
-	Warnings    []fieldJSON                `json:"warnings"`
-	Fingerprint string                     `json:"fingerprint"`
+	Outcomes    []decisionOutcomeJSON `json:"outcomes"`
+	Warnings    []fieldJSON           `json:"warnings"`
+	Fingerprint string                `json:"fingerprint"`
 }
 
 func (s *server) previewDecision(c *gin.Context) {
@@ -518,10 +514,7 @@ func (s *server) previewDecision(c *gin.Context) {
 		s.fail(c, err)
 		return
 	}
-	out := previewJSON{Outcomes: pv.Outcomes, Warnings: []fieldJSON{}, Fingerprint: pv.Fingerprint}
-	if out.Outcomes == nil {
-		out.Outcomes = []workflow.DecisionOutcome{}
-	}
+	out := previewJSON{Outcomes: toOutcomesJSON(pv.Outcomes), Warnings: []fieldJSON{}, Fingerprint: pv.Fingerprint}
 	for _, w := range pv.Warnings {
 		out.Warnings = append(out.Warnings, fieldJSON{Path: w.Path, Code: w.Code, Message: w.Message.In(lang(c))})
 	}
@@ -543,10 +536,7 @@ func (s *server) applyDecision(c *gin.Context) {
 		s.fail(c, err)
 		return
 	}
-	if d.Outcomes == nil {
-		d.Outcomes = []workflow.DecisionOutcome{}
-	}
-	c.JSON(http.StatusCreated, gin.H{"id": d.ID, "outcomes": d.Outcomes, "applied_by": d.AppliedBy, "applied_at": d.AppliedAt})
+	c.JSON(http.StatusCreated, decisionJSON{AppliedAt: d.AppliedAt, AppliedBy: d.AppliedBy, ID: d.ID, Outcomes: toOutcomesJSON(d.Outcomes)})
 }
 
 type releaseRequest struct {
@@ -570,7 +560,7 @@ func (s *server) release(c *gin.Context) {
 type releaseStatusJSON struct {
 	Cycle              string                 `json:"cycle"`
 	Programme          string                 `json:"programme"`
-	Call               workflow.Window        `json:"call"`
+	Call               windowJSON             `json:"call"`
 	CallOpen           bool                   `json:"call_open"`
 	Released           bool                   `json:"released"`
 	ReleasedAt         *time.Time             `json:"released_at"`
@@ -589,7 +579,7 @@ func (s *server) releaseStatus(c *gin.Context) {
 		s.fail(c, err)
 		return
 	}
-	out := releaseStatusJSON{Cycle: st.Cycle, Programme: st.Programme, Call: st.Call, CallOpen: st.CallOpen,
+	out := releaseStatusJSON{Cycle: st.Cycle, Programme: st.Programme, Call: toWindowJSON(st.Call), CallOpen: st.CallOpen,
 		Undecided: st.Undecided, UndecidedTotal: st.UndecidedTotal}
 	if r := st.Release; r != nil {
 		at := r.ReleasedAt
@@ -616,7 +606,7 @@ func (s *server) declareAffiliation(c *gin.Context) {
 		s.fail(c, err)
 		return
 	}
-	c.JSON(http.StatusCreated, gin.H{"id": a.ID, "organisation_id": a.OrganisationID, "corporate_number": a.CorporateNumber, "name": a.Name, "declared_at": a.DeclaredAt})
+	c.JSON(http.StatusCreated, toAffiliationJSON(a))
 }
 
 type conflictRequest struct {
@@ -634,7 +624,7 @@ func (s *server) declareConflict(c *gin.Context) {
 		s.fail(c, err)
 		return
 	}
-	c.JSON(http.StatusCreated, gin.H{"id": d.ID, "organisation_id": d.OrganisationID, "reason": d.Reason, "source": d.Source, "created_at": d.CreatedAt})
+	c.JSON(http.StatusCreated, toDeclaredConflictJSON(d))
 }
 
 func (s *server) myConflicts(c *gin.Context) {
@@ -643,15 +633,14 @@ func (s *server) myConflicts(c *gin.Context) {
 		s.fail(c, err)
 		return
 	}
-	a := make([]gin.H, len(affs))
+	out := myConflictsJSON{Affiliations: make([]affiliationJSON, len(affs)), Conflicts: make([]declaredConflictJSON, len(dcs))}
 	for i, x := range affs {
-		a[i] = gin.H{"id": x.ID, "organisation_id": x.OrganisationID, "corporate_number": x.CorporateNumber, "name": x.Name, "declared_at": x.DeclaredAt}
+		out.Affiliations[i] = toAffiliationJSON(x)
 	}
-	d := make([]gin.H, len(dcs))
 	for i, x := range dcs {
-		d[i] = gin.H{"id": x.ID, "organisation_id": x.OrganisationID, "source": x.Source, "reason": x.Reason, "created_at": x.CreatedAt}
+		out.Conflicts[i] = toDeclaredConflictJSON(x)
 	}
-	c.JSON(http.StatusOK, gin.H{"affiliations": a, "conflicts": d})
+	c.JSON(http.StatusOK, out)
 }
 
 func (s *server) feedback(c *gin.Context) {

@@ -41,7 +41,7 @@ func (s *server) listCycles(c *gin.Context) {
 type cycleJSON struct {
 	Version  int       `json:"version"`
 	LoadedAt time.Time `json:"loaded_at"`
-	workflow.Cycle
+	cycleDefJSON
 }
 
 func (s *server) getCycle(c *gin.Context) {
@@ -50,7 +50,7 @@ func (s *server) getCycle(c *gin.Context) {
 		s.fail(c, err)
 		return
 	}
-	c.JSON(http.StatusOK, cycleJSON{Version: cv.Version, LoadedAt: cv.LoadedAt, Cycle: cv.Cycle})
+	c.JSON(http.StatusOK, cycleJSON{Version: cv.Version, LoadedAt: cv.LoadedAt, cycleDefJSON: toCycleDefJSON(&cv.Cycle)})
 }
 
 type organisationJSON struct {
@@ -66,7 +66,7 @@ type organisationJSON struct {
 	TotalHeadcount   int                `json:"total_headcount"`
 	RegularHeadcount int                `json:"regular_headcount"`
 	Capital          *int64             `json:"capital"`
-	Size             workflow.Size      `json:"size"`
+	Size             sizeJSON           `json:"size"`
 	Version          int                `json:"version"`
 	CreatedAt        time.Time          `json:"created_at"`
 	UpdatedAt        time.Time          `json:"updated_at"`
@@ -75,8 +75,19 @@ type organisationJSON struct {
 func toOrganisationJSON(o workflow.Organisation) organisationJSON {
 	return organisationJSON{ID: o.ID, Name: o.Name, NameKana: o.NameKana, LegalForm: o.LegalForm, CorporateNumber: o.CorporateNumber,
 		Prefecture: o.Prefecture, Municipality: o.Municipality, Industry: o.Industry, SMESector: o.SMESector,
-		TotalHeadcount: o.TotalHeadcount, RegularHeadcount: o.RegularHeadcount, Capital: o.Capital, Size: o.Size(),
+		TotalHeadcount: o.TotalHeadcount, RegularHeadcount: o.RegularHeadcount, Capital: o.Capital, Size: toSizeJSON(o.Size()),
 		Version: o.Version, CreatedAt: o.CreatedAt, UpdatedAt: o.UpdatedAt}
+}
+
+// sizeJSON is an organisation's size class.
+type sizeJSON struct {
+	Sector workflow.SMESector `json:"sector"`
+	SME    bool               `json:"sme"`   // 中小企業
+	Small  bool               `json:"small"` // 小規模企業者
+}
+
+func toSizeJSON(z workflow.Size) sizeJSON {
+	return sizeJSON{Sector: z.Sector, SME: z.SME, Small: z.Small}
 }
 
 // organisationRequest has pointer fields so that PATCH changes only what

@@ -162,7 +162,7 @@ func (s *server) publish(c *gin.Context) {
 		s.fail(c, err)
 		return
 	}
-	c.JSON(http.StatusCreated, p)
+	c.JSON(http.StatusCreated, toPublicationJSON(p))
 }
 
 func (s *server) listPublications(c *gin.Context) {
@@ -174,7 +174,7 @@ func (s *server) listPublications(c *gin.Context) {
 	if ps == nil {
 		ps = []workflow.Publication{}
 	}
-	c.JSON(http.StatusOK, gin.H{"items": ps})
+	c.JSON(http.StatusOK, publicationListJSON{Items: toPublicationsJSON(ps)})
 }
 
 // publicAwards serves the public award list as JSON, CSV or XLSX, cut by
@@ -224,7 +224,7 @@ func (s *server) publicAwards(format string) gin.HandlerFunc {
 			}
 			attachment(c, name+".xlsx", xlsxType, buf.Bytes())
 		default:
-			c.JSON(http.StatusOK, gin.H{"cycle": key, "prefecture": pref, "publications": pubs})
+			c.JSON(http.StatusOK, publicAwardsJSON{Cycle: key, Prefecture: pref, Publications: toPublicationsJSON(pubs)})
 		}
 	}
 }
@@ -241,7 +241,7 @@ func (s *server) publicPublication(c *gin.Context) {
 		return
 	}
 	c.Header("Cache-Control", "public, max-age=300")
-	c.JSON(http.StatusOK, p)
+	c.JSON(http.StatusOK, toPublicationJSON(p))
 }
 
 type withdrawRequest struct {
@@ -264,7 +264,7 @@ func (s *server) withdrawPublication(c *gin.Context) {
 		s.fail(c, err)
 		return
 	}
-	c.JSON(http.StatusOK, p)
+	c.JSON(http.StatusOK, toPublicationJSON(p))
 }
 
 // getPublicRecord answers a nomination's public fields as submitted and as
@@ -280,7 +280,7 @@ func (s *server) getPublicRecord(c *gin.Context) {
 		return
 	}
 	etag(c, r.Version)
-	c.JSON(http.StatusOK, r)
+	c.JSON(http.StatusOK, toPublicRecordJSON(r))
 }
 
 // correctPublic corrects public fields (If-Match: the nomination's version).
@@ -296,5 +296,5 @@ func (s *server) correctPublic(c *gin.Context) {
 		return
 	}
 	etag(c, r.Version)
-	c.JSON(http.StatusOK, r)
+	c.JSON(http.StatusOK, toPublicRecordJSON(r))
 }

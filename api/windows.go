@@ -2,6 +2,7 @@ package api
 
 import (
 	"net/http"
+	"time"
 
 	"github.com/gin-gonic/gin"
 
@@ -58,7 +59,7 @@ func (s *server) putWindow(c *gin.Context, stage string) {
 		return
 	}
 	etag(c, ch.Seq+1)
-	c.JSON(http.StatusOK, ch)
+	c.JSON(http.StatusOK, toWindowChangeJSON(ch))
 }
 
 func notTime(path string) workflow.Problem {
@@ -74,5 +75,45 @@ func (s *server) getWindows(c *gin.Context) {
 		s.fail(c, err)
 		return
 	}
-	c.JSON(http.StatusOK, log)
+	c.JSON(http.StatusOK, toWindowLogJSON(log))
+}
+
+// windowChangeJSON is one change of a window.
+type windowChangeJSON struct {
+	ID        int64      `json:"id"`
+	Cycle     string     `json:"cycle"`
+	Programme string     `json:"programme"`
+	Stage     string     `json:"stage,omitempty"` // "" for the call
+	Seq       int        `json:"seq"`
+	Window    windowJSON `json:"window"`   // the window from now on
+	Previous  windowJSON `json:"previous"` // the effective window it replaced
+	Reason    string     `json:"reason"`
+	ActorID   string     `json:"actor_id"`
+	ActorName string     `json:"actor_name"`
+	At        time.Time  `json:"at"`
+}
+
+func toWindowChangeJSON(ch workflow.WindowChange) windowChangeJSON {
+	return windowChangeJSON{ID: ch.ID, Cycle: ch.Cycle, Programme: ch.Programme, Stage: ch.Stage, Seq: ch.Seq,
+		Window: toWindowJSON(ch.Window), Previous: toWindowJSON(ch.Previous), Reason: ch.Reason,
+		ActorID: ch.ActorID, ActorName: ch.ActorName, At: ch.At}
+}
+
+// windowLogJSON is a programme's windows in force and their change log.
+type windowLogJSON struct {
+	Call     windowJSON            `json:"call"`
+	Stages   map[string]windowJSON `json:"stages"`
+	Versions map[string]int        `json:"versions"` // "call" or a stage key → 1 + its number of changes (If-Match)
+	Changes  []windowChangeJSON    `json:"changes"`  // oldest first
+}
+
+func toWindowLogJSON(l workflow.WindowLog) windowLogJSON {
+	out := windowLogJSON{Call: toWindowJSON(l.Call), Versions: l.Versions, Changes: each(l.Changes, toWindowChangeJSON)}
+	if l.Stages != nil {
+		out.Stages = make(map[string]windowJSON, len(l.Stages))
+		for k, w := range l.Stages {
+			out.Stages[k] = toWindowJSON(w)
+		}
+	}
+	return out
 }

@@ -394,11 +394,11 @@ type proposalRow struct {
 }
 
 func (t *tx) InsertProposal(ctx context.Context, p *workflow.Proposal) error {
-	pairs, err := json.Marshal(p.Pairs)
+	pairs, err := json.Marshal(fromPairs(p.Pairs))
 	if err != nil {
 		return err
 	}
-	report, err := json.Marshal(p.Report)
+	report, err := json.Marshal(fromReport(p.Report))
 	if err != nil {
 		return err
 	}
@@ -420,12 +420,15 @@ func (t *tx) Proposal(ctx context.Context, id int64) (workflow.Proposal, error) 
 	p := workflow.Proposal{ID: r.ID, Stage: workflow.StageRef{Cycle: r.CycleKey, Programme: r.ProgrammeKey, Stage: r.StageKey},
 		Seed: uint64(r.Seed), UsePreferences: r.UsePreferences, BaseVersion: r.BaseVersion, Status: r.Status, CreatedBy: r.CreatedBy,
 		CreatedAt: r.CreatedAt.UTC(), DecidedBy: r.DecidedBy, DecidedAt: utcPtr(r.DecidedAt)}
-	if err := json.Unmarshal([]byte(r.Pairs), &p.Pairs); err != nil {
+	var pairs []pairDoc
+	if err := json.Unmarshal([]byte(r.Pairs), &pairs); err != nil {
 		return p, fmt.Errorf("proposal %d pairs: %w", id, err)
 	}
-	if err := json.Unmarshal([]byte(r.Report), &p.Report); err != nil {
+	var report reportDoc
+	if err := json.Unmarshal([]byte(r.Report), &report); err != nil {
 		return p, fmt.Errorf("proposal %d report: %w", id, err)
 	}
+	p.Pairs, p.Report = toPairs(pairs), report.report()
 	if p.Pairs == nil {
 		p.Pairs = []assign.Pair{}
 	}
@@ -611,11 +614,11 @@ type decisionRow struct {
 }
 
 func (t *tx) InsertDecision(ctx context.Context, d *workflow.Decision) error {
-	spec, err := json.Marshal(d.Spec)
+	spec, err := json.Marshal(fromDecisionSpec(d.Spec))
 	if err != nil {
 		return err
 	}
-	outcomes, err := json.Marshal(d.Outcomes)
+	outcomes, err := json.Marshal(fromOutcomes(d.Outcomes))
 	if err != nil {
 		return err
 	}

@@ -29,13 +29,8 @@ type publicationRow struct {
 	WithdrawReason string
 }
 
-type publicationContent struct {
-	Fields []workflow.PublicField `json:"fields"`
-	Rows   []workflow.AwardRow    `json:"rows"`
-}
-
 func (t *tx) InsertPublication(ctx context.Context, p *workflow.Publication) error {
-	content, err := json.Marshal(publicationContent{Fields: p.Fields, Rows: p.Rows})
+	content, err := json.Marshal(fromPublicationContent(p.Fields, p.Rows))
 	if err != nil {
 		return err
 	}
@@ -60,7 +55,7 @@ func (t *tx) Publications(ctx context.Context, cycle, programme string) ([]workf
 			return nil, fmt.Errorf("publication %d: %w", r.ID, err)
 		}
 		out[i] = workflow.Publication{ID: r.ID, Cycle: r.CycleKey, Programme: r.ProgrammeKey, Version: r.Version, EmbargoAt: r.EmbargoAt.UTC(),
-			Reason: r.Reason, Fields: c.Fields, Rows: c.Rows, CreatedBy: r.CreatedBy, CreatedAt: r.CreatedAt.UTC(),
+			Reason: r.Reason, Fields: c.fields(), Rows: c.rows(), CreatedBy: r.CreatedBy, CreatedAt: r.CreatedAt.UTC(),
 			WithdrawnAt: utcPtr(r.WithdrawnAt), WithdrawnBy: r.WithdrawnBy, WithdrawReason: r.WithdrawReason}
 	}
 	return out, nil
@@ -98,10 +93,11 @@ func (t *tx) PublicCorrections(ctx context.Context, ids []int64) (map[int64]work
 		return nil, translate(err, "public corrections")
 	}
 	for _, r := range rows {
-		var c workflow.PublicCorrection
-		if err := json.Unmarshal([]byte(r.Content), &c); err != nil {
+		var d publicCorrectionDoc
+		if err := json.Unmarshal([]byte(r.Content), &d); err != nil {
 			return nil, fmt.Errorf("public correction %d: %w", r.NominationID, err)
 		}
+		c := d.correction()
 		c.NominationID, c.UpdatedBy, c.UpdatedAt = r.NominationID, r.UpdatedBy, r.UpdatedAt.UTC()
 		out[r.NominationID] = c
 	}
@@ -109,7 +105,7 @@ func (t *tx) PublicCorrections(ctx context.Context, ids []int64) (map[int64]work
 }
 
 func (t *tx) SavePublicCorrection(ctx context.Context, c workflow.PublicCorrection) error {
-	content, err := json.Marshal(c)
+	content, err := json.Marshal(fromPublicCorrection(c))
 	if err != nil {
 		return err
 	}

@@ -67,9 +67,11 @@ type cycleVersionRow struct {
 
 func toCycleVersion(r cycleVersionRow) (workflow.CycleVersion, error) {
 	v := workflow.CycleVersion{Key: r.CycleKey, Version: r.Version, Hash: r.Hash, LoadedAt: r.LoadedAt.UTC(), LoadedBy: r.LoadedBy}
-	if err := json.Unmarshal([]byte(r.Definition), &v.Cycle); err != nil {
+	var d cycleDoc
+	if err := json.Unmarshal([]byte(r.Definition), &d); err != nil {
 		return v, fmt.Errorf("decode cycle %s@%d: %w", r.CycleKey, r.Version, err)
 	}
+	v.Cycle = d.cycle()
 	if ps := v.Cycle.Check(); len(ps) > 0 { // compiles the rules; a stored cycle was valid when stored
 		return v, fmt.Errorf("stored cycle %s@%d no longer checks: %s", r.CycleKey, r.Version, ps[0])
 	}
@@ -168,7 +170,7 @@ func fromNomination(n workflow.Nomination) (nominationRow, error) {
 		r.ApplicantUpdatedAt = &at
 	}
 	if n.Snapshot != nil {
-		snap, err := json.Marshal(n.Snapshot)
+		snap, err := json.Marshal(toOrganisationDoc(n.Snapshot))
 		if err != nil {
 			return nominationRow{}, fmt.Errorf("encode snapshot: %w", err)
 		}
@@ -194,10 +196,11 @@ func toNomination(r nominationRow) (workflow.Nomination, error) {
 		n.ApplicantUpdatedAt = r.ApplicantUpdatedAt.UTC()
 	}
 	if r.Snapshot != nil {
-		var o workflow.Organisation
-		if err := json.Unmarshal([]byte(*r.Snapshot), &o); err != nil {
+		var d organisationDoc
+		if err := json.Unmarshal([]byte(*r.Snapshot), &d); err != nil {
 			return n, fmt.Errorf("nomination %d: decode snapshot: %w", r.ID, err)
 		}
+		o := d.domain()
 		n.Snapshot = &o
 	}
 	return n, nil
@@ -270,7 +273,7 @@ func (t *tx) CycleVersion(ctx context.Context, key string, version int) (workflo
 }
 
 func (t *tx) InsertCycleVersion(ctx context.Context, v *workflow.CycleVersion) error {
-	def, err := json.Marshal(v.Cycle)
+	def, err := json.Marshal(fromCycle(&v.Cycle))
 	if err != nil {
 		return fmt.Errorf("encode cycle: %w", err)
 	}

@@ -15,11 +15,11 @@ import (
 // all of them are data here, never code. A Cycle is usable only after Check
 // has returned no problems.
 type Cycle struct {
-	Key        string      `json:"key"`
-	FiscalYear int         `json:"fiscal_year"`
-	Title      Text        `json:"title"`
-	TimeZone   string      `json:"time_zone"`
-	Programmes []Programme `json:"programmes"`
+	Key        string
+	FiscalYear int
+	Title      Text
+	TimeZone   string
+	Programmes []Programme
 }
 
 // CycleVersion is one stored version of a cycle. Versions are immutable:
@@ -45,22 +45,22 @@ var Ministries = map[string]Text{
 
 // Programme is a ministry's award scheme within a cycle.
 type Programme struct {
-	Key         string  `json:"key"`
-	Ministry    string  `json:"ministry"`
-	Title       Text    `json:"title"`
-	Call        Window  `json:"call"`
-	Stages      []Stage `json:"stages"`
-	Tiers       []Tier  `json:"tiers,omitempty"`
-	Awards      []Tier  `json:"awards,omitempty"`
-	Form        Form    `json:"form"`
-	Eligibility []Rule  `json:"eligibility,omitempty"`
+	Key         string
+	Ministry    string
+	Title       Text
+	Call        Window
+	Stages      []Stage
+	Tiers       []Tier
+	Awards      []Tier
+	Form        Form
+	Eligibility []Rule
 }
 
 // Window is a period in time; Closes is a must-arrive (必着) deadline: a
 // submission at Closes or later is late.
 type Window struct {
-	Opens  time.Time `json:"opens"`
-	Closes time.Time `json:"closes"`
+	Opens  time.Time
+	Closes time.Time
 }
 
 // Contains reports whether t is inside the window: Opens ≤ t < Closes.
@@ -72,21 +72,21 @@ func (w Window) Contains(t time.Time) bool {
 // stage grants the stage's tier (Grants); a stage that decides awards
 // (Awards) is the programme's last.
 type Stage struct {
-	Key     string   `json:"key"`
-	Title   Text     `json:"title"`
-	Grants  string   `json:"grants,omitempty"`
-	Awards  []string `json:"awards,omitempty"`
-	Judging *Judging `json:"judging,omitempty"` // nil: the secretariat decides without a panel
+	Key     string
+	Title   Text
+	Grants  string
+	Awards  []string
+	Judging *Judging // nil: the secretariat decides without a panel
 }
 
 // Judging is how a panel judges a stage.
 type Judging struct {
-	JudgesPerEntry  int         `json:"judges_per_entry"`
-	Window          Window      `json:"window"` // scoring is open Opens ≤ t < Closes, Japan time
-	ScoreVisibility Visibility  `json:"score_visibility"`
-	Feedback        bool        `json:"feedback"` // applicants see anonymised scores and comments once results are released
-	Load            LoadLimits  `json:"load"`
-	Rubric          []Criterion `json:"rubric"`
+	JudgesPerEntry  int
+	Window          Window // scoring is open Opens ≤ t < Closes, Japan time
+	ScoreVisibility Visibility
+	Feedback        bool // applicants see anonymised scores and comments once results are released
+	Load            LoadLimits
+	Rubric          []Criterion
 }
 
 // Visibility says when a judge sees other judges' scores for an entry.
@@ -101,21 +101,21 @@ const (
 
 // LoadLimits bound how many entries one judge is assigned.
 type LoadLimits struct {
-	Min int `json:"min,omitempty"`
-	Max int `json:"max,omitempty"` // 0: no limit
+	Min int
+	Max int // 0: no limit
 }
 
 // Criterion is one rubric line: a value from Min to Max in steps of Step,
 // weighted in the judge's total.
 type Criterion struct {
-	Key      string  `json:"key"`
-	Label    Text    `json:"label"`
-	Guidance Text    `json:"guidance,omitzero"`
-	Weight   float64 `json:"weight"`
-	Min      float64 `json:"min"`
-	Max      float64 `json:"max"`
-	Step     float64 `json:"step"`
-	Required bool    `json:"required,omitempty"`
+	Key      string
+	Label    Text
+	Guidance Text
+	Weight   float64
+	Min      float64
+	Max      float64
+	Step     float64
+	Required bool
 }
 
 // Stage returns the stage with key k.
@@ -129,15 +129,15 @@ func (p *Programme) Stage(k string) (*Stage, bool) {
 // Tier is a rung of a programme's ladder (Pioneer, Top 100) or an award
 // category (Minister's Award, Excellence), with an advisory quota.
 type Tier struct {
-	Key   string `json:"key"`
-	Title Text   `json:"title"`
-	Quota *Quota `json:"quota,omitempty"`
+	Key   string
+	Title Text
+	Quota *Quota
 }
 
 // Quota is advisory: decisions outside it are warned about, not refused.
 type Quota struct {
-	Min *int `json:"min,omitempty"`
-	Max *int `json:"max,omitempty"`
+	Min *int
+	Max *int
 }
 
 // ScreeningStage is the reserved key for eligibility rules that apply at
@@ -148,10 +148,10 @@ const ScreeningStage = "screening"
 // organisation's figures, with the reason shown when it does not hold. Rules
 // produce evidence for the secretariat; they never decide on their own.
 type Rule struct {
-	Key       string `json:"key"`
-	AppliesTo string `json:"applies_to"` // ScreeningStage or a stage key
-	Condition string `json:"condition"`
-	Reason    Text   `json:"reason"`
+	Key       string
+	AppliesTo string // ScreeningStage or a stage key
+	Condition string
+	Reason    Text
 	cond      *expr.Expr
 }
 

@@ -49,28 +49,28 @@ const (
 
 // Form is a programme's application form.
 type Form struct {
-	Fields []Field `json:"fields"`
+	Fields []Field
 }
 
 // Field is one typed question of a form. Only fields marked Public are ever
 // published.
 type Field struct {
-	Key       string    `json:"key"`
-	Label     Text      `json:"label"`
-	Help      Text      `json:"help,omitempty"`
-	Type      FieldType `json:"type"`
-	Required  bool      `json:"required,omitempty"`
-	Public    bool      `json:"public,omitempty"`
-	Min       *float64  `json:"min,omitempty"`        // integer, decimal: value; multi_choice: selections
-	Max       *float64  `json:"max,omitempty"`        // as Min
-	MaxLength int       `json:"max_length,omitempty"` // text, long_text: characters
-	Choices   []Choice  `json:"choices,omitempty"`    // choice, multi_choice
+	Key       string
+	Label     Text
+	Help      Text
+	Type      FieldType
+	Required  bool
+	Public    bool
+	Min       *float64 // integer, decimal: value; multi_choice: selections
+	Max       *float64 // as Min
+	MaxLength int      // text, long_text: characters
+	Choices   []Choice // choice, multi_choice
 }
 
 // Choice is one option of a choice or multi_choice field.
 type Choice struct {
-	Key   string `json:"key"`
-	Label Text   `json:"label"`
+	Key   string
+	Label Text
 }
 
 // Answers holds a nomination's answers by field key, in canonical form (see FieldType).

@@ -86,28 +86,28 @@ var defaultSector = map[string]SMESector{
 
 // Organisation is an applicant: a company, NPO, local government or other body.
 type Organisation struct {
-	ID               int64     `json:"id"`
-	Name             string    `json:"name"`
-	NameKana         string    `json:"name_kana"`
-	LegalForm        LegalForm `json:"legal_form"`
-	CorporateNumber  string    `json:"corporate_number,omitempty"` // 法人番号; optional
-	Prefecture       string    `json:"prefecture"`                 // JIS X 0401 code, "13"
-	Municipality     string    `json:"municipality"`
-	Industry         string    `json:"industry"`             // JSIC major division, "G"
-	SMESector        SMESector `json:"sme_sector,omitempty"` // required where Industry is ambiguous
-	TotalHeadcount   int       `json:"total_headcount"`
-	RegularHeadcount int       `json:"regular_headcount"` // 常時雇用する人数
-	Capital          *int64    `json:"capital,omitempty"` // yen; nil where not applicable
-	Version          int       `json:"version"`
-	CreatedAt        time.Time `json:"created_at"`
-	UpdatedAt        time.Time `json:"updated_at"`
+	ID               int64
+	Name             string
+	NameKana         string
+	LegalForm        LegalForm
+	CorporateNumber  string // 法人番号; optional
+	Prefecture       string // JIS X 0401 code, "13"
+	Municipality     string
+	Industry         string    // JSIC major division, "G"
+	SMESector        SMESector // required where Industry is ambiguous
+	TotalHeadcount   int
+	RegularHeadcount int    // 常時雇用する人数
+	Capital          *int64 // yen; nil where not applicable
+	Version          int
+	CreatedAt        time.Time
+	UpdatedAt        time.Time
 }
 
 // Size is an organisation's size class, derived from its figures.
 type Size struct {
-	Sector SMESector `json:"sector"`
-	SME    bool      `json:"sme"`   // 中小企業
-	Small  bool      `json:"small"` // 小規模企業者
+	Sector SMESector
+	SME    bool // 中小企業
+	Small  bool // 小規模企業者
 }
 
 // Sector returns the SME sector: the declared one, or the default for its industry.

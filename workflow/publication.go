@@ -13,45 +13,45 @@ import (
 // AwardRow is one line of a published award list (the press release's
 // annex). Public holds only the form fields marked public.
 type AwardRow struct {
-	Programme        string            `json:"programme"`
-	ProgrammeTitle   Text              `json:"programme_title"`
-	Award            string            `json:"award"` // the award, or the highest tier reached
-	AwardTitle       Text              `json:"award_title"`
-	OrganisationName string            `json:"organisation_name"`
-	Prefecture       string            `json:"prefecture"`
-	PrefectureName   Text              `json:"prefecture_name"`
-	Municipality     string            `json:"municipality"`
-	Industry         string            `json:"industry"`
-	IndustryName     Text              `json:"industry_name"`
-	Headcount        int               `json:"headcount"` // at application
-	Public           map[string]string `json:"public"`
-	FiscalYear       int               `json:"fiscal_year"`
+	Programme        string
+	ProgrammeTitle   Text
+	Award            string // the award, or the highest tier reached
+	AwardTitle       Text
+	OrganisationName string
+	Prefecture       string
+	PrefectureName   Text
+	Municipality     string
+	Industry         string
+	IndustryName     Text
+	Headcount        int // at application
+	Public           map[string]string
+	FiscalYear       int
 }
 
 // PublicField names a public form field, for column headers.
 type PublicField struct {
-	Key   string `json:"key"`
-	Label Text   `json:"label"`
+	Key   string
+	Label Text
 }
 
 // Publication is one version of a programme's published award list.
 type Publication struct {
-	ID        int64         `json:"id"`
-	Cycle     string        `json:"cycle"`
-	Programme string        `json:"programme"`
-	Version   int           `json:"version"`
-	EmbargoAt time.Time     `json:"embargo_at"`
-	Reason    string        `json:"reason,omitempty"`
-	Fields    []PublicField `json:"fields"`
-	Rows      []AwardRow    `json:"rows"`
-	CreatedBy string        `json:"-"`
-	CreatedAt time.Time     `json:"created_at"`
+	ID        int64
+	Cycle     string
+	Programme string
+	Version   int
+	EmbargoAt time.Time
+	Reason    string
+	Fields    []PublicField
+	Rows      []AwardRow
+	CreatedBy string
+	CreatedAt time.Time
 	// State is computed when staff list the versions: scheduled, public,
 	// superseded or withdrawn.
-	State          string     `json:"state,omitempty"`
-	WithdrawnAt    *time.Time `json:"withdrawn_at,omitempty"`
-	WithdrawnBy    string     `json:"-"`
-	WithdrawReason string     `json:"withdraw_reason,omitempty"`
+	State          string
+	WithdrawnAt    *time.Time
+	WithdrawnBy    string
+	WithdrawReason string
 }
 
 // PublicationTx stores publications.
@@ -285,35 +285,35 @@ const (
 // publication; the submission itself is never changed. Nil means "as
 // submitted".
 type PublicCorrection struct {
-	NominationID     int64             `json:"-"`
-	OrganisationName *string           `json:"organisation_name,omitempty"`
-	Prefecture       *string           `json:"prefecture,omitempty"`
-	Municipality     *string           `json:"municipality,omitempty"`
-	Industry         *string           `json:"industry,omitempty"`
-	Headcount        *int              `json:"headcount,omitempty"`
-	Answers          map[string]string `json:"answers,omitempty"` // public form fields, as published
-	UpdatedBy        string            `json:"-"`
-	UpdatedAt        time.Time         `json:"-"`
+	NominationID     int64
+	OrganisationName *string
+	Prefecture       *string
+	Municipality     *string
+	Industry         *string
+	Headcount        *int
+	Answers          map[string]string // public form fields, as published
+	UpdatedBy        string
+	UpdatedAt        time.Time
 }
 
 // PublicValues are a nomination's public fields.
 type PublicValues struct {
-	OrganisationName string            `json:"organisation_name"`
-	Prefecture       string            `json:"prefecture"`
-	Municipality     string            `json:"municipality"`
-	Industry         string            `json:"industry"`
-	Headcount        int               `json:"headcount"`
-	Answers          map[string]string `json:"answers"`
+	OrganisationName string
+	Prefecture       string
+	Municipality     string
+	Industry         string
+	Headcount        int
+	Answers          map[string]string
 }
 
 // PublicRecord is what the secretariat sees of a nomination's public fields:
 // as submitted, as they will be published, and which were corrected.
 type PublicRecord struct {
-	NominationID int64        `json:"nomination_id"`
-	Version      int          `json:"version"` // the nomination's version: send it in If-Match to correct
-	Submitted    PublicValues `json:"submitted"`
-	Public       PublicValues `json:"public"`
-	Corrected    []string     `json:"corrected"`
+	NominationID int64
+	Version      int // the nomination's version: send it in If-Match to correct
+	Submitted    PublicValues
+	Public       PublicValues
+	Corrected    []string
 }
 
 // PublicPatch changes public fields: a nil field is left as it is; a value

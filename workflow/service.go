@@ -2,9 +2,6 @@ package workflow
 
 import (
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"slices"
@@ -70,14 +67,9 @@ func (s *Service) LoadCycle(ctx context.Context, actor Actor, c Cycle, dryRun bo
 	if err := invalid("invalid cycle", c.Check()); err != nil {
 		return LoadResult{}, withOp(op, err)
 	}
-	def, err := json.Marshal(c)
-	if err != nil {
-		return LoadResult{}, &Error{Op: op, Code: Internal, Err: err}
-	}
-	sum := sha256.Sum256(def)
-	hash := hex.EncodeToString(sum[:])
+	hash := CycleHash(&c)
 	var res LoadResult
-	err = s.store.InTx(ctx, func(tx Tx) error {
+	err := s.store.InTx(ctx, func(tx Tx) error {
 		now := s.now().UTC()
 		res = LoadResult{Key: c.Key}
 		latest, err := tx.LatestCycle(ctx, c.Key)

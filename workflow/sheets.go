@@ -111,8 +111,7 @@ func (s *Service) sign(data []byte) (string, error) {
 // RubricHash identifies a rubric's content; a sheet issued for another
 // rubric cannot be imported.
 func RubricHash(j *Judging) string {
-	data, _ := json.Marshal(j.Rubric)
-	sum := sha256.Sum256(data)
+	sum := sha256.Sum256(canonicalRubric(j.Rubric))
 	return hex.EncodeToString(sum[:8])
 }
 

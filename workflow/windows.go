@@ -14,17 +14,17 @@ import (
 // the cycle file wherever a window is read, in every version of the cycle
 // with the same key, so a change survives reloads.
 type WindowChange struct {
-	ID        int64     `json:"id"`
-	Cycle     string    `json:"cycle"`
-	Programme string    `json:"programme"`
-	Stage     string    `json:"stage,omitempty"` // "" for the call
-	Seq       int       `json:"seq"`             // 1, 2, … per window; unique, so concurrent changes have one winner
-	Window    Window    `json:"window"`          // the window from now on
-	Previous  Window    `json:"previous"`        // the effective window it replaced
-	Reason    string    `json:"reason"`
-	ActorID   string    `json:"actor_id"`
-	ActorName string    `json:"actor_name"`
-	At        time.Time `json:"at"`
+	ID        int64
+	Cycle     string
+	Programme string
+	Stage     string // "" for the call
+	Seq       int    // 1, 2, … per window; unique, so concurrent changes have one winner
+	Window    Window // the window from now on
+	Previous  Window // the effective window it replaced
+	Reason    string
+	ActorID   string
+	ActorName string
+	At        time.Time
 }
 
 // WindowsTx is the storage of window changes.
@@ -203,10 +203,10 @@ func (s *Service) SetWindow(ctx context.Context, actor Actor, ref WindowRef, in 
 
 // WindowLog is a programme's windows in force and how they came to be.
 type WindowLog struct {
-	Call     Window            `json:"call"`
-	Stages   map[string]Window `json:"stages"`
-	Versions map[string]int    `json:"versions"` // "call" or a stage key → 1 + its number of changes (If-Match)
-	Changes  []WindowChange    `json:"changes"`  // oldest first
+	Call     Window
+	Stages   map[string]Window
+	Versions map[string]int // "call" or a stage key → 1 + its number of changes (If-Match)
+	Changes  []WindowChange // oldest first
 }
 
 // Windows returns a programme's effective windows and their change log;
