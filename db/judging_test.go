@@ -321,13 +321,6 @@ func TestLeaksAndRecusal(t *testing.T) {
 	})
 }
 
-func must[T any](v T, err error) T {
-	if err != nil {
-		panic(err)
-	}
-	return v
-}
-
 func TestDecisions(t *testing.T) {
 	dbtest.Each(t, func(t *testing.T, d *db.DB) {
 		je := newJudgingEnv(t, d, 5, 3)
