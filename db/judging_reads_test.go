@@ -237,3 +237,53 @@ func TestOneEntryConflictsAgreeWithStage(t *testing.T) {
 		}
 	})
 }
+
+// TestDeclaringAConflictReleasesTheAssignment: a judge who declares a
+// conflict or an affiliation after assignment is taken off the entries it
+// now conflicts with, in the same transaction, so the secretariat sees the
+// entry short of a judge instead of waiting for a score nobody may give.
+// Before, the assignment stayed active: listed, counted in progress and
+// warned about as a missing score, while the judge got 404 for the entry.
+func TestDeclaringAConflictReleasesTheAssignment(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+		je := newJudgingEnv(t, d, 12, 5)
+		je.proposeAndApply(t)
+		entry := func(id int64) workflow.Nomination {
+			return je.entries[slices.IndexFunc(je.entries, func(n workflow.Nomination) bool { return n.ID == id })]
+		}
+		for i, declare := range []func(j workflow.Actor, n workflow.Nomination) error{
+			func(j workflow.Actor, n workflow.Nomination) error {
+				_, err := je.svc.DeclareConflict(je.ctx, j, n.OrganisationID, "元顧問")
+				return err
+			},
+			func(j workflow.Actor, n workflow.Nomination) error {
+				_, err := je.svc.DeclareAffiliation(je.ctx, j, workflow.Affiliation{Name: "株式会社 " + n.Snapshot.Name})
+				return err
+			},
+			func(j workflow.Actor, n workflow.Nomination) error {
+				_, err := je.svc.DeclareAffiliation(je.ctx, j, workflow.Affiliation{OrganisationID: n.OrganisationID})
+				return err
+			},
+		} {
+			j := je.judges[i]
+			before := je.assignedTo(t, j)
+			n := entry(before[0])
+			if err := declare(j, n); err != nil {
+				t.Fatal(err)
+			}
+			after := je.assignedTo(t, j)
+			if slices.Contains(after, n.ID) || len(after) != len(before)-1 {
+				t.Errorf("judge %d after declaring a conflict with entry %d: assigned %v, before %v", j.UserID, n.ID, after, before)
+			}
+			as, err := je.svc.Assignments(je.ctx, micStaff, top100)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, a := range as {
+				if a.UserID == j.UserID && a.NominationID == n.ID && a.Active() {
+					t.Errorf("the secretariat still sees judge %d actively assigned to entry %d", j.UserID, n.ID)
+				}
+			}
+		}
+	})
+}

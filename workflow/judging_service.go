@@ -355,7 +355,10 @@ func (s *Service) DeclareAffiliation(ctx context.Context, actor Actor, a Affilia
 			return e
 		}
 		a.UserID, a.DeclaredAt = actor.UserID, s.now().UTC()
-		return tx.InsertAffiliation(ctx, &a)
+		if err := tx.InsertAffiliation(ctx, &a); err != nil {
+			return err
+		}
+		return releaseConflicted(ctx, tx, actor.UserID, a.DeclaredAt)
 	})
 	return a, withOp(op, err)
 }
@@ -386,9 +389,56 @@ func (s *Service) DeclareConflict(ctx context.Context, actor Actor, orgID int64,
 			return e
 		}
 		c.CreatedAt = s.now().UTC()
-		return tx.InsertConflict(ctx, &c)
+		if err := tx.InsertConflict(ctx, &c); err != nil {
+			return err
+		}
+		return releaseConflicted(ctx, tx, actor.UserID, c.CreatedAt)
 	})
 	return c, withOp(op, err)
+}
+
+// releaseConflicted takes a judge off every entry it is assigned to and now
+// conflicted with, in the transaction of the declaration that made the
+// conflict: a conflicted judge is never assigned, so the entry shows as
+// short of judges to the secretariat, who assigns another, instead of
+// waiting for a score nobody may give. Declarations are rare, so reading
+// the judge's assignments stage by stage is cheap enough.
+func releaseConflicted(ctx context.Context, tx Tx, userID int64, now time.Time) error {
+	ties, err := judgeTiesOf(ctx, tx, userID)
+	if err != nil {
+		return err
+	}
+	keys, err := tx.CycleKeys(ctx)
+	if err != nil {
+		return err
+	}
+	for _, key := range keys {
+		cv, err := tx.LatestCycle(ctx, key)
+		if err != nil {
+			return err
+		}
+		for _, p := range cv.Cycle.Programmes {
+			for _, st := range p.Stages {
+				if st.Judging == nil {
+					continue
+				}
+				ref := StageRef{Cycle: key, Programme: p.Key, Stage: st.Key}
+				ns, err := tx.JudgeEntries(ctx, ref, userID)
+				if err != nil {
+					return err
+				}
+				for i := range ns {
+					if _, conflicted := ties.conflictWith(ties.entryOrgOf(&ns[i])); !conflicted {
+						continue
+					}
+					if err := tx.RecuseAssignment(ctx, ref, ns[i].ID, userID, "利害関係の申告により担当を外れました / conflict of interest declared", now); err != nil {
+						return err
+					}
+				}
+			}
+		}
+	}
+	return nil
 }
 
 // conflictWith returns the judge's recorded conflict with an organisation
