@@ -204,3 +204,72 @@ func renamed(ps []Problem, path string) []Problem {
 	}
 	return ps
 }
+
+// Signup creates an applicant account (a company signing itself up), which
+// then creates its organisation, and signs it in.
+//
+// Errors: Invalid; Conflict if the email is taken.
+func (s *Service) Signup(ctx context.Context, email, name, locale, pw string) (User, Token, error) {
+	const op = "workflow.Signup"
+	u, ps := s.newUser(email, name, locale, pw)
+	if err := invalid("invalid signup", ps); err != nil {
+		return User{}, Token{}, withOp(op, err)
+	}
+	var tok Token
+	err := s.store.InTx(ctx, func(tx Tx) error {
+		now := s.now().UTC()
+		u.CreatedAt, u.UpdatedAt = now, now
+		if err := tx.InsertUser(ctx, &u); err != nil {
+			return Refuse(Conflict, "このメールアドレスのアカウントはすでに登録されています", "an account with this email already exists")
+		}
+		if err := tx.InsertGrant(ctx, &RoleGrant{UserID: u.ID, Role: RoleApplicant, Domain: AnyDomain, GrantedBy: "signup", GrantedAt: now}); err != nil {
+			return err
+		}
+		var err error
+		tok, err = startSession(ctx, tx, u.ID, now)
+		return err
+	})
+	return u, tok, withOp(op, err)
+}
+
+func startSession(ctx context.Context, tx Tx, userID int64, now time.Time) (Token, error) {
+	value, hash := newToken("afs_")
+	t := Token{Value: value, ExpiresAt: now.Add(SessionTTL)}
+	return t, tx.InsertSession(ctx, Session{UserID: userID, TokenHash: hash, CreatedAt: now, ExpiresAt: t.ExpiresAt})
+}
+
+func (s *Service) dummyHash() string {
+	s.dummyOnce.Do(func() { s.dummy = password.Hash("not a password: equalises login timing", s.passwordParams) })
+	return s.dummy
+}
+
+// Logout revokes the session of a token. Errors: Unauthenticated.
+func (s *Service) Logout(ctx context.Context, token string) error {
+	err := s.store.InTx(ctx, func(tx Tx) error {
+		err := tx.RevokeSession(ctx, HashToken(token), s.now().UTC())
+		if ErrorCode(err) == NotFound {
+			return Refuse(Unauthenticated, "セッションがありません", "no such session")
+		}
+		return err
+	})
+	return withOp("workflow.Logout", err)
+}
+
+// Authenticate returns the user of a live session token and the current
+// grants version, so that the caller's enforcer can tell whether it is
+// stale. Errors: Unauthenticated.
+func (s *Service) Authenticate(ctx context.Context, token string) (User, int64, error) {
+	var (
+		u       User
+		version int64
+	)
+	err := s.store.Read(ctx, func(tx Tx) error { // one statement
+		var err error
+		u, version, err = tx.SessionUser(ctx, HashToken(token), s.now().UTC())
+		if ErrorCode(err) == NotFound {
+			return Refuse(Unauthenticated, "トークンが無効か期限切れです。ログインし直してください", "invalid or expired token")
+		}
+		return err
+	})
+	return u, version, withOp("workflow.Authenticate", err)
+}
