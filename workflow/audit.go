@@ -356,7 +356,7 @@ func (s *Service) VerifyAudit(ctx context.Context, actor Actor, cycle, programme
 			"give both the cycle and the programme, or neither"))
 	}
 	var out []AuditReport
-	err := s.store.InTx(ctx, func(tx Tx) error {
+	err := s.inTx(ctx, func(tx Tx, _ time.Time) error {
 		keys := [][2]string{{cycle, programme}}
 		if cycle == "" {
 			var err error
@@ -386,8 +386,8 @@ func (s *Service) VerifyAudit(ctx context.Context, actor Actor, cycle, programme
 // gets NotFound.
 func (s *Service) AnswerHistory(ctx context.Context, actor Actor, id int64) ([]AnswerEdit, error) {
 	var es []AnswerEdit
-	err := s.store.InTx(ctx, func(tx Tx) error {
-		c, _, err := s.visible(ctx, tx, actor, id, s.now().UTC())
+	err := s.inTx(ctx, func(tx Tx, now time.Time) error {
+		c, _, err := s.visible(ctx, tx, actor, id, now)
 		if err != nil {
 			return err
 		}

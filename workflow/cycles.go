@@ -3,6 +3,7 @@ package workflow
 import (
 	"context"
 	"fmt"
+	"time"
 )
 
 // LoadResult reports what loading a cycle did (or, on a dry run, would do).
@@ -30,8 +31,7 @@ func (s *Service) LoadCycle(ctx context.Context, actor Actor, c Cycle, dryRun bo
 	}
 	hash := CycleHash(&c)
 	var res LoadResult
-	err := s.store.InTx(ctx, func(tx Tx) error {
-		now := s.now().UTC()
+	err := s.inTx(ctx, func(tx Tx, now time.Time) error {
 		res = LoadResult{Key: c.Key}
 		latest, err := tx.LatestCycle(ctx, c.Key)
 		switch {
@@ -86,7 +86,7 @@ func canonicalTimes(c *Cycle) {
 // Cycle returns the newest version of a cycle.
 func (s *Service) Cycle(ctx context.Context, key string) (CycleVersion, error) {
 	var v CycleVersion
-	err := s.store.InTx(ctx, func(tx Tx) error {
+	err := s.inTx(ctx, func(tx Tx, _ time.Time) error {
 		var err error
 		if v, err = tx.LatestCycle(ctx, key); err != nil {
 			return err
@@ -100,7 +100,7 @@ func (s *Service) Cycle(ctx context.Context, key string) (CycleVersion, error) {
 // CycleKeys lists the stored cycles.
 func (s *Service) CycleKeys(ctx context.Context) ([]string, error) {
 	var keys []string
-	err := s.store.InTx(ctx, func(tx Tx) error {
+	err := s.inTx(ctx, func(tx Tx, _ time.Time) error {
 		var err error
 		keys, err = tx.CycleKeys(ctx)
 		return err

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"slices"
+	"time"
 )
 
 // ActiveGrants lists every active grant and the grants version, for an
@@ -13,7 +14,7 @@ func (s *Service) ActiveGrants(ctx context.Context) ([]RoleGrant, int64, error) 
 		gs []RoleGrant
 		v  int64
 	)
-	err := s.store.InTx(ctx, func(tx Tx) error {
+	err := s.inTx(ctx, func(tx Tx, _ time.Time) error {
 		var err error
 		gs, v, err = tx.ActiveGrants(ctx)
 		return err
@@ -33,8 +34,7 @@ func (s *Service) GrantRole(ctx context.Context, actor Actor, userID int64, role
 		return RoleGrant{}, withOp(op, err)
 	}
 	var g RoleGrant
-	err := s.store.InTx(ctx, func(tx Tx) error {
-		now := s.now().UTC()
+	err := s.inTx(ctx, func(tx Tx, now time.Time) error {
 		if _, err := tx.User(ctx, userID); err != nil {
 			return err
 		}
@@ -67,8 +67,7 @@ func (s *Service) GrantRole(ctx context.Context, actor Actor, userID int64, role
 func (s *Service) RevokeGrant(ctx context.Context, actor Actor, id int64) (RoleGrant, error) {
 	const op = "workflow.RevokeGrant"
 	var g RoleGrant
-	err := s.store.InTx(ctx, func(tx Tx) error {
-		now := s.now().UTC()
+	err := s.inTx(ctx, func(tx Tx, now time.Time) error {
 		var err error
 		if g, err = tx.RoleGrant(ctx, id); err != nil {
 			return err

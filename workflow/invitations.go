@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+	"time"
 )
 
 // Invite creates a one-time, expiring invitation to an account with a
@@ -29,8 +30,7 @@ func (s *Service) Invite(ctx context.Context, actor Actor, ni NewInvitation) (In
 		return Invitation{}, Token{}, withOp(op, refuseInvite(inv.Role, inv.Domain))
 	}
 	var tok Token
-	err := s.store.InTx(ctx, func(tx Tx) error {
-		now := s.now().UTC()
+	err := s.inTx(ctx, func(tx Tx, now time.Time) error {
 		if inv.Role.ForOrganisation() && !s.authz.Permits(actor, PermAddContact, AnyDomain, 0) {
 			// A contact adds contacts to its own organisation only; read
 			// the relation here, not from the session.
@@ -70,8 +70,7 @@ func (s *Service) AcceptInvitation(ctx context.Context, token, pw, locale string
 		u   User
 		tok Token
 	)
-	err := s.store.InTx(ctx, func(tx Tx) error {
-		now := s.now().UTC()
+	err := s.inTx(ctx, func(tx Tx, now time.Time) error {
 		inv, err := tx.InvitationByToken(ctx, HashToken(token))
 		if err != nil {
 			return err

@@ -28,8 +28,7 @@ func (s *Service) CreateNomination(ctx context.Context, actor Actor, orgID int64
 		return n, &Error{Op: op, Code: Invalid, Message: "a nomination needs a cycle, a programme and an organisation",
 			Ja: "応募の作成には募集回・部門・団体の指定が必要です", Problems: missing}
 	}
-	err := s.store.InTx(ctx, func(tx Tx) error {
-		now := s.now().UTC()
+	err := s.inTx(ctx, func(tx Tx, now time.Time) error {
 		cv, err := tx.LatestCycle(ctx, cycleKey)
 		if err != nil {
 			return err
@@ -98,8 +97,7 @@ func openForEntries(ctx context.Context, tx Tx, p *Programme, cycleKey string, n
 func (s *Service) UpdateAnswers(ctx context.Context, actor Actor, id int64, expected int, patch map[string]any) (Nomination, error) {
 	const op = "workflow.UpdateAnswers"
 	var n Nomination
-	err := s.store.InTx(ctx, func(tx Tx) error {
-		now := s.now().UTC()
+	err := s.inTx(ctx, func(tx Tx, now time.Time) error {
 		c, rebind, err := s.visible(ctx, tx, actor, id, now)
 		if err != nil {
 			return err
@@ -268,8 +266,8 @@ func (s *Service) view(c *Context, actor Actor) NominationView {
 // Errors: NotFound.
 func (s *Service) Nomination(ctx context.Context, actor Actor, id int64) (NominationView, error) {
 	var v NominationView
-	err := s.store.InTx(ctx, func(tx Tx) error {
-		c, _, err := s.visible(ctx, tx, actor, id, s.now().UTC())
+	err := s.inTx(ctx, func(tx Tx, now time.Time) error {
+		c, _, err := s.visible(ctx, tx, actor, id, now)
 		if err != nil {
 			return err
 		}
@@ -282,8 +280,8 @@ func (s *Service) Nomination(ctx context.Context, actor Actor, id int64) (Nomina
 // History returns a nomination's history, oldest first. Errors: NotFound.
 func (s *Service) History(ctx context.Context, actor Actor, id int64) ([]HistoryEntry, error) {
 	var hs []HistoryEntry
-	err := s.store.InTx(ctx, func(tx Tx) error {
-		c, _, err := s.visible(ctx, tx, actor, id, s.now().UTC())
+	err := s.inTx(ctx, func(tx Tx, now time.Time) error {
+		c, _, err := s.visible(ctx, tx, actor, id, now)
 		if err != nil {
 			return err
 		}

@@ -1,6 +1,9 @@
 package workflow
 
-import "context"
+import (
+	"context"
+	"time"
+)
 
 // CreateOrganisation validates and stores an organisation. An applicant
 // creates the one it will act for, once, and is bound to it in the same
@@ -22,8 +25,7 @@ func (s *Service) CreateOrganisation(ctx context.Context, actor Actor, o Organis
 	if applicant && actor.OrganisationID != 0 {
 		return Organisation{}, &Error{Op: op, Code: Conflict, Message: "this account already acts for an organisation", Ja: "このアカウントはすでに団体の担当者として登録されています"}
 	}
-	err := s.store.InTx(ctx, func(tx Tx) error {
-		now := s.now().UTC()
+	err := s.inTx(ctx, func(tx Tx, now time.Time) error {
 		o.ID, o.Version, o.CreatedAt, o.UpdatedAt = 0, 1, now, now
 		if err := checkCorporateNumber(ctx, tx, o); err != nil {
 			return err
@@ -47,7 +49,7 @@ func (s *Service) Organisation(ctx context.Context, actor Actor, id int64) (Orga
 		return Organisation{}, withOp(op, Refuse(NotFound, "団体 %d は見つかりません", "no such organisation %d", id))
 	}
 	var o Organisation
-	err := s.store.InTx(ctx, func(tx Tx) error {
+	err := s.inTx(ctx, func(tx Tx, _ time.Time) error {
 		var err error
 		o, err = tx.Organisation(ctx, id)
 		return err
@@ -69,7 +71,7 @@ func (s *Service) UpdateOrganisation(ctx context.Context, actor Actor, o Organis
 	if err := invalid("invalid organisation", o.Validate()); err != nil {
 		return Organisation{}, withOp(op, err)
 	}
-	err := s.store.InTx(ctx, func(tx Tx) error {
+	err := s.inTx(ctx, func(tx Tx, now time.Time) error {
 		old, err := tx.Organisation(ctx, o.ID)
 		if err != nil {
 			return err
@@ -81,7 +83,7 @@ func (s *Service) UpdateOrganisation(ctx context.Context, actor Actor, o Organis
 		if err := checkCorporateNumber(ctx, tx, o); err != nil {
 			return err
 		}
-		o.CreatedAt, o.UpdatedAt, o.Version = old.CreatedAt, s.now().UTC(), expected+1
+		o.CreatedAt, o.UpdatedAt, o.Version = old.CreatedAt, now, expected+1
 		return tx.UpdateOrganisation(ctx, &o, expected)
 	})
 	return o, withOp(op, err)

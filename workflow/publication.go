@@ -71,8 +71,7 @@ type PublicationTx interface {
 func (s *Service) Publish(ctx context.Context, actor Actor, cycle, programme string, embargo time.Time, reason string) (Publication, error) {
 	var pub Publication
 	reason = strings.TrimSpace(reason)
-	err := s.store.InTx(ctx, func(tx Tx) error {
-		now := s.now().UTC()
+	err := s.inTx(ctx, func(tx Tx, now time.Time) error {
 		cv, p, err := staffProgramme(ctx, tx, s.authz, actor, cycle, programme)
 		if err != nil {
 			return err
@@ -203,7 +202,7 @@ func answerText(v any) string {
 // or not, each with its state; staff of the programme only.
 func (s *Service) Publications(ctx context.Context, actor Actor, cycle, programme string) ([]Publication, error) {
 	var out []Publication
-	err := s.store.InTx(ctx, func(tx Tx) error {
+	err := s.inTx(ctx, func(tx Tx, now time.Time) error {
 		_, _, err := staffProgramme(ctx, tx, s.authz, actor, cycle, programme)
 		if err != nil {
 			return err
@@ -211,7 +210,7 @@ func (s *Service) Publications(ctx context.Context, actor Actor, cycle, programm
 		if out, err = tx.Publications(ctx, cycle, programme); err != nil {
 			return err
 		}
-		publicationStates(out, s.now().UTC())
+		publicationStates(out, now)
 		return nil
 	})
 	return out, withOp("workflow.Publications", err)
@@ -223,8 +222,7 @@ func (s *Service) Publications(ctx context.Context, actor Actor, cycle, programm
 // in it. Needs no actor: it is public.
 func (s *Service) PublicAwards(ctx context.Context, cycle, prefecture string) ([]Publication, error) {
 	var out []Publication
-	err := s.store.InTx(ctx, func(tx Tx) error {
-		now := s.now().UTC()
+	err := s.inTx(ctx, func(tx Tx, now time.Time) error {
 		cv, err := tx.LatestCycle(ctx, cycle)
 		if err != nil {
 			return err
@@ -255,13 +253,13 @@ func (s *Service) PublicAwards(ctx context.Context, cycle, prefecture string) ([
 // original. Errors: NotFound (also while embargoed).
 func (s *Service) PublicPublication(ctx context.Context, cycle, programme string, version int) (Publication, error) {
 	var pub Publication
-	err := s.store.InTx(ctx, func(tx Tx) error {
+	err := s.inTx(ctx, func(tx Tx, now time.Time) error {
 		all, err := tx.Publications(ctx, cycle, programme)
 		if err != nil {
 			return err
 		}
 		for _, p := range all {
-			if p.Version == version && p.WithdrawnAt == nil && !p.EmbargoAt.After(s.now()) {
+			if p.Version == version && p.WithdrawnAt == nil && !p.EmbargoAt.After(now) {
 				pub = p
 				return nil
 			}
@@ -387,8 +385,8 @@ func (c PublicCorrection) overlay(v PublicValues) (PublicValues, []string) {
 
 // publicNomination loads a submitted nomination for a correction of its
 // public fields: staff of its programme only (others do not learn of it).
-func (s *Service) publicNomination(ctx context.Context, tx Tx, actor Actor, id int64) (*Context, error) {
-	c, _, err := s.visible(ctx, tx, actor, id, s.now().UTC())
+func (s *Service) publicNomination(ctx context.Context, tx Tx, actor Actor, id int64, now time.Time) (*Context, error) {
+	c, _, err := s.visible(ctx, tx, actor, id, now)
 	if err != nil {
 		return nil, err
 	}
@@ -422,8 +420,8 @@ func (s *Service) publicRecord(ctx context.Context, tx Tx, c *Context) (PublicRe
 // they will be published. Staff of its programme.
 func (s *Service) PublicRecord(ctx context.Context, actor Actor, id int64) (PublicRecord, error) {
 	var r PublicRecord
-	err := s.store.InTx(ctx, func(tx Tx) error {
-		c, err := s.publicNomination(ctx, tx, actor, id)
+	err := s.inTx(ctx, func(tx Tx, now time.Time) error {
+		c, err := s.publicNomination(ctx, tx, actor, id, now)
 		if err != nil {
 			return err
 		}
@@ -439,9 +437,8 @@ func (s *Service) PublicRecord(ctx context.Context, actor Actor, id int64) (Publ
 // Errors: NotFound, Forbidden, Conflict (stale version), Invalid.
 func (s *Service) CorrectPublic(ctx context.Context, actor Actor, id int64, expected int, patch PublicPatch) (PublicRecord, error) {
 	var r PublicRecord
-	err := s.store.InTx(ctx, func(tx Tx) error {
-		now := s.now().UTC()
-		c, err := s.publicNomination(ctx, tx, actor, id)
+	err := s.inTx(ctx, func(tx Tx, now time.Time) error {
+		c, err := s.publicNomination(ctx, tx, actor, id, now)
 		if err != nil {
 			return err
 		}
@@ -578,8 +575,7 @@ func (s *Service) CorrectPublic(ctx context.Context, actor Actor, id int64, expe
 // Errors: NotFound; IllegalTransition (embargo passed, already withdrawn); Invalid (reason).
 func (s *Service) WithdrawPublication(ctx context.Context, actor Actor, cycle, programme string, version int, reason string) (Publication, error) {
 	var pub Publication
-	err := s.store.InTx(ctx, func(tx Tx) error {
-		now := s.now().UTC()
+	err := s.inTx(ctx, func(tx Tx, now time.Time) error {
 		_, _, err := staffProgramme(ctx, tx, s.authz, actor, cycle, programme)
 		if err != nil {
 			return err

@@ -38,9 +38,9 @@ type ReleaseRequest struct {
 // the programme's ministry only. Errors: NotFound.
 func (s *Service) ReleaseStatus(ctx context.Context, actor Actor, cycleKey, programmeKey string) (ReleaseStatus, error) {
 	var st ReleaseStatus
-	err := s.store.InTx(ctx, func(tx Tx) error {
+	err := s.inTx(ctx, func(tx Tx, now time.Time) error {
 		var err error
-		st, err = s.releaseStatus(ctx, tx, actor, cycleKey, programmeKey, s.now().UTC())
+		st, err = s.releaseStatus(ctx, tx, actor, cycleKey, programmeKey, now)
 		return err
 	})
 	return st, withOp("workflow.ReleaseStatus", err)
@@ -88,8 +88,7 @@ func (s *Service) ReleaseResults(ctx context.Context, actor Actor, cycleKey, pro
 // open, or undecided nominations, each state a problem); Invalid (reason).
 func (s *Service) Release(ctx context.Context, actor Actor, cycleKey, programmeKey string, req ReleaseRequest) (Release, error) {
 	var rel Release
-	err := s.store.InTx(ctx, func(tx Tx) error {
-		now := s.now().UTC()
+	err := s.inTx(ctx, func(tx Tx, now time.Time) error {
 		st, err := s.releaseStatus(ctx, tx, actor, cycleKey, programmeKey, now)
 		if err != nil {
 			return err

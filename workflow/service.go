@@ -41,6 +41,20 @@ func NewService(store Store, now func() time.Time, opts ...ServiceOption) *Servi
 	return s
 }
 
+// inTx runs fn in one transaction with that transaction's now: the clock
+// read once, in UTC, when the transaction starts (again if the store
+// retries it). Every method reads the clock through it or read, so that
+// one transaction decides and stamps at one instant; see
+// TestServicesReadTheClockOnlyInTx.
+func (s *Service) inTx(ctx context.Context, fn func(tx Tx, now time.Time) error) error {
+	return s.store.InTx(ctx, func(tx Tx) error { return fn(tx, s.now().UTC()) })
+}
+
+// read is inTx for work that is one statement (Store.Read).
+func (s *Service) read(ctx context.Context, fn func(tx Tx, now time.Time) error) error {
+	return s.store.Read(ctx, func(tx Tx) error { return fn(tx, s.now().UTC()) })
+}
+
 // cycleVersion returns a stored cycle version, from memory when it was
 // read before: versions never change once stored.
 func (s *Service) cycleVersion(ctx context.Context, tx Tx, key string, version int) (*CycleVersion, error) {

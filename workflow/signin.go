@@ -68,8 +68,7 @@ func (b attemptBuckets) succeeded(ctx context.Context, tx Tx) error {
 // attempts do, so PostgreSQL may pick it as a deadlock's victim, and a
 // later success purges instead.
 func (s *Service) purgeAttempts(ctx context.Context) {
-	before := s.now().UTC().Add(-2 * ThrottleWindow)
-	_ = s.store.InTx(ctx, func(tx Tx) error { return tx.ForgetAttemptsBefore(ctx, before) })
+	_ = s.inTx(ctx, func(tx Tx, now time.Time) error { return tx.ForgetAttemptsBefore(ctx, now.Add(-2*ThrottleWindow)) })
 }
 
 // Login checks an email and password and starts a session, without a
@@ -90,8 +89,8 @@ func (s *Service) LoginFrom(ctx context.Context, email, pw, address string) (Use
 	email = normaliseEmail(email)
 	b := bucketsFor(email, address)
 	var u User
-	err := s.store.InTx(ctx, func(tx Tx) error {
-		if err := b.take(ctx, tx, s.now().UTC()); err != nil {
+	err := s.inTx(ctx, func(tx Tx, now time.Time) error {
+		if err := b.take(ctx, tx, now); err != nil {
 			return err
 		}
 		var err error
@@ -114,8 +113,7 @@ func (s *Service) LoginFrom(ctx context.Context, email, pw, address string) (Use
 			Ja: "メールアドレスまたはパスワードが正しくありません"}
 	}
 	var tok Token
-	err = s.store.InTx(ctx, func(tx Tx) error {
-		now := s.now().UTC()
+	err = s.inTx(ctx, func(tx Tx, now time.Time) error {
 		cur, err := tx.User(ctx, u.ID)
 		if err != nil {
 			return err
@@ -148,7 +146,7 @@ func (s *Service) ChangePassword(ctx context.Context, actor Actor, token, curren
 		return withOp(op, Refuse(Unauthenticated, "ログインしてください", "sign in first"))
 	}
 	var u User
-	err := s.store.InTx(ctx, func(tx Tx) error {
+	err := s.inTx(ctx, func(tx Tx, now time.Time) error {
 		var err error
 		if u, err = tx.User(ctx, actor.UserID); err != nil {
 			return err
@@ -161,7 +159,7 @@ func (s *Service) ChangePassword(ctx context.Context, actor Actor, token, curren
 		if err := invalid("invalid password change", ps); err != nil {
 			return err
 		}
-		return bucketsFor(u.Email, address).take(ctx, tx, s.now().UTC())
+		return bucketsFor(u.Email, address).take(ctx, tx, now)
 	})
 	if err != nil {
 		return withOp(op, err)
@@ -175,8 +173,7 @@ func (s *Service) ChangePassword(ctx context.Context, actor Actor, token, curren
 			problem("current_password", "wrong_password", "現在のパスワードが違います", "is not your current password")}})
 	}
 	newHash := password.Hash(next, s.passwordParams)
-	err = s.store.InTx(ctx, func(tx Tx) error {
-		now := s.now().UTC()
+	err = s.inTx(ctx, func(tx Tx, now time.Time) error {
 		cur, err := tx.User(ctx, u.ID)
 		if err != nil {
 			return err
@@ -216,8 +213,7 @@ func (s *Service) Signup(ctx context.Context, email, name, locale, pw string) (U
 		return User{}, Token{}, withOp(op, err)
 	}
 	var tok Token
-	err := s.store.InTx(ctx, func(tx Tx) error {
-		now := s.now().UTC()
+	err := s.inTx(ctx, func(tx Tx, now time.Time) error {
 		u.CreatedAt, u.UpdatedAt = now, now
 		if err := tx.InsertUser(ctx, &u); err != nil {
 			return Refuse(Conflict, "このメールアドレスのアカウントはすでに登録されています", "an account with this email already exists")
@@ -245,8 +241,8 @@ func (s *Service) dummyHash() string {
 
 // Logout revokes the session of a token. Errors: Unauthenticated.
 func (s *Service) Logout(ctx context.Context, token string) error {
-	err := s.store.InTx(ctx, func(tx Tx) error {
-		err := tx.RevokeSession(ctx, HashToken(token), s.now().UTC())
+	err := s.inTx(ctx, func(tx Tx, now time.Time) error {
+		err := tx.RevokeSession(ctx, HashToken(token), now)
 		if ErrorCode(err) == NotFound {
 			return Refuse(Unauthenticated, "セッションがありません", "no such session")
 		}
@@ -263,9 +259,9 @@ func (s *Service) Authenticate(ctx context.Context, token string) (User, int64, 
 		u       User
 		version int64
 	)
-	err := s.store.Read(ctx, func(tx Tx) error { // one statement
+	err := s.read(ctx, func(tx Tx, now time.Time) error { // one statement
 		var err error
-		u, version, err = tx.SessionUser(ctx, HashToken(token), s.now().UTC())
+		u, version, err = tx.SessionUser(ctx, HashToken(token), now)
 		if ErrorCode(err) == NotFound {
 			return Refuse(Unauthenticated, "トークンが無効か期限切れです。ログインし直してください", "invalid or expired token")
 		}

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"time"
 )
 
 // Transition applies an action to one nomination. If expected is not zero
@@ -27,8 +28,8 @@ func (s *Service) Act(ctx context.Context, actor Actor, id int64, expected int, 
 
 func (s *Service) transition(ctx context.Context, actor Actor, id int64, expected int, action Action, in Input, view bool) (NominationView, error) {
 	var v NominationView
-	err := s.store.InTx(ctx, func(tx Tx) error {
-		c, _, err := s.visible(ctx, tx, actor, id, s.now().UTC())
+	err := s.inTx(ctx, func(tx Tx, now time.Time) error {
+		c, _, err := s.visible(ctx, tx, actor, id, now)
 		if err != nil {
 			return err
 		}
@@ -41,13 +42,13 @@ func (s *Service) transition(ctx context.Context, actor Actor, id int64, expecte
 			return Refuse(Conflict, "この応募は他の操作で更新されました（現在の版 %[2]d、編集した版 %[3]d）。再読み込みしてからやり直してください",
 				"nomination %[1]d is at version %[2]d, not %[3]d; reload and try again", id, seen, expected)
 		}
-		outs, err := s.apply(ctx, tx, actor, []Nomination{n}, action, in)
+		outs, err := s.applyAt(ctx, tx, actor, []Nomination{n}, action, in, now)
 		if err != nil {
 			return err
 		}
 		v.Nomination = outs[0]
 		if view {
-			c, _, err := s.context(ctx, tx, &v.Nomination, &contextCache{}, s.now().UTC())
+			c, _, err := s.context(ctx, tx, &v.Nomination, &contextCache{}, now)
 			if err != nil {
 				return err
 			}
@@ -63,7 +64,7 @@ func (s *Service) transition(ctx context.Context, actor Actor, id int64, expecte
 // error lists every refusal, each with the path "nominations[ID]".
 func (s *Service) BulkTransition(ctx context.Context, actor Actor, ids []int64, action Action, in Input) ([]Nomination, error) {
 	var out []Nomination
-	err := s.store.InTx(ctx, func(tx Tx) error {
+	err := s.inTx(ctx, func(tx Tx, now time.Time) error {
 		if len(ids) == 0 {
 			return Refuse(Invalid, "応募が指定されていません", "no nominations given")
 		}
@@ -78,16 +79,22 @@ func (s *Service) BulkTransition(ctx context.Context, actor Actor, ids []int64, 
 		if err != nil {
 			return err
 		}
-		out, err = s.apply(ctx, tx, actor, ns, action, in)
+		out, err = s.applyAt(ctx, tx, actor, ns, action, in, now)
 		return err
 	})
 	return out, withOp("workflow.BulkTransition", err)
 }
 
-// apply decides an action for each nomination and stores the results and
-// their history in tx. All must succeed.
+// apply is applyAt at a clock reading of its own. It is left for
+// judging_service.go, whose callers are to pass their transaction's now to
+// applyAt instead; then it goes.
 func (s *Service) apply(ctx context.Context, tx Tx, actor Actor, ns []Nomination, action Action, in Input) ([]Nomination, error) {
-	now := s.now().UTC()
+	return s.applyAt(ctx, tx, actor, ns, action, in, s.now().UTC())
+}
+
+// applyAt decides an action for each nomination at now and stores the
+// results and their history in tx. All must succeed.
+func (s *Service) applyAt(ctx context.Context, tx Tx, actor Actor, ns []Nomination, action Action, in Input, now time.Time) ([]Nomination, error) {
 	if in.Due != nil {
 		d := in.Due.UTC()
 		in.Due = &d

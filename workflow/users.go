@@ -3,6 +3,7 @@ package workflow
 import (
 	"context"
 	"slices"
+	"time"
 
 	"github.com/awardflow/awardflow/workflow/password"
 )
@@ -26,8 +27,7 @@ func (s *Service) CreateUser(ctx context.Context, actor Actor, nu NewUser) (User
 	if err := invalid("invalid user", ps); err != nil {
 		return User{}, withOp(op, err)
 	}
-	err := s.store.InTx(ctx, func(tx Tx) error {
-		now := s.now().UTC()
+	err := s.inTx(ctx, func(tx Tx, now time.Time) error {
 		if nu.OrganisationID != 0 {
 			if _, err := tx.Organisation(ctx, nu.OrganisationID); err != nil {
 				return err
@@ -71,7 +71,7 @@ func (s *Service) Users(ctx context.Context, actor Actor, f UserFilter) ([]User,
 // held) a grant in its ministry. Errors: NotFound.
 func (s *Service) User(ctx context.Context, actor Actor, id int64) (UserView, error) {
 	var v UserView
-	err := s.store.InTx(ctx, func(tx Tx) error {
+	err := s.inTx(ctx, func(tx Tx, _ time.Time) error {
 		var err error
 		if v.User, err = tx.User(ctx, id); err != nil {
 			return err
@@ -140,12 +140,12 @@ func (s *Service) ResetPassword(ctx context.Context, actor Actor, email, pw stri
 	if err := invalid("invalid password", checkPassword(pw, email)); err != nil {
 		return withOp(op, err)
 	}
-	err := s.store.InTx(ctx, func(tx Tx) error {
+	err := s.inTx(ctx, func(tx Tx, now time.Time) error {
 		u, err := tx.UserByEmail(ctx, email)
 		if err != nil {
 			return err
 		}
-		u.PasswordHash, u.UpdatedAt = password.Hash(pw, s.passwordParams), s.now().UTC()
+		u.PasswordHash, u.UpdatedAt = password.Hash(pw, s.passwordParams), now
 		return tx.UpdateUser(ctx, &u)
 	})
 	return withOp(op, err)

@@ -123,8 +123,7 @@ type WindowInput struct {
 func (s *Service) SetWindow(ctx context.Context, actor Actor, ref WindowRef, in WindowInput) (WindowChange, error) {
 	const op = "workflow.SetWindow"
 	var ch WindowChange
-	err := s.store.InTx(ctx, func(tx Tx) error {
-		now := s.now().UTC()
+	err := s.inTx(ctx, func(tx Tx, now time.Time) error {
 		cv, err := tx.LatestCycle(ctx, ref.Cycle)
 		if err != nil {
 			return err
@@ -214,7 +213,7 @@ type WindowLog struct {
 // for its judges, chairs and applicants).
 func (s *Service) Windows(ctx context.Context, actor Actor, cycle, programme string) (WindowLog, error) {
 	var out WindowLog
-	err := s.store.InTx(ctx, func(tx Tx) error {
+	err := s.inTx(ctx, func(tx Tx, _ time.Time) error {
 		cv, err := tx.LatestCycle(ctx, cycle)
 		if err != nil {
 			return err
