@@ -8,6 +8,7 @@ import (
 
 	"github.com/awardflow/awardflow/db"
 	"github.com/awardflow/awardflow/db/dbtest"
+	"github.com/awardflow/awardflow/policy"
 	"github.com/awardflow/awardflow/workflow"
 )
 
@@ -103,7 +104,7 @@ func TestJudgingReadsOneEntry(t *testing.T) {
 		je := newJudgingEnv(t, d, 12, 5)
 		je.proposeAndApply(t)
 		r := &reads{}
-		svc := workflow.NewService(countingStore{db.NewStore(d), r}, je.clock.Now)
+		svc := workflow.NewService(countingStore{db.NewStore(d), r}, je.clock.Now, workflow.WithAuthorizer(policy.MustNew()))
 		judge := je.judges[0]
 		mine := je.assignedTo(t, judge)
 		if len(mine) < 2 {

@@ -37,6 +37,8 @@ func TestRoleMatrix(t *testing.T) {
 		workflow.PermAdvance: A | S, workflow.PermSelect: A | S, workflow.PermNotSelect: A | S, workflow.PermAward: A | S,
 		workflow.PermCreateUser: A, workflow.PermOversee: A | S, workflow.PermAddContact: A | P,
 		workflow.PermReadVerdicts: A | S, workflow.PermApplicantView: P,
+		workflow.PermReadAllAssignments: A | S | C, workflow.PermReadAllEntries: A | S | C, workflow.PermReadAllScores: A | S | C,
+		workflow.PermReopenOwnScore: A | S, workflow.PermAnyJudgeSheet: A | S,
 		workflow.PermManageRole(workflow.RoleAdmin): A, workflow.PermManageRole(workflow.RoleSecretariat): A,
 		workflow.PermManageRole(workflow.RoleChair): A | S, workflow.PermManageRole(workflow.RoleJudge): A | S,
 		workflow.PermManageRole(workflow.RoleApplicant): A | P,
@@ -123,6 +125,8 @@ func TestPermits(t *testing.T) {
 	mic := workflow.Actor{Grants: []workflow.Grant{{Role: workflow.RoleSecretariat, Domain: "mic"}}}
 	admin := workflow.Actor{Grants: []workflow.Grant{{Role: workflow.RoleAdmin, Domain: workflow.AnyDomain}}}
 	own := workflow.Facts(0).With(workflow.ActsForOrganisation, true)
+	judge := workflow.Actor{Grants: []workflow.Grant{{Role: workflow.RoleJudge, Domain: "mic"}}}
+	judges := workflow.Facts(0).With(workflow.Assigned, true).With(workflow.Unconflicted, true)
 	for _, tc := range []struct {
 		name   string
 		actor  workflow.Actor
@@ -137,6 +141,9 @@ func TestPermits(t *testing.T) {
 		{"secretariat returns in its ministry", mic, workflow.PermReturn, "mic", 0, true},
 		{"secretariat of another ministry", mic, workflow.PermReturn, "mhlw", 0, false},
 		{"admin anywhere", admin, workflow.PermAward, "mhlw", 0, true},
+		{"judge scores an assigned, unconflicted entry", judge, workflow.PermWriteScores, "mic", judges, true},
+		{"judge scores a conflicted entry", judge, workflow.PermWriteScores, "mic", workflow.Facts(0).With(workflow.Assigned, true), false},
+		{"judge sees only its own scores", judge, workflow.PermReadAllScores, "mic", 0, false},
 		{"no grants", workflow.Actor{}, ReadCycles, "mic", 0, false},
 		{"unknown permission", admin, Permission{Object: "nomination", Action: "teleport"}, "mic", 0, false},
 	} {

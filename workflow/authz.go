@@ -142,6 +142,36 @@ var (
 	PermOversee = Permission{"ministry", "oversee"}
 	// PermAddContact: add a contact to an organisation (invite one).
 	PermAddContact = Permission{"organisation", "add_contact"}
+
+	// Judging, asked in the programme's ministry. Most are also the
+	// routes' permissions.
+	PermReadPanel         = Permission{"panel", "read"}
+	PermManagePanel       = Permission{"panel", "manage"}
+	PermDeclareConflicts  = Permission{"conflict", "declare"}
+	PermListConflicts     = Permission{"conflict", "list"}
+	PermManageAssignments = Permission{"assignment", "manage"}
+	// PermReadAllAssignments, PermReadAllEntries, PermReadAllScores: the
+	// whole stage (every assignment, every entry with its judges, every
+	// judge's score whatever the stage's visibility), not only the actor's
+	// own assignments.
+	PermReadAllAssignments = Permission{"assignment", "read_all"}
+	PermReadAllEntries     = Permission{"entry", "read_all"}
+	PermReadAllScores      = Permission{"score", "read_all"}
+	// PermWriteScores: score an entry (assigned to it, no conflict with it).
+	PermWriteScores = Permission{"score", "write"}
+	PermReopenScore = Permission{"score", "reopen"}
+	// PermReopenOwnScore: reopen a score of one's own (not the chair's).
+	PermReopenOwnScore   = Permission{"score", "reopen_own"}
+	PermReadScoreHistory = Permission{"score", "history"}
+	PermReadProgress     = Permission{"progress", "read"}
+	PermReadRanking      = Permission{"ranking", "read"}
+	PermPreviewDecision  = Permission{"decision", "preview"}
+	PermApplyDecision    = Permission{"decision", "apply"}
+	PermExportSheets     = Permission{"sheet", "export"}
+	// PermAnyJudgeSheet: download or import any panel member's scoring
+	// sheet, not only one's own.
+	PermAnyJudgeSheet = Permission{"sheet", "any_judge"}
+	PermExportResults = Permission{"results", "export"}
 )
 
 // anyFacts is every fact: "could the actor, were the facts in its favour?".
@@ -156,6 +186,13 @@ func PermManageRole(role Role) Permission { return Permission{"role", "manage_" 
 // is what a grant is, not who may do what: an applicant grant and staff
 // grants never mix on one account.
 func (r Role) ForOrganisation() bool { return r == RoleApplicant }
+
+// SitsOnPanel reports whether a panel member may have the role: judge or
+// chair. It is what a panel membership is, not who may do what.
+func (r Role) SitsOnPanel() bool { return r == RoleJudge || r == RoleChair }
+
+// ChairsPanel reports whether a panel member in the role chairs the panel.
+func (r Role) ChairsPanel() bool { return r == RoleChair }
 
 // The actor's grants, read here only: everything else asks the Authorizer.
 

@@ -246,38 +246,41 @@ type JudgingTx interface {
 }
 
 // stageOf resolves a stage reference against the newest cycle version and
-// checks that the actor may see it: administrators, the ministry's
-// secretariat, or a chair or judge of that ministry.
-func (s *Service) stageOf(ctx context.Context, tx Tx, actor Actor, ref StageRef) (*Programme, *Stage, Role, error) {
+// checks that the actor may see it (entry:read in the programme's
+// ministry: administrators, the ministry's secretariat, chairs and judges).
+// It returns the actor's questions to the Authorizer in that ministry.
+func (s *Service) stageOf(ctx context.Context, tx Tx, actor Actor, ref StageRef) (*Programme, *Stage, mayFunc, error) {
 	version, err := tx.LatestCycleVersion(ctx, ref.Cycle)
 	if err != nil {
-		return nil, nil, "", err
+		return nil, nil, nil, err
 	}
 	// The version is decoded and checked once per service (the cache is
 	// shared and immutable: EffectiveWindows copies before changing).
 	cv, err := s.cycleVersion(ctx, tx, ref.Cycle, version)
 	if err != nil {
-		return nil, nil, "", err
+		return nil, nil, nil, err
 	}
 	p, ok := cv.Cycle.Programme(ref.Programme)
 	if !ok {
-		return nil, nil, "", Refuse(NotFound, "%[2]s に部門「%[1]s」はありません", "no programme %[1]q in %[2]s", ref.Programme, ref.Cycle)
+		return nil, nil, nil, Refuse(NotFound, "%[2]s に部門「%[1]s」はありません", "no programme %[1]q in %[2]s", ref.Programme, ref.Cycle)
 	}
 	if p, err = s.effective(ctx, tx, ref.Cycle, p); err != nil { // the judging windows in force
-		return nil, nil, "", err
+		return nil, nil, nil, err
 	}
-	role := actor.RoleIn(p.Ministry)
-	if role == "" || role == RoleApplicant {
-		return nil, nil, "", Refuse(NotFound, "%[2]s に部門「%[1]s」はありません", "no programme %[1]q in %[2]s", ref.Programme, ref.Cycle)
+	may := func(perm Permission, facts Facts) bool { return s.authz.Permits(actor, perm, p.Ministry, facts) }
+	if !may(PermReadEntries, 0) {
+		return nil, nil, nil, Refuse(NotFound, "%[2]s に部門「%[1]s」はありません", "no programme %[1]q in %[2]s", ref.Programme, ref.Cycle)
 	}
 	st, ok := p.Stage(ref.Stage)
 	if !ok || st.Judging == nil {
-		return nil, nil, "", Refuse(NotFound, "部門「%[2]s」に審査段階「%[1]s」はありません", "no judged stage %[1]q in %[2]s", ref.Stage, ref.Programme)
+		return nil, nil, nil, Refuse(NotFound, "部門「%[2]s」に審査段階「%[1]s」はありません", "no judged stage %[1]q in %[2]s", ref.Stage, ref.Programme)
 	}
-	return p, st, role, nil
+	return p, st, may, nil
 }
 
-func isStaffRole(r Role) bool { return r == RoleAdmin || r == RoleSecretariat }
+// mayFunc asks the Authorizer whether the actor may, in the programme's
+// ministry, given facts.
+type mayFunc func(perm Permission, facts Facts) bool
 
 // conflictIndex is every conflict between panel judges and stage entries.
 type conflictIndex map[[2]int64]ConflictOfInterest // (user, nomination) → first conflict found

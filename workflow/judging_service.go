@@ -23,7 +23,7 @@ import (
 type stageData struct {
 	programme   *Programme
 	stage       *Stage
-	role        Role // the actor's role in the programme's ministry
+	may         mayFunc // the actor's questions to the Authorizer in the programme's ministry
 	panel       []PanelMember
 	entries     []Nomination // at the stage, any state
 	assignments []Assignment
@@ -32,11 +32,11 @@ type stageData struct {
 }
 
 func (s *Service) loadStage(ctx context.Context, tx Tx, actor Actor, ref StageRef) (*stageData, error) {
-	p, st, role, err := s.stageOf(ctx, tx, actor, ref)
+	p, st, may, err := s.stageOf(ctx, tx, actor, ref)
 	if err != nil {
 		return nil, err
 	}
-	d := &stageData{programme: p, stage: st, role: role}
+	d := &stageData{programme: p, stage: st, may: may}
 	if d.panel, err = tx.PanelMembers(ctx, ref); err != nil {
 		return nil, err
 	}
@@ -156,26 +156,28 @@ func noSuchEntry(nominationID int64) *Error {
 // underReview: the entry is being judged at the stage now.
 func underReview(n Nomination, stage string) bool { return n.State == InReview && n.Stage == stage }
 
-// staffStage loads a stage for an operation of the secretariat's.
-func (s *Service) staffStage(ctx context.Context, tx Tx, actor Actor, ref StageRef) (*stageData, error) {
+// staffStage loads a stage for an operation of the secretariat's, which
+// needs perm.
+func (s *Service) staffStage(ctx context.Context, tx Tx, actor Actor, ref StageRef, perm Permission) (*stageData, error) {
 	d, err := s.loadStage(ctx, tx, actor, ref)
 	if err != nil {
 		return nil, err
 	}
-	return d, requireStaff(d.role)
+	return d, requireStaff(d.may, perm)
 }
 
-// requireStaffAt checks that the actor is staff of the stage's programme.
-func (s *Service) requireStaffAt(ctx context.Context, tx Tx, actor Actor, ref StageRef) error {
-	_, _, role, err := s.stageOf(ctx, tx, actor, ref)
+// requireStaffAt checks that the actor may do perm, an operation of the
+// secretariat's, at the stage's programme.
+func (s *Service) requireStaffAt(ctx context.Context, tx Tx, actor Actor, ref StageRef, perm Permission) error {
+	_, _, may, err := s.stageOf(ctx, tx, actor, ref)
 	if err != nil {
 		return err
 	}
-	return requireStaff(role)
+	return requireStaff(may, perm)
 }
 
-func requireStaff(role Role) error {
-	if !isStaffRole(role) {
+func requireStaff(may mayFunc, perm Permission) error {
+	if !may(perm, 0) {
 		return Refuse(Forbidden, "この操作は事務局だけが行えます", "only the secretariat may do this")
 	}
 	return nil
@@ -187,11 +189,11 @@ func requireStaff(role Role) error {
 func (s *Service) Panel(ctx context.Context, actor Actor, ref StageRef) ([]PanelMember, error) {
 	var out []PanelMember
 	err := s.store.InTx(ctx, func(tx Tx) error {
-		_, _, role, err := s.stageOf(ctx, tx, actor, ref)
+		_, _, may, err := s.stageOf(ctx, tx, actor, ref)
 		if err != nil {
 			return err
 		}
-		if role == RoleJudge {
+		if !may(PermReadPanel, 0) {
 			return Refuse(Forbidden, "審査会の構成員の一覧は事務局と委員長だけが見られます", "the panel list is for the secretariat and the chair")
 		}
 		out, err = tx.PanelMembers(ctx, ref)
@@ -210,7 +212,7 @@ func (s *Service) Panel(ctx context.Context, actor Actor, ref StageRef) ([]Panel
 // who is not on the panel); Invalid; NotFound; Forbidden.
 func (s *Service) SetPanelMember(ctx context.Context, actor Actor, ref StageRef, m PanelMember) (PanelMember, error) {
 	const op = "workflow.SetPanelMember"
-	if m.Role != RoleJudge && m.Role != RoleChair {
+	if !m.Role.SitsOnPanel() {
 		return m, &Error{Op: op, Code: Invalid, Message: "role must be judge or chair",
 			Problems: []Problem{problem("role", "invalid", "役割は judge か chair です", "must be judge or chair")}}
 	}
@@ -225,11 +227,11 @@ func (s *Service) SetPanelMember(ctx context.Context, actor Actor, ref StageRef,
 		}
 	}
 	err := s.store.InTx(ctx, func(tx Tx) error {
-		p, _, role, err := s.stageOf(ctx, tx, actor, ref)
+		p, _, may, err := s.stageOf(ctx, tx, actor, ref)
 		if err != nil {
 			return err
 		}
-		if err := requireStaff(role); err != nil {
+		if err := requireStaff(may, PermManagePanel); err != nil {
 			return err
 		}
 		u, err := tx.User(ctx, m.UserID)
@@ -279,7 +281,7 @@ func (s *Service) SetPanelMember(ctx context.Context, actor Actor, ref StageRef,
 // (remove them first if they must go). Errors: NotFound.
 func (s *Service) RemovePanelMember(ctx context.Context, actor Actor, ref StageRef, userID int64) error {
 	err := s.store.InTx(ctx, func(tx Tx) error {
-		if err := s.requireStaffAt(ctx, tx, actor, ref); err != nil {
+		if err := s.requireStaffAt(ctx, tx, actor, ref, PermManagePanel); err != nil {
 			return err
 		}
 		if err := tx.DeletePanelMember(ctx, ref, userID); err != nil {
@@ -292,20 +294,20 @@ func (s *Service) RemovePanelMember(ctx context.Context, actor Actor, ref StageR
 
 // ---- conflicts of interest
 
-func isJudging(actor Actor) bool {
-	for _, g := range actor.Grants {
-		if g.Role == RoleJudge || g.Role == RoleChair {
-			return true
-		}
-	}
-	return false
+// mayDeclareTies reports whether some grant of the actor's, on its own,
+// carries conflict:declare: a judge's or chair's ties are its own, not a
+// ministry's, and are declared even by a judge who also acts as staff.
+func (s *Service) mayDeclareTies(actor Actor) bool {
+	return slices.ContainsFunc(actor.Grants, func(g Grant) bool {
+		return s.authz.Permits(Actor{ID: actor.ID, UserID: actor.UserID, Grants: []Grant{g}}, PermDeclareConflicts, g.Domain, 0)
+	})
 }
 
 // DeclareAffiliation records an organisation the actor (a judge or chair)
 // is tied to: by organisation id, corporate number or name.
 func (s *Service) DeclareAffiliation(ctx context.Context, actor Actor, a Affiliation) (Affiliation, error) {
 	const op = "workflow.DeclareAffiliation"
-	if !isJudging(actor) {
+	if !s.mayDeclareTies(actor) {
 		return a, &Error{Op: op, Code: Forbidden, Message: "only judges and chairs declare affiliations", Ja: "所属を申告できるのは審査員と委員長だけです"}
 	}
 	var ps []Problem
@@ -366,7 +368,7 @@ func (s *Service) DeclareAffiliation(ctx context.Context, actor Actor, a Affilia
 // DeclareConflict records the actor's conflict with an organisation.
 func (s *Service) DeclareConflict(ctx context.Context, actor Actor, orgID int64, reason string) (DeclaredConflict, error) {
 	const op = "workflow.DeclareConflict"
-	if !isJudging(actor) {
+	if !s.mayDeclareTies(actor) {
 		return DeclaredConflict{}, &Error{Op: op, Code: Forbidden, Message: "only judges and chairs declare conflicts", Ja: "利益相反を申告できるのは審査員と委員長だけです"}
 	}
 	if p := reasonProblem("reason", reason, false); p != nil {
@@ -478,7 +480,7 @@ func (s *Service) MyConflicts(ctx context.Context, actor Actor) ([]Affiliation, 
 func (s *Service) Conflicts(ctx context.Context, actor Actor, ref StageRef) ([]ConflictOfInterest, error) {
 	var out []ConflictOfInterest
 	err := s.store.InTx(ctx, func(tx Tx) error {
-		d, err := s.staffStage(ctx, tx, actor, ref)
+		d, err := s.staffStage(ctx, tx, actor, ref, PermListConflicts)
 		if err != nil {
 			return err
 		}
@@ -503,7 +505,7 @@ func (s *Service) Conflicts(ctx context.Context, actor Actor, ref StageRef) ([]C
 func (s *Service) Assignments(ctx context.Context, actor Actor, ref StageRef) ([]Assignment, error) {
 	var out []Assignment
 	err := s.store.InTx(ctx, func(tx Tx) error {
-		_, _, role, err := s.stageOf(ctx, tx, actor, ref)
+		_, _, may, err := s.stageOf(ctx, tx, actor, ref)
 		if err != nil {
 			return err
 		}
@@ -512,7 +514,7 @@ func (s *Service) Assignments(ctx context.Context, actor Actor, ref StageRef) ([
 			return err
 		}
 		for _, a := range all {
-			if role != RoleJudge || a.UserID == actor.UserID && a.Active() {
+			if may(PermReadAllAssignments, 0) || a.UserID == actor.UserID && a.Active() {
 				out = append(out, a)
 			}
 		}
@@ -527,7 +529,7 @@ func (s *Service) Assignments(ctx context.Context, actor Actor, ref StageRef) ([
 func (s *Service) Assign(ctx context.Context, actor Actor, ref StageRef, nominationID, userID int64) (Assignment, error) {
 	var a Assignment
 	err := s.store.InTx(ctx, func(tx Tx) error {
-		d, err := s.staffStage(ctx, tx, actor, ref)
+		d, err := s.staffStage(ctx, tx, actor, ref, PermManageAssignments)
 		if err != nil {
 			return err
 		}
@@ -555,7 +557,7 @@ func (s *Service) Assign(ctx context.Context, actor Actor, ref StageRef, nominat
 // for it (which would then be lost). Errors: NotFound; Conflict.
 func (s *Service) Unassign(ctx context.Context, actor Actor, ref StageRef, nominationID, userID int64) error {
 	err := s.store.InTx(ctx, func(tx Tx) error {
-		if err := s.requireStaffAt(ctx, tx, actor, ref); err != nil {
+		if err := s.requireStaffAt(ctx, tx, actor, ref, PermManageAssignments); err != nil {
 			return err
 		}
 		scores, err := tx.Scores(ctx, ref)
@@ -580,7 +582,7 @@ func (s *Service) Unassign(ctx context.Context, actor Actor, ref StageRef, nomin
 func (s *Service) Propose(ctx context.Context, actor Actor, ref StageRef, seed uint64, usePreferences bool) (Proposal, error) {
 	var pr Proposal
 	err := s.store.InTx(ctx, func(tx Tx) error {
-		d, err := s.staffStage(ctx, tx, actor, ref)
+		d, err := s.staffStage(ctx, tx, actor, ref, PermManageAssignments)
 		if err != nil {
 			return err
 		}
@@ -603,7 +605,7 @@ func (s *Service) Propose(ctx context.Context, actor Actor, ref StageRef, seed u
 			prob.Entries = append(prob.Entries, e)
 		}
 		for _, m := range d.panel {
-			if m.Role != RoleJudge {
+			if !m.Role.SitsOnPanel() || m.Role.ChairsPanel() { // the proposal assigns judges, not the chair
 				continue
 			}
 			prob.Judges = append(prob.Judges, assign.Judge{ID: m.UserID, MinLoad: j.Load.Min, MaxLoad: j.Load.Max,
@@ -661,7 +663,7 @@ func (s *Service) DiscardProposal(ctx context.Context, actor Actor, ref StageRef
 func (s *Service) decideProposal(ctx context.Context, actor Actor, ref StageRef, id int64, status string) (Proposal, error) {
 	var pr Proposal
 	err := s.store.InTx(ctx, func(tx Tx) error {
-		d, err := s.staffStage(ctx, tx, actor, ref)
+		d, err := s.staffStage(ctx, tx, actor, ref, PermManageAssignments)
 		if err != nil {
 			return err
 		}
@@ -724,11 +726,11 @@ func (s *Service) Entries(ctx context.Context, actor Actor, ref StageRef, pg Pag
 	var out []StageEntry
 	total := 0
 	err = s.store.InTx(ctx, func(tx Tx) error {
-		_, _, role, err := s.stageOf(ctx, tx, actor, ref)
+		_, _, may, err := s.stageOf(ctx, tx, actor, ref)
 		if err != nil {
 			return err
 		}
-		if role == RoleJudge {
+		if !may(PermReadAllEntries, 0) {
 			// In proportion to the judge's own assignments, not the stage.
 			all, err := judgeEntries(ctx, tx, ref, actor.UserID)
 			if err != nil {
@@ -754,13 +756,13 @@ func (s *Service) Entries(ctx context.Context, actor Actor, ref StageRef, pg Pag
 		for _, n := range d.entries {
 			se := StageEntry{Nomination: n}
 			_, se.Conflicted = d.conflicts[[2]int64{actor.UserID, n.ID}]
-			if d.role == RoleJudge && d.mayJudge(n.ID, actor.UserID) != nil {
+			if !d.may(PermReadAllEntries, 0) && d.mayJudge(n.ID, actor.UserID) != nil {
 				continue
 			}
 			if total++; n.ID <= pg.After || len(out) == pg.Limit {
 				continue
 			}
-			if d.role != RoleJudge {
+			if d.may(PermReadAllEntries, 0) {
 				for _, a := range d.assignments {
 					if a.NominationID == n.ID && a.Active() {
 						se.Assigned = append(se.Assigned, a.UserID)
@@ -815,11 +817,11 @@ func judgeEntries(ctx context.Context, tx Tx, ref StageRef, userID int64) ([]Sta
 func (s *Service) Entry(ctx context.Context, actor Actor, ref StageRef, nominationID int64) (Nomination, error) {
 	var n Nomination
 	err := s.store.InTx(ctx, func(tx Tx) error {
-		_, _, role, err := s.stageOf(ctx, tx, actor, ref)
+		_, _, may, err := s.stageOf(ctx, tx, actor, ref)
 		if err != nil {
 			return err
 		}
-		if role == RoleJudge {
+		if !may(PermReadAllEntries, 0) {
 			n, err = judgedEntry(ctx, tx, ref, nominationID, actor.UserID)
 		} else {
 			n, err = stageEntry(ctx, tx, ref, nominationID)
@@ -856,11 +858,11 @@ func (s *Service) SaveScore(ctx context.Context, actor Actor, ref StageRef, nomi
 		now := s.now().UTC()
 		// One entry's reads, each by index: the stage from the cycle cache,
 		// the judge's assignment and conflicts with this entry, its score.
-		_, st, role, err := s.stageOf(ctx, tx, actor, ref)
+		_, st, may, err := s.stageOf(ctx, tx, actor, ref)
 		if err != nil {
 			return err
 		}
-		if role != RoleJudge && role != RoleChair {
+		if !may(PermWriteScores, anyFacts) { // its facts, assigned and unconflicted, are judgedEntry's (NotFound if not)
 			return Refuse(Forbidden, "採点できるのは審査会の審査員と委員長だけです", "only panel members score")
 		}
 		n, err := judgedEntry(ctx, tx, ref, nominationID, actor.UserID)
@@ -956,7 +958,7 @@ func lockedFor(st *Stage, prev Score, memberRole Role) bool {
 	if st.Judging.ScoreVisibility != VisibleNever {
 		return true
 	}
-	return memberRole == RoleChair
+	return memberRole.ChairsPanel()
 }
 
 func errScoreLocked() *Error {
@@ -1087,14 +1089,14 @@ func (s *Service) ReopenScore(ctx context.Context, actor Actor, ref StageRef, no
 	var sc Score
 	err := s.store.InTx(ctx, func(tx Tx) error {
 		now := s.now().UTC()
-		_, _, role, err := s.stageOf(ctx, tx, actor, ref)
+		_, _, may, err := s.stageOf(ctx, tx, actor, ref)
 		if err != nil {
 			return err
 		}
 		switch {
-		case role != RoleChair && !isStaffRole(role):
+		case !may(PermReopenScore, 0):
 			return Refuse(Forbidden, "採点の再開は委員長・事務局が行います", "only the chair or the secretariat reopens a score")
-		case role == RoleChair && userID == actor.UserID:
+		case userID == actor.UserID && !may(PermReopenOwnScore, 0):
 			return Refuse(Forbidden, "自分の採点は再開できません。事務局に依頼してください", "the chair cannot reopen its own score; ask the secretariat")
 		}
 		if p := reasonProblem("reason", reason, true); p != nil {
@@ -1140,11 +1142,11 @@ func (s *Service) ReopenScore(ctx context.Context, actor Actor, ref StageRef, no
 func (s *Service) ScoreHistory(ctx context.Context, actor Actor, ref StageRef, nominationID int64) ([]ScoreEvent, error) {
 	var out []ScoreEvent
 	err := s.store.InTx(ctx, func(tx Tx) error {
-		_, _, role, err := s.stageOf(ctx, tx, actor, ref)
+		_, _, may, err := s.stageOf(ctx, tx, actor, ref)
 		if err != nil {
 			return err
 		}
-		if role != RoleChair && !isStaffRole(role) {
+		if !may(PermReadScoreHistory, 0) {
 			return Refuse(Forbidden, "採点の履歴は委員長・事務局が閲覧します", "the score history is for the chair and the secretariat")
 		}
 		if _, err := stageEntry(ctx, tx, ref, nominationID); err != nil {
@@ -1169,11 +1171,11 @@ type ScoreView struct {
 func (s *Service) EntryScores(ctx context.Context, actor Actor, ref StageRef, nominationID int64) ([]ScoreView, error) {
 	var out []ScoreView
 	err := s.store.InTx(ctx, func(tx Tx) error {
-		_, st, role, err := s.stageOf(ctx, tx, actor, ref)
+		_, st, may, err := s.stageOf(ctx, tx, actor, ref)
 		if err != nil {
 			return err
 		}
-		if role == RoleJudge {
+		if !may(PermReadAllEntries, 0) {
 			_, err = judgedEntry(ctx, tx, ref, nominationID, actor.UserID)
 		} else {
 			_, err = stageEntry(ctx, tx, ref, nominationID)
@@ -1204,7 +1206,7 @@ func (s *Service) EntryScores(ctx context.Context, actor Actor, ref StageRef, no
 				continue
 			}
 			own := sc.UserID == actor.UserID
-			if role == RoleJudge && !own {
+			if !own && !may(PermReadAllScores, 0) {
 				switch st.Judging.ScoreVisibility {
 				case VisibleNever:
 					continue
@@ -1254,7 +1256,7 @@ func (s *Service) Progress(ctx context.Context, actor Actor, ref StageRef) (Prog
 		if err != nil {
 			return err
 		}
-		if d.role == RoleJudge {
+		if !d.may(PermReadProgress, 0) {
 			return Refuse(Forbidden, "採点の進捗は事務局と委員長だけが見られます", "progress is for the secretariat and the chair")
 		}
 		scores, err := tx.Scores(ctx, ref)
@@ -1325,7 +1327,7 @@ func (s *Service) Ranking(ctx context.Context, actor Actor, ref StageRef, normal
 		if err != nil {
 			return err
 		}
-		if d.role == RoleJudge {
+		if !d.may(PermReadRanking, 0) {
 			return Refuse(Forbidden, "順位は事務局と委員長だけが見られます", "rankings are for the secretariat and the chair")
 		}
 		scores, err := tx.Scores(ctx, ref)
@@ -1473,7 +1475,7 @@ func (s *Service) PreviewDecision(ctx context.Context, actor Actor, ref StageRef
 		if err != nil {
 			return err
 		}
-		if d.role == RoleJudge {
+		if !d.may(PermPreviewDecision, 0) {
 			return Refuse(Forbidden, "決定は事務局と審査委員長が行います", "decisions are for the secretariat and the chair")
 		}
 		scores, err := tx.Scores(ctx, ref)
@@ -1499,7 +1501,7 @@ func (s *Service) PreviewDecision(ctx context.Context, actor Actor, ref StageRef
 func (s *Service) ApplyDecision(ctx context.Context, actor Actor, ref StageRef, spec DecisionSpec, fingerprint string) (Decision, error) {
 	var dec Decision
 	err := s.store.InTx(ctx, func(tx Tx) error {
-		d, err := s.staffStage(ctx, tx, actor, ref)
+		d, err := s.staffStage(ctx, tx, actor, ref, PermApplyDecision)
 		if err != nil {
 			return err
 		}

@@ -42,7 +42,7 @@ func (s *Service) StageResults(ctx context.Context, actor Actor, ref StageRef) (
 		if err != nil {
 			return err
 		}
-		if d.role == RoleJudge {
+		if !d.may(PermExportResults, 0) {
 			return Refuse(Forbidden, "審査結果は事務局と委員長だけが見られます", "results are for the secretariat and the chair")
 		}
 		cv, err := tx.LatestCycle(ctx, ref.Cycle)

@@ -143,7 +143,7 @@ func (s *Service) ScoringSheet(ctx context.Context, actor Actor, ref StageRef, j
 func (s *Service) ScoringSheets(ctx context.Context, actor Actor, ref StageRef) ([]ScoringSheet, error) {
 	var out []ScoringSheet
 	err := s.store.InTx(ctx, func(tx Tx) error {
-		d, err := s.staffStage(ctx, tx, actor, ref)
+		d, err := s.staffStage(ctx, tx, actor, ref, PermExportSheets)
 		if err != nil {
 			return err
 		}
@@ -187,9 +187,9 @@ func (s *Service) sheetInputs(ctx context.Context, tx Tx, ref StageRef) (sheetIn
 
 func (s *Service) sheetFor(ctx context.Context, tx Tx, d *stageData, in sheetInputs, actor Actor, ref StageRef, judgeID int64) (ScoringSheet, error) {
 	switch {
-	case isStaffRole(d.role):
-	case judgeID == actor.UserID && (d.role == RoleJudge || d.role == RoleChair):
-	case d.role == RoleJudge || d.role == RoleChair:
+	case d.may(PermAnyJudgeSheet, 0):
+	case judgeID == actor.UserID && d.may(PermWriteScores, anyFacts):
+	case d.may(PermWriteScores, anyFacts):
 		return ScoringSheet{}, Refuse(NotFound, "審査員 %d の採点シートはありません", "no scoring sheet for judge %d", judgeID)
 	default:
 		return ScoringSheet{}, Refuse(Forbidden, "採点シートは審査会の構成員と事務局だけが使えます", "scoring sheets are for panel members and the secretariat")
@@ -259,7 +259,7 @@ func (s *Service) ImportScoringSheet(ctx context.Context, actor Actor, ref Stage
 		if err != nil {
 			return err
 		}
-		if !isStaffRole(d.role) && judgeID != actor.UserID {
+		if !d.may(PermAnyJudgeSheet, 0) && judgeID != actor.UserID {
 			return Refuse(NotFound, "審査員 %d の採点シートはありません", "no scoring sheet for judge %d", judgeID)
 		}
 		if _, ok := d.member(judgeID); !ok {
