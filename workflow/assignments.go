@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/awardflow/awardflow/workflow/assign"
 )
@@ -13,7 +14,7 @@ import (
 // and the chair, a judge's own (not those it recused from) for a judge.
 func (s *Service) Assignments(ctx context.Context, actor Actor, ref StageRef) ([]Assignment, error) {
 	var out []Assignment
-	err := s.store.InTx(ctx, func(tx Tx) error {
+	err := s.inTx(ctx, func(tx Tx, _ time.Time) error {
 		_, _, may, err := s.stageOf(ctx, tx, actor, ref)
 		if err != nil {
 			return err
@@ -37,7 +38,7 @@ func (s *Service) Assignments(ctx context.Context, actor Actor, ref StageRef) ([
 // Conflict (already assigned).
 func (s *Service) Assign(ctx context.Context, actor Actor, ref StageRef, nominationID, userID int64) (Assignment, error) {
 	var a Assignment
-	err := s.store.InTx(ctx, func(tx Tx) error {
+	err := s.inTx(ctx, func(tx Tx, now time.Time) error {
 		d, err := s.staffStage(ctx, tx, actor, ref, PermManageAssignments)
 		if err != nil {
 			return err
@@ -53,7 +54,7 @@ func (s *Service) Assign(ctx context.Context, actor Actor, ref StageRef, nominat
 			return &Error{Code: Invalid, Message: "conflict of interest", Problems: []Problem{problem("user_id", "conflicted",
 				"利益相反のため割り当てできません（"+c.Source+"）", "the judge has a conflict of interest with this entry ("+c.Source+")")}}
 		}
-		a = Assignment{Stage: ref, NominationID: nominationID, UserID: userID, Source: "manual", CreatedBy: actor.ID, CreatedAt: s.now().UTC()}
+		a = Assignment{Stage: ref, NominationID: nominationID, UserID: userID, Source: "manual", CreatedBy: actor.ID, CreatedAt: now}
 		if err := tx.InsertAssignments(ctx, []Assignment{a}); err != nil {
 			return err
 		}
@@ -65,7 +66,7 @@ func (s *Service) Assign(ctx context.Context, actor Actor, ref StageRef, nominat
 // Unassign removes an assignment, unless the judge has submitted a score
 // for it (which would then be lost). Errors: NotFound; Conflict.
 func (s *Service) Unassign(ctx context.Context, actor Actor, ref StageRef, nominationID, userID int64) error {
-	err := s.store.InTx(ctx, func(tx Tx) error {
+	err := s.inTx(ctx, func(tx Tx, _ time.Time) error {
 		if err := s.requireStaffAt(ctx, tx, actor, ref, PermManageAssignments); err != nil {
 			return err
 		}
@@ -90,7 +91,7 @@ func (s *Service) Unassign(ctx context.Context, actor Actor, ref StageRef, nomin
 // a stage and stores it as a pending proposal; nothing is assigned yet.
 func (s *Service) Propose(ctx context.Context, actor Actor, ref StageRef, seed uint64, usePreferences bool) (Proposal, error) {
 	var pr Proposal
-	err := s.store.InTx(ctx, func(tx Tx) error {
+	err := s.inTx(ctx, func(tx Tx, now time.Time) error {
 		d, err := s.staffStage(ctx, tx, actor, ref, PermManageAssignments)
 		if err != nil {
 			return err
@@ -144,7 +145,7 @@ func (s *Service) Propose(ctx context.Context, actor Actor, ref StageRef, seed u
 				Ja: fmt.Sprintf("割当ての条件が正しくないため、審査員を割り当てられません（%s）", strings.TrimPrefix(err.Error(), "assign: "))}
 		}
 		pr = Proposal{Stage: ref, Seed: seed, UsePreferences: usePreferences, BaseVersion: version, Pairs: res.Add, Report: res.Report,
-			Status: ProposalPending, CreatedBy: actor.ID, CreatedAt: s.now().UTC()}
+			Status: ProposalPending, CreatedBy: actor.ID, CreatedAt: now}
 		return tx.InsertProposal(ctx, &pr)
 	})
 	return pr, withOp("workflow.Propose", err)
@@ -171,7 +172,7 @@ func (s *Service) DiscardProposal(ctx context.Context, actor Actor, ref StageRef
 
 func (s *Service) decideProposal(ctx context.Context, actor Actor, ref StageRef, id int64, status string) (Proposal, error) {
 	var pr Proposal
-	err := s.store.InTx(ctx, func(tx Tx) error {
+	err := s.inTx(ctx, func(tx Tx, now time.Time) error {
 		d, err := s.staffStage(ctx, tx, actor, ref, PermManageAssignments)
 		if err != nil {
 			return err
@@ -182,7 +183,6 @@ func (s *Service) decideProposal(ctx context.Context, actor Actor, ref StageRef,
 		if pr.Stage != ref {
 			return Refuse(NotFound, "「%[3]s」に割当て案 %[1]d はありません", "no proposal %[1]d at %[2]s", id, ref, d.stage.Title.In("ja"))
 		}
-		now := s.now().UTC()
 		if status == ProposalApplied {
 			version, err := tx.StageVersion(ctx, ref)
 			if err != nil {

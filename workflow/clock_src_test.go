@@ -14,20 +14,6 @@ import (
 // transaction helpers, each once per transaction.
 var clockReaders = []string{"inTx", "read"}
 
-// clockNotYetMoved are exempt while another change edits them: the
-// judging files still read the clock in their own transactions, and apply
-// (transitions.go) is kept for the judging files. They are to follow:
-// pass the transaction's now (inTx) and call applyAt, then drop apply and
-// these entries.
-var (
-	clockFilesNotYetMoved = []string{
-		"judging.go", "judging_core.go", "panels.go", "conflicts.go", "assignments.go", "entries.go",
-		"scoring.go", "progress.go", "decisions.go", "decision_check.go", "feedback.go",
-		"results.go", "sheets.go",
-	}
-	clockReadersNotYetMoved = []string{"apply"}
-)
-
 // TestServicesReadTheClockOnlyInTx: a service method takes the time from
 // its transaction (s.inTx or s.read hand it the clock read once, in UTC),
 // so that one transaction decides and stamps at one instant. No workflow
@@ -40,7 +26,7 @@ func TestServicesReadTheClockOnlyInTx(t *testing.T) {
 	fset := token.NewFileSet()
 	helperReads := 0
 	for _, path := range files {
-		if strings.HasSuffix(path, "_test.go") || slices.Contains(clockFilesNotYetMoved, path) {
+		if strings.HasSuffix(path, "_test.go") {
 			continue
 		}
 		f, err := parser.ParseFile(fset, path, nil, 0)
@@ -52,7 +38,7 @@ func TestServicesReadTheClockOnlyInTx(t *testing.T) {
 			if !ok || fn.Body == nil {
 				continue
 			}
-			allowed := fn.Recv != nil && (slices.Contains(clockReaders, fn.Name.Name) || slices.Contains(clockReadersNotYetMoved, fn.Name.Name))
+			allowed := fn.Recv != nil && slices.Contains(clockReaders, fn.Name.Name)
 			for _, pos := range clockReads(fn.Body) {
 				switch {
 				case allowed:

@@ -43,7 +43,7 @@ func (s *Service) DeclareAffiliation(ctx context.Context, actor Actor, a Affilia
 	if err := invalid("invalid affiliation", ps); err != nil {
 		return a, withOp(op, err)
 	}
-	err := s.store.InTx(ctx, func(tx Tx) error {
+	err := s.inTx(ctx, func(tx Tx, now time.Time) error {
 		if a.OrganisationID != 0 {
 			if _, err := tx.Organisation(ctx, a.OrganisationID); err != nil {
 				return err
@@ -70,7 +70,7 @@ func (s *Service) DeclareAffiliation(ctx context.Context, actor Actor, a Affilia
 			e.Problems = []Problem{problem(path, "duplicate", "申告済みの所属と同じです", "matches an affiliation already declared")}
 			return e
 		}
-		a.UserID, a.DeclaredAt = actor.UserID, s.now().UTC()
+		a.UserID, a.DeclaredAt = actor.UserID, now
 		if err := tx.InsertAffiliation(ctx, &a); err != nil {
 			return err
 		}
@@ -90,7 +90,7 @@ func (s *Service) DeclareConflict(ctx context.Context, actor Actor, orgID int64,
 	}
 	reason = strings.TrimSpace(reason)
 	c := DeclaredConflict{UserID: actor.UserID, OrganisationID: orgID, Source: SourceDeclared, Reason: reason, CreatedBy: actor.ID}
-	err := s.store.InTx(ctx, func(tx Tx) error {
+	err := s.inTx(ctx, func(tx Tx, now time.Time) error {
 		if _, err := tx.Organisation(ctx, orgID); err != nil {
 			return err
 		}
@@ -104,7 +104,7 @@ func (s *Service) DeclareConflict(ctx context.Context, actor Actor, orgID int64,
 			e.Problems = []Problem{problem("organisation_id", "duplicate", "この組織との利益相反は登録済みです", "a conflict with this organisation is already recorded")}
 			return e
 		}
-		c.CreatedAt = s.now().UTC()
+		c.CreatedAt = now
 		if err := tx.InsertConflict(ctx, &c); err != nil {
 			return err
 		}
@@ -178,7 +178,7 @@ func (s *Service) MyConflicts(ctx context.Context, actor Actor) ([]Affiliation, 
 		affs []Affiliation
 		dcs  []DeclaredConflict
 	)
-	err := s.store.InTx(ctx, func(tx Tx) error {
+	err := s.inTx(ctx, func(tx Tx, _ time.Time) error {
 		var err error
 		if affs, err = tx.Affiliations(ctx, []int64{actor.UserID}); err != nil {
 			return err
@@ -193,7 +193,7 @@ func (s *Service) MyConflicts(ctx context.Context, actor Actor) ([]Affiliation, 
 // with its source; the secretariat only.
 func (s *Service) Conflicts(ctx context.Context, actor Actor, ref StageRef) ([]ConflictOfInterest, error) {
 	var out []ConflictOfInterest
-	err := s.store.InTx(ctx, func(tx Tx) error {
+	err := s.inTx(ctx, func(tx Tx, _ time.Time) error {
 		d, err := s.staffStage(ctx, tx, actor, ref, PermListConflicts)
 		if err != nil {
 			return err

@@ -88,7 +88,7 @@ type Decision struct {
 // tie, eligibility and completeness warnings. Staff and the chair.
 func (s *Service) PreviewDecision(ctx context.Context, actor Actor, ref StageRef, spec DecisionSpec) (DecisionPreview, error) {
 	var pv DecisionPreview
-	err := s.store.InTx(ctx, func(tx Tx) error {
+	err := s.inTx(ctx, func(tx Tx, _ time.Time) error {
 		d, err := s.loadStage(ctx, tx, actor, ref)
 		if err != nil {
 			return err
@@ -118,7 +118,7 @@ func (s *Service) PreviewDecision(ctx context.Context, actor Actor, ref StageRef
 // if an entry cannot take its outcome.
 func (s *Service) ApplyDecision(ctx context.Context, actor Actor, ref StageRef, spec DecisionSpec, fingerprint string) (Decision, error) {
 	var dec Decision
-	err := s.store.InTx(ctx, func(tx Tx) error {
+	err := s.inTx(ctx, func(tx Tx, now time.Time) error {
 		d, err := s.staffStage(ctx, tx, actor, ref, PermApplyDecision)
 		if err != nil {
 			return err
@@ -175,11 +175,10 @@ func (s *Service) ApplyDecision(ctx context.Context, actor Actor, ref StageRef, 
 			if err := cache.preloadOrganisations(ctx, tx, ns); err != nil {
 				return err
 			}
-			if _, err := s.apply(ctx, tx, actor, ns, g.action, Input{Reason: g.reason, Award: g.award}); err != nil {
+			if _, err := s.applyAt(ctx, tx, actor, ns, g.action, Input{Reason: g.reason, Award: g.award}, now); err != nil {
 				return err
 			}
 		}
-		now := s.now().UTC()
 		dec = Decision{Stage: ref, Spec: spec, Outcomes: pv.Outcomes, AppliedBy: actor.ID, AppliedAt: now}
 		return tx.InsertDecision(ctx, &dec)
 	})

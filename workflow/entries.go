@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"context"
 	"slices"
+	"time"
 )
 
 // StageEntry is an entry as a panel member sees it in a list.
@@ -24,7 +25,7 @@ func (s *Service) Entries(ctx context.Context, actor Actor, ref StageRef, pg Pag
 	}
 	var out []StageEntry
 	total := 0
-	err = s.store.InTx(ctx, func(tx Tx) error {
+	err = s.inTx(ctx, func(tx Tx, _ time.Time) error {
 		_, _, may, err := s.stageOf(ctx, tx, actor, ref)
 		if err != nil {
 			return err
@@ -115,7 +116,7 @@ func judgeEntries(ctx context.Context, tx Tx, ref StageRef, userID int64) ([]Sta
 // assigned to or conflicted with.
 func (s *Service) Entry(ctx context.Context, actor Actor, ref StageRef, nominationID int64) (Nomination, error) {
 	var n Nomination
-	err := s.store.InTx(ctx, func(tx Tx) error {
+	err := s.inTx(ctx, func(tx Tx, _ time.Time) error {
 		_, _, may, err := s.stageOf(ctx, tx, actor, ref)
 		if err != nil {
 			return err
@@ -137,7 +138,7 @@ func (s *Service) Entry(ctx context.Context, actor Actor, ref StageRef, nominati
 // the chair and the secretariat, not for judges.
 func (s *Service) ScoreHistory(ctx context.Context, actor Actor, ref StageRef, nominationID int64) ([]ScoreEvent, error) {
 	var out []ScoreEvent
-	err := s.store.InTx(ctx, func(tx Tx) error {
+	err := s.inTx(ctx, func(tx Tx, _ time.Time) error {
 		_, _, may, err := s.stageOf(ctx, tx, actor, ref)
 		if err != nil {
 			return err
@@ -166,7 +167,7 @@ type ScoreView struct {
 // the stage's visibility (never, after submitting its own, always).
 func (s *Service) EntryScores(ctx context.Context, actor Actor, ref StageRef, nominationID int64) ([]ScoreView, error) {
 	var out []ScoreView
-	err := s.store.InTx(ctx, func(tx Tx) error {
+	err := s.inTx(ctx, func(tx Tx, _ time.Time) error {
 		_, st, may, err := s.stageOf(ctx, tx, actor, ref)
 		if err != nil {
 			return err

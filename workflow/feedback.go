@@ -3,6 +3,7 @@ package workflow
 import (
 	"context"
 	"math/big"
+	"time"
 )
 
 type StageFeedback struct {
@@ -18,8 +19,8 @@ type StageFeedback struct {
 // Errors: NotFound for a nomination the actor may not see.
 func (s *Service) Feedback(ctx context.Context, actor Actor, nominationID int64) ([]StageFeedback, error) {
 	out := []StageFeedback{}
-	err := s.store.InTx(ctx, func(tx Tx) error {
-		c, _, err := s.visible(ctx, tx, actor, nominationID, s.now().UTC())
+	err := s.inTx(ctx, func(tx Tx, now time.Time) error {
+		c, _, err := s.visible(ctx, tx, actor, nominationID, now)
 		if err != nil {
 			return err
 		}

@@ -4,12 +4,13 @@ import (
 	"context"
 	"fmt"
 	"slices"
+	"time"
 )
 
 // Panel lists a stage's panel. Staff and the ministry's chairs and judges.
 func (s *Service) Panel(ctx context.Context, actor Actor, ref StageRef) ([]PanelMember, error) {
 	var out []PanelMember
-	err := s.store.InTx(ctx, func(tx Tx) error {
+	err := s.inTx(ctx, func(tx Tx, _ time.Time) error {
 		_, _, may, err := s.stageOf(ctx, tx, actor, ref)
 		if err != nil {
 			return err
@@ -47,7 +48,7 @@ func (s *Service) SetPanelMember(ctx context.Context, actor Actor, ref StageRef,
 			return m, &Error{Op: op, Code: Invalid, Message: "unknown prefecture", Problems: []Problem{problem("prefectures", "unknown", "都道府県コードが不正です", "must be codes 01–47")}}
 		}
 	}
-	err := s.store.InTx(ctx, func(tx Tx) error {
+	err := s.inTx(ctx, func(tx Tx, now time.Time) error {
 		p, _, may, err := s.stageOf(ctx, tx, actor, ref)
 		if err != nil {
 			return err
@@ -85,7 +86,7 @@ func (s *Service) SetPanelMember(ctx context.Context, actor Actor, ref StageRef,
 			return Refuse(Conflict, "審査会の構成員の情報は版 %d に更新されています（編集した版は %d）。再読み込みしてください",
 				"the panel member is at version %d, not %d; reload it", panel[i].Version, m.Version)
 		}
-		m.Stage, m.Name, m.AddedBy, m.AddedAt = ref, u.Name, actor.ID, s.now().UTC()
+		m.Stage, m.Name, m.AddedBy, m.AddedAt = ref, u.Name, actor.ID, now
 		if i >= 0 {
 			m.AddedBy, m.AddedAt = panel[i].AddedBy, panel[i].AddedAt
 		}
@@ -101,7 +102,7 @@ func (s *Service) SetPanelMember(ctx context.Context, actor Actor, ref StageRef,
 // RemovePanelMember removes a judge from a panel; their assignments stay
 // (remove them first if they must go). Errors: NotFound.
 func (s *Service) RemovePanelMember(ctx context.Context, actor Actor, ref StageRef, userID int64) error {
-	err := s.store.InTx(ctx, func(tx Tx) error {
+	err := s.inTx(ctx, func(tx Tx, _ time.Time) error {
 		if err := s.requireStaffAt(ctx, tx, actor, ref, PermManagePanel); err != nil {
 			return err
 		}

@@ -3,6 +3,7 @@ package workflow
 import (
 	"context"
 	"strconv"
+	"time"
 
 	"github.com/awardflow/awardflow/workflow/aggregate"
 )
@@ -29,7 +30,7 @@ type Progress struct {
 // submitted, recused and overdue. Staff and the chair.
 func (s *Service) Progress(ctx context.Context, actor Actor, ref StageRef) (Progress, error) {
 	var pr Progress
-	err := s.store.InTx(ctx, func(tx Tx) error {
+	err := s.inTx(ctx, func(tx Tx, now time.Time) error {
 		d, err := s.loadStage(ctx, tx, actor, ref)
 		if err != nil {
 			return err
@@ -45,7 +46,7 @@ func (s *Service) Progress(ctx context.Context, actor Actor, ref StageRef) (Prog
 		for _, sc := range scores {
 			status[[2]int64{sc.NominationID, sc.UserID}] = sc.Status
 		}
-		pr.WindowClosed = !s.now().Before(d.stage.Judging.Window.Closes)
+		pr.WindowClosed = !now.Before(d.stage.Judging.Window.Closes)
 		by := map[int64]*JudgeProgress{}
 		for _, m := range d.panel {
 			pr.Judges = append(pr.Judges, JudgeProgress{UserID: m.UserID, Name: m.Name})
@@ -100,7 +101,7 @@ type RankedEntry struct {
 // them. Staff and the chair.
 func (s *Service) Ranking(ctx context.Context, actor Actor, ref StageRef, normalise bool, by aggregate.Measure) ([]RankedEntry, error) {
 	var out []RankedEntry
-	err := s.store.InTx(ctx, func(tx Tx) error {
+	err := s.inTx(ctx, func(tx Tx, _ time.Time) error {
 		d, err := s.loadStage(ctx, tx, actor, ref)
 		if err != nil {
 			return err

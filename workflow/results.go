@@ -37,7 +37,7 @@ type StageResults struct {
 // StageResults gathers a stage's results; staff and the chair.
 func (s *Service) StageResults(ctx context.Context, actor Actor, ref StageRef) (StageResults, error) {
 	var r StageResults
-	err := s.store.InTx(ctx, func(tx Tx) error {
+	err := s.inTx(ctx, func(tx Tx, now time.Time) error {
 		d, err := s.loadStage(ctx, tx, actor, ref)
 		if err != nil {
 			return err
@@ -54,7 +54,7 @@ func (s *Service) StageResults(ctx context.Context, actor Actor, ref StageRef) (
 			return err
 		}
 		r = StageResults{Stage: ref, CycleTitle: cv.Cycle.Title, ProgrammeTitle: d.programme.Title, StageTitle: d.stage.Title,
-			Judging: *d.stage.Judging, Panel: d.panel, Ranked: rankStage(d, scores, true, aggregate.ByMean), GeneratedAt: s.now().UTC()}
+			Judging: *d.stage.Judging, Panel: d.panel, Ranked: rankStage(d, scores, true, aggregate.ByMean), GeneratedAt: now}
 		for _, a := range d.assignments {
 			if a.Active() {
 				r.Assigned++

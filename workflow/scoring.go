@@ -32,8 +32,7 @@ const maxComment = 4000
 // criterion, missing required criterion on submit); Conflict.
 func (s *Service) SaveScore(ctx context.Context, actor Actor, ref StageRef, nominationID int64, expected int, in ScoreInput) (Score, error) {
 	var sc Score
-	err := s.store.InTx(ctx, func(tx Tx) error {
-		now := s.now().UTC()
+	err := s.inTx(ctx, func(tx Tx, now time.Time) error {
 		// One entry's reads, each by index: the stage from the cycle cache,
 		// the judge's assignment and conflicts with this entry, its score.
 		_, st, may, err := s.stageOf(ctx, tx, actor, ref)
@@ -225,8 +224,7 @@ func missingRequired(j *Judging, values map[string]string) []Problem {
 // organisation becomes a conflict for that judge (source "recusal").
 func (s *Service) Recuse(ctx context.Context, actor Actor, ref StageRef, nominationID int64, reason string) error {
 	reason = strings.TrimSpace(reason)
-	err := s.store.InTx(ctx, func(tx Tx) error {
-		now := s.now().UTC()
+	err := s.inTx(ctx, func(tx Tx, now time.Time) error {
 		if _, _, _, err := s.stageOf(ctx, tx, actor, ref); err != nil {
 			return err
 		}
@@ -265,8 +263,7 @@ func (s *Service) Recuse(ctx context.Context, actor Actor, ref StageRef, nominat
 // review).
 func (s *Service) ReopenScore(ctx context.Context, actor Actor, ref StageRef, nominationID, userID int64, reason string) (Score, error) {
 	var sc Score
-	err := s.store.InTx(ctx, func(tx Tx) error {
-		now := s.now().UTC()
+	err := s.inTx(ctx, func(tx Tx, now time.Time) error {
 		_, _, may, err := s.stageOf(ctx, tx, actor, ref)
 		if err != nil {
 			return err

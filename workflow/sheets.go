@@ -124,12 +124,12 @@ func EntryCode(id int64) string { return fmt.Sprintf("E%05d", id) }
 // Errors: NotFound; Forbidden.
 func (s *Service) ScoringSheet(ctx context.Context, actor Actor, ref StageRef, judgeID int64) (ScoringSheet, error) {
 	var sh ScoringSheet
-	err := s.store.InTx(ctx, func(tx Tx) error {
+	err := s.inTx(ctx, func(tx Tx, now time.Time) error {
 		d, err := s.loadStage(ctx, tx, actor, ref)
 		if err != nil {
 			return err
 		}
-		in, err := s.sheetInputs(ctx, tx, ref)
+		in, err := s.sheetInputs(ctx, tx, ref, now)
 		if err != nil {
 			return err
 		}
@@ -142,12 +142,12 @@ func (s *Service) ScoringSheet(ctx context.Context, actor Actor, ref StageRef, j
 // ScoringSheets issues every panel judge's sheet; the secretariat only.
 func (s *Service) ScoringSheets(ctx context.Context, actor Actor, ref StageRef) ([]ScoringSheet, error) {
 	var out []ScoringSheet
-	err := s.store.InTx(ctx, func(tx Tx) error {
+	err := s.inTx(ctx, func(tx Tx, now time.Time) error {
 		d, err := s.staffStage(ctx, tx, actor, ref, PermExportSheets)
 		if err != nil {
 			return err
 		}
-		in, err := s.sheetInputs(ctx, tx, ref)
+		in, err := s.sheetInputs(ctx, tx, ref, now)
 		if err != nil {
 			return err
 		}
@@ -165,11 +165,12 @@ func (s *Service) ScoringSheets(ctx context.Context, actor Actor, ref StageRef) 
 
 // sheetInputs is what every sheet of a stage reads: read once for a zip of many.
 type sheetInputs struct {
-	cycle  Cycle
-	scores map[[2]int64]*Score // (nomination, judge)
+	cycle    Cycle
+	scores   map[[2]int64]*Score // (nomination, judge)
+	issuedAt time.Time           // the transaction's clock reading, to the second
 }
 
-func (s *Service) sheetInputs(ctx context.Context, tx Tx, ref StageRef) (sheetInputs, error) {
+func (s *Service) sheetInputs(ctx context.Context, tx Tx, ref StageRef, now time.Time) (sheetInputs, error) {
 	cv, err := tx.LatestCycle(ctx, ref.Cycle)
 	if err != nil {
 		return sheetInputs{}, err
@@ -178,7 +179,7 @@ func (s *Service) sheetInputs(ctx context.Context, tx Tx, ref StageRef) (sheetIn
 	if err != nil {
 		return sheetInputs{}, err
 	}
-	in := sheetInputs{cycle: cv.Cycle, scores: make(map[[2]int64]*Score, len(scores))}
+	in := sheetInputs{cycle: cv.Cycle, scores: make(map[[2]int64]*Score, len(scores)), issuedAt: now.Truncate(time.Second)}
 	for i := range scores {
 		in.scores[[2]int64{scores[i].NominationID, scores[i].UserID}] = &scores[i]
 	}
@@ -206,7 +207,7 @@ func (s *Service) sheetFor(ctx context.Context, tx Tx, d *stageData, in sheetInp
 	sh := ScoringSheet{Lang: u.Locale, CycleTitle: in.cycle.Title, ProgrammeTitle: d.programme.Title, StageTitle: d.stage.Title,
 		JudgeName: m.Name, Judging: *j}
 	prov := SheetProvenance{Format: SheetFormat, Cycle: ref.Cycle, Programme: ref.Programme, Stage: ref.Stage, JudgeID: judgeID,
-		RubricHash: RubricHash(j), IssuedAt: s.now().UTC().Truncate(time.Second)}
+		RubricHash: RubricHash(j), IssuedAt: in.issuedAt}
 	for _, c := range j.Rubric {
 		prov.Criteria = append(prov.Criteria, c.Key)
 	}
@@ -253,8 +254,7 @@ func sheetProblem(ref, code, ja, en string) Problem {
 // written; NotFound; Forbidden.
 func (s *Service) ImportScoringSheet(ctx context.Context, actor Actor, ref StageRef, judgeID int64, up SheetUpload, submit bool) (ImportResult, error) {
 	var res ImportResult
-	err := s.store.InTx(ctx, func(tx Tx) error {
-		now := s.now().UTC()
+	err := s.inTx(ctx, func(tx Tx, now time.Time) error {
 		d, err := s.loadStage(ctx, tx, actor, ref)
 		if err != nil {
 			return err

@@ -85,13 +85,6 @@ func (s *Service) BulkTransition(ctx context.Context, actor Actor, ids []int64, 
 	return out, withOp("workflow.BulkTransition", err)
 }
 
-// apply is applyAt at a clock reading of its own. It is left for the
-// judging files, whose callers are to pass their transaction's now to
-// applyAt instead; then it goes.
-func (s *Service) apply(ctx context.Context, tx Tx, actor Actor, ns []Nomination, action Action, in Input) ([]Nomination, error) {
-	return s.applyAt(ctx, tx, actor, ns, action, in, s.now().UTC())
-}
-
 // applyAt decides an action for each nomination at now and stores the
 // results and their history in tx. All must succeed.
 func (s *Service) applyAt(ctx context.Context, tx Tx, actor Actor, ns []Nomination, action Action, in Input, now time.Time) ([]Nomination, error) {
