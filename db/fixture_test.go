@@ -27,15 +27,24 @@ var (
 // cheapPasswords keeps argon2id fast in tests; production uses password.Default.
 var cheapPasswords = password.Params{Memory: 64, Time: 1, Threads: 1}
 
-// clock is a settable test clock.
+// clock is a settable test clock. With tick set, every reading moves it on
+// by tick, so that two readings in one call show.
 type clock struct {
-	mu sync.Mutex
-	t  time.Time
+	mu   sync.Mutex
+	t    time.Time
+	tick time.Duration
 }
 
-func (c *clock) Now() time.Time      { c.mu.Lock(); defer c.mu.Unlock(); return c.t }
-func (c *clock) Set(t time.Time)     { c.mu.Lock(); defer c.mu.Unlock(); c.t = t }
-func (c *clock) Add(d time.Duration) { c.mu.Lock(); defer c.mu.Unlock(); c.t = c.t.Add(d) }
+func (c *clock) Now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	t := c.t
+	c.t = c.t.Add(c.tick)
+	return t
+}
+func (c *clock) Tick(d time.Duration) { c.mu.Lock(); defer c.mu.Unlock(); c.tick = d }
+func (c *clock) Set(t time.Time)      { c.mu.Lock(); defer c.mu.Unlock(); c.t = t }
+func (c *clock) Add(d time.Duration)  { c.mu.Lock(); defer c.mu.Unlock(); c.t = c.t.Add(d) }
 
 // env is a service over a fresh database with the example cycle loaded.
 type env struct {

@@ -321,6 +321,44 @@ func TestLeaksAndRecusal(t *testing.T) {
 	})
 }
 
+// TestDecisionAppliesAtOneInstant: a decision and the transitions it makes
+// are one transaction, stamped at one clock reading, even when the clock
+// moves on at every reading.
+func TestDecisionAppliesAtOneInstant(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+		je := newJudgingEnv(t, d, 3, 2)
+		je.proposeAndApply(t)
+		for i, n := range je.entries {
+			for _, j := range je.judges {
+				v := map[string]any{"adoption": i + 1, "management": 3, "security": 3, "outcomes": 3}
+				if _, err := je.svc.SaveScore(je.ctx, j, top100, n.ID, 0, workflow.ScoreInput{Values: v, Submit: true}); err != nil {
+					t.Fatal(err)
+				}
+			}
+		}
+		spec := workflow.DecisionSpec{TopN: 1, Reason: "上位1件を選定"}
+		pv, err := je.svc.PreviewDecision(je.ctx, micStaff, top100, spec)
+		if err != nil {
+			t.Fatal(err)
+		}
+		je.clock.Tick(time.Second)
+		dec, err := je.svc.ApplyDecision(je.ctx, micStaff, top100, spec, pv.Fingerprint)
+		je.clock.Tick(0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, n := range je.entries {
+			hs, err := je.svc.History(je.ctx, micStaff, n.ID)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if last := hs[len(hs)-1]; !last.At.Equal(dec.AppliedAt) {
+				t.Errorf("entry %d: %s at %s, the decision at %s", n.ID, last.Action, last.At, dec.AppliedAt)
+			}
+		}
+	})
+}
+
 func TestDecisions(t *testing.T) {
 	dbtest.Each(t, func(t *testing.T, d *db.DB) {
 		je := newJudgingEnv(t, d, 5, 3)
