@@ -333,6 +333,3 @@ func quotaWarnings(p *Programme, st *Stage, outcomes []DecisionOutcome) []Proble
 	}
 	return ps
 }
-
-// StageFeedback is what an applicant may see of a stage's judging: the
-// panel's mean per criterion and its comments, without judges' names.

@@ -131,8 +131,6 @@ func (s *Service) Entry(ctx context.Context, actor Actor, ref StageRef, nominati
 	return n, withOp("workflow.Entry", err)
 }
 
-// ScoreInput is what a judge sends: values by criterion (decimal text or
-// numbers), a comment, and whether to submit.
 // ScoreHistory lists every save, correction and reopening of an entry's
 // scores at a stage, oldest first, with the score before and after: for
 // the chair and the secretariat, not for judges.

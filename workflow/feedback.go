@@ -6,6 +6,8 @@ import (
 	"time"
 )
 
+// StageFeedback is what an applicant may see of a stage's judging: the
+// panel's mean per criterion and its comments, without judges' names.
 type StageFeedback struct {
 	Stage          string             `json:"stage"`
 	Title          Text               `json:"title"`

@@ -11,6 +11,8 @@ import (
 	"unicode/utf8"
 )
 
+// ScoreInput is what a judge sends: values by criterion (decimal text or
+// numbers), a comment, and whether to submit.
 type ScoreInput struct {
 	Values  map[string]any
 	Comment string
