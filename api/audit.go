@@ -45,5 +45,5 @@ func (s *server) answerHistory(c *gin.Context) {
 			out[i].Changes[j] = answerChangeJSON{Field: ch.Field, Before: ch.Before, After: ch.After}
 		}
 	}
-	c.JSON(http.StatusOK, gin.H{"items": out})
+	c.JSON(http.StatusOK, items(out))
 }

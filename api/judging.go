@@ -50,7 +50,7 @@ func (s *server) getPanel(c *gin.Context) {
 	for i, m := range ms {
 		out[i] = toPanelMemberJSON(m)
 	}
-	c.JSON(http.StatusOK, gin.H{"items": out})
+	c.JSON(http.StatusOK, items(out))
 }
 
 type panelMemberRequest struct {
@@ -120,7 +120,7 @@ func (s *server) listConflicts(c *gin.Context) {
 	if cs == nil {
 		cs = []workflow.ConflictOfInterest{}
 	}
-	c.JSON(http.StatusOK, gin.H{"items": cs})
+	c.JSON(http.StatusOK, items(cs))
 }
 
 type assignmentJSON struct {
@@ -148,7 +148,7 @@ func (s *server) listAssignments(c *gin.Context) {
 	for i, a := range as {
 		out[i] = toAssignmentJSON(a)
 	}
-	c.JSON(http.StatusOK, gin.H{"items": out})
+	c.JSON(http.StatusOK, items(out))
 }
 
 type assignRequest struct {
@@ -327,7 +327,7 @@ func (s *server) entryScores(c *gin.Context) {
 	for i, v := range vs {
 		out[i] = toScoreJSON(v.Score, v.JudgeName)
 	}
-	c.JSON(http.StatusOK, gin.H{"items": out})
+	c.JSON(http.StatusOK, items(out))
 }
 
 type scoreRequest struct {
@@ -440,7 +440,7 @@ func (s *server) scoreHistory(c *gin.Context) {
 			out[i].Before = &scoreStateJSON{Status: b.Status, Values: b.Values, Comment: b.Comment}
 		}
 	}
-	c.JSON(http.StatusOK, gin.H{"items": out})
+	c.JSON(http.StatusOK, items(out))
 }
 
 func (s *server) progress(c *gin.Context) {
@@ -495,7 +495,7 @@ func (s *server) ranking(c *gin.Context) {
 			out[i].Missing = []int64{}
 		}
 	}
-	c.JSON(http.StatusOK, gin.H{"items": out, "measure": measure, "normalised": normalise || measure == aggregate.ByNormalised})
+	c.JSON(http.StatusOK, rankingJSON{Items: out, Measure: measure, Normalised: normalise || measure == aggregate.ByNormalised})
 }
 
 type previewJSON struct {
@@ -653,5 +653,13 @@ func (s *server) feedback(c *gin.Context) {
 		s.fail(c, err)
 		return
 	}
-	c.JSON(http.StatusOK, gin.H{"items": fb})
+	c.JSON(http.StatusOK, items(fb))
+}
+
+// rankingJSON is a stage's ranking: the rows, the measure they are ranked
+// by, and whether the normalised column is computed.
+type rankingJSON struct {
+	Items      []rankedJSON      `json:"items"`
+	Measure    aggregate.Measure `json:"measure"`
+	Normalised bool              `json:"normalised"`
 }

@@ -448,5 +448,5 @@ func (s *server) history(c *gin.Context) {
 		out[i] = historyJSON{Version: h.Version, Action: h.Action, From: h.From, To: h.To, Stage: h.Stage, Tier: h.Tier, Award: h.Award,
 			Reason: h.Reason, Due: h.Due, ActorID: h.ActorID, ActorName: h.ActorName, Role: h.Role, At: h.At}
 	}
-	c.JSON(http.StatusOK, gin.H{"items": out})
+	c.JSON(http.StatusOK, items(out))
 }

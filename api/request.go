@@ -329,3 +329,10 @@ func jsonKind(t reflect.Type) (en, ja string) {
 	}
 	return "an object", "オブジェクト"
 }
+
+// itemsJSON is a list that is not paged: {"items": [...]}.
+type itemsJSON[T any] struct {
+	Items []T `json:"items"`
+}
+
+func items[T any](xs []T) itemsJSON[T] { return itemsJSON[T]{Items: xs} }
