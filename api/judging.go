@@ -449,10 +449,70 @@ func (s *server) progress(c *gin.Context) {
 		s.fail(c, err)
 		return
 	}
-	if p.Judges == nil {
-		p.Judges = []workflow.JudgeProgress{}
+	out := progressJSON{WindowClosed: p.WindowClosed, Panel: toJudgeProgressJSON(p.Panel), Judges: make([]judgeProgressJSON, len(p.Judges))}
+	for i, j := range p.Judges {
+		out.Judges[i] = toJudgeProgressJSON(j)
 	}
-	c.JSON(http.StatusOK, p)
+	c.JSON(http.StatusOK, out)
+}
+
+// progressJSON is a stage's judging progress: the panel's totals and each judge's.
+type progressJSON struct {
+	WindowClosed bool                `json:"window_closed"`
+	Panel        judgeProgressJSON   `json:"panel"`
+	Judges       []judgeProgressJSON `json:"judges"`
+}
+
+type judgeProgressJSON struct {
+	UserID    int64  `json:"user_id"`
+	Name      string `json:"name"`
+	Assigned  int    `json:"assigned"`
+	Draft     int    `json:"draft"`
+	Submitted int    `json:"submitted"`
+	Recused   int    `json:"recused"`
+	Overdue   int    `json:"overdue"`
+}
+
+func toJudgeProgressJSON(j workflow.JudgeProgress) judgeProgressJSON {
+	return judgeProgressJSON{UserID: j.UserID, Name: j.Name, Assigned: j.Assigned, Draft: j.Draft, Submitted: j.Submitted,
+		Recused: j.Recused, Overdue: j.Overdue}
+}
+
+// decisionSpecJSON is a decision as the secretariat sends it to preview or
+// apply (the request's shape, apart from workflow.DecisionSpec).
+type decisionSpecJSON struct {
+	Measure              aggregate.Measure `json:"measure,omitempty"`
+	Normalise            bool              `json:"normalise,omitempty"`
+	TopN                 int               `json:"top_n,omitempty"`
+	Threshold            *float64          `json:"threshold,omitempty"`
+	Ties                 string            `json:"ties,omitempty"`
+	Awards               []awardRuleJSON   `json:"awards,omitempty"`
+	Picks                []overrideJSON    `json:"picks,omitempty"`
+	Excludes             []overrideJSON    `json:"excludes,omitempty"`
+	EligibilityOverrides []overrideJSON    `json:"eligibility_overrides,omitempty"`
+	Reason               string            `json:"reason,omitempty"`
+}
+
+type awardRuleJSON struct {
+	Award string `json:"award"`
+	TopN  int    `json:"top_n"`
+}
+
+type overrideJSON struct {
+	NominationID int64  `json:"nomination_id"`
+	Award        string `json:"award,omitempty"`
+	Reason       string `json:"reason"`
+}
+
+func (d decisionSpecJSON) domain() workflow.DecisionSpec {
+	overrides := func(os []overrideJSON) []workflow.Override {
+		return each(os, func(o overrideJSON) workflow.Override {
+			return workflow.Override{NominationID: o.NominationID, Award: o.Award, Reason: o.Reason}
+		})
+	}
+	return workflow.DecisionSpec{Measure: d.Measure, Normalise: d.Normalise, TopN: d.TopN, Threshold: d.Threshold, Ties: d.Ties,
+		Awards: each(d.Awards, func(a awardRuleJSON) workflow.AwardRule { return workflow.AwardRule{Award: a.Award, TopN: a.TopN} }),
+		Picks:  overrides(d.Picks), Excludes: overrides(d.Excludes), EligibilityOverrides: overrides(d.EligibilityOverrides), Reason: d.Reason}
 }
 
 type rankedJSON struct {
@@ -505,11 +565,11 @@ type previewJSON struct {
 }
 
 func (s *server) previewDecision(c *gin.Context) {
-	var spec workflow.DecisionSpec
+	var spec decisionSpecJSON
 	if !s.decode(c, &spec) {
 		return
 	}
-	pv, err := s.cfg.Service.PreviewDecision(c.Request.Context(), actor(c), stageRef(c), spec)
+	pv, err := s.cfg.Service.PreviewDecision(c.Request.Context(), actor(c), stageRef(c), spec.domain())
 	if err != nil {
 		s.fail(c, err)
 		return
@@ -522,8 +582,8 @@ func (s *server) previewDecision(c *gin.Context) {
 }
 
 type applyDecisionRequest struct {
-	Spec        workflow.DecisionSpec `json:"spec"`
-	Fingerprint string                `json:"fingerprint"`
+	Spec        decisionSpecJSON `json:"spec"`
+	Fingerprint string           `json:"fingerprint"`
 }
 
 func (s *server) applyDecision(c *gin.Context) {
@@ -531,7 +591,7 @@ func (s *server) applyDecision(c *gin.Context) {
 	if !s.decode(c, &req) {
 		return
 	}
-	d, err := s.cfg.Service.ApplyDecision(c.Request.Context(), actor(c), stageRef(c), req.Spec, req.Fingerprint)
+	d, err := s.cfg.Service.ApplyDecision(c.Request.Context(), actor(c), stageRef(c), req.Spec.domain(), req.Fingerprint)
 	if err != nil {
 		s.fail(c, err)
 		return

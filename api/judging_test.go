@@ -124,7 +124,7 @@ func TestJudgingLeaks(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if res := f.do("POST", stagePath+"/decisions", f.tokens["micSec"], map[string]any{"spec": spec, "fingerprint": pv.Fingerprint}); res.status != 201 {
+		if res := f.do("POST", stagePath+"/decisions", f.tokens["micSec"], map[string]any{"spec": map[string]any{"top_n": 1}, "fingerprint": pv.Fingerprint}); res.status != 201 {
 			t.Fatalf("apply decision: %s", res.raw)
 		}
 		mine := f.do("GET", fmt.Sprintf("/api/v1/nominations/%d", f.assigned), atok.Value, nil)

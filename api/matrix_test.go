@@ -202,7 +202,7 @@ func matrixRows() []matrixRow {
 			if err != nil {
 				f.t.Fatal(err)
 			}
-			return cell{path: stage + "/decisions", body: map[string]any{"spec": spec, "fingerprint": pv.Fingerprint}}
+			return cell{path: stage + "/decisions", body: map[string]any{"spec": map[string]any{"top_n": 1, "ties": "include_all"}, "fingerprint": pv.Fingerprint}}
 		}, "401 201 201 404 403 403 403 403 403"},
 		{"GET", v1 + "/cycles/:key/programmes/:programme/release", fixed(v1+"/cycles/fy2026-telework/programmes/mic-pioneer/release", nil),
 			"401 200 200 404 403 403 403 403 403"},

@@ -3,7 +3,6 @@ package workflow
 import (
 	"crypto/sha256"
 	"encoding/hex"
-	"encoding/json"
 	"fmt"
 	"slices"
 	"strconv"
@@ -195,9 +194,7 @@ func preview(d *stageData, scores []Score, verdicts map[int64]Verdict, spec Deci
 				En: fmt.Sprintf("tie at the cut line between entries %d and %d", lastIn.Entry.Entry, firstOut.Entry.Entry)}})
 	}
 	pv.Warnings = append(pv.Warnings, quotaWarnings(d.programme, st, pv.Outcomes)...)
-	data, _ := json.Marshal(pv.Outcomes)
-	sum := sha256.Sum256(data)
-	pv.Fingerprint = hex.EncodeToString(sum[:16])
+	pv.Fingerprint = outcomesFingerprint(pv.Outcomes)
 	return pv, nil
 }
 
@@ -332,4 +329,30 @@ func quotaWarnings(p *Programme, st *Stage, outcomes []DecisionOutcome) []Proble
 		}
 	}
 	return ps
+}
+
+// outcomesFingerprint names a preview's outcomes: an explicit encoding of
+// every field (not a struct's JSON), so that the same outcomes give the same
+// fingerprint whatever the Go fields are called.
+func outcomesFingerprint(os []DecisionOutcome) string {
+	var c canon
+	c.int("n", int64(len(os)))
+	for _, o := range os {
+		c.int("nomination", o.NominationID)
+		c.field("organisation", o.OrganisationName)
+		c.int("rank", int64(o.Rank))
+		c.field("tie", strconv.FormatBool(o.Tie))
+		c.field("value", strconv.FormatFloat(o.Value, 'g', -1, 64))
+		c.int("count", int64(o.Count))
+		c.field("action", string(o.Action))
+		c.field("award", o.Award)
+		c.field("why", o.Why)
+		c.field("reason", o.Reason)
+		c.field("eligibility", string(o.Eligibility))
+		c.field("eligibility_override", o.EligibilityOverride)
+		c.field("tie_at_cut", strconv.FormatBool(o.TieAtCut))
+		c.field("unresolved_tie", strconv.FormatBool(o.UnresolvedTie))
+	}
+	sum := sha256.Sum256([]byte(c.b.String()))
+	return hex.EncodeToString(sum[:16])
 }

@@ -11,18 +11,18 @@ import (
 
 // DecisionSpec is how the secretariat builds a stage decision.
 type DecisionSpec struct {
-	Measure   aggregate.Measure `json:"measure,omitempty"`   // default mean; normalised always normalises
-	Normalise bool              `json:"normalise,omitempty"` // only with measure normalised (where it is implied)
-	TopN      int               `json:"top_n,omitempty"`     // tier stages: the best N candidates advance
-	Threshold *float64          `json:"threshold,omitempty"` // tier stages: those at or above advance
-	Ties      string            `json:"ties,omitempty"`      // tier stages: how a tie at the top_n cut is resolved (TiesIncludeAll, TiesExcludeAll)
-	Awards    []AwardRule       `json:"awards,omitempty"`    // award stages: allocated down the ranking in order
-	Picks     []Override        `json:"picks,omitempty"`     // selected (or given Award) whatever the rule says
-	Excludes  []Override        `json:"excludes,omitempty"`  // not selected whatever the rule says
+	Measure   aggregate.Measure // default mean; normalised always normalises
+	Normalise bool              // only with measure normalised (where it is implied)
+	TopN      int               // tier stages: the best N candidates advance
+	Threshold *float64          // tier stages: those at or above advance
+	Ties      string            // tier stages: how a tie at the top_n cut is resolved (TiesIncludeAll, TiesExcludeAll)
+	Awards    []AwardRule       // award stages: allocated down the ranking in order
+	Picks     []Override        // selected (or given Award) whatever the rule says
+	Excludes  []Override        // not selected whatever the rule says
 	// EligibilityOverrides name entries failing (or not evaluable under)
 	// the stage's eligibility rules that may still be selected, with why.
-	EligibilityOverrides []Override `json:"eligibility_overrides,omitempty"`
-	Reason               string     `json:"reason,omitempty"` // recorded for entries not selected
+	EligibilityOverrides []Override
+	Reason               string // recorded for entries not selected
 }
 
 // How a tie at the top_n cut is resolved. Without either, and without picks
@@ -35,43 +35,43 @@ const (
 
 // AwardRule gives an award to the next TopN entries of the ranking.
 type AwardRule struct {
-	Award string `json:"award"`
-	TopN  int    `json:"top_n"`
+	Award string
+	TopN  int
 }
 
 // Override is a manual pick or exclusion, with its reason.
 type Override struct {
-	NominationID int64  `json:"nomination_id"`
-	Award        string `json:"award,omitempty"`
-	Reason       string `json:"reason"`
+	NominationID int64
+	Award        string
+	Reason       string
 }
 
 // DecisionOutcome is one entry's outcome in a decision.
 type DecisionOutcome struct {
-	NominationID     int64   `json:"nomination_id"`
-	OrganisationName string  `json:"organisation_name"`
-	Rank             int     `json:"rank"`
-	Tie              bool    `json:"tie"`
-	Value            float64 `json:"value"`
-	Count            int     `json:"count"`
-	Action           Action  `json:"action"` // select, award or not_select
-	Award            string  `json:"award,omitempty"`
-	Why              string  `json:"why"` // "rule", "pick", "exclude", "ineligible" or "tie"
-	Reason           string  `json:"reason,omitempty"`
+	NominationID     int64
+	OrganisationName string
+	Rank             int
+	Tie              bool
+	Value            float64
+	Count            int
+	Action           Action // select, award or not_select
+	Award            string
+	Why              string // "rule", "pick", "exclude", "ineligible" or "tie"
+	Reason           string
 	// Eligibility is the entry's verdict under the stage's own rules
 	// (omitted when the stage has none); an entry that does not pass is
 	// never selected unless EligibilityOverride gives the reason it may be.
-	Eligibility         Outcome `json:"eligibility,omitempty"`
-	EligibilityOverride string  `json:"eligibility_override,omitempty"`
-	TieAtCut            bool    `json:"tie_at_cut,omitempty"`     // tied at the top_n cut
-	UnresolvedTie       bool    `json:"unresolved_tie,omitempty"` // tied at the cut with no choice made: apply is refused
+	Eligibility         Outcome
+	EligibilityOverride string
+	TieAtCut            bool // tied at the top_n cut
+	UnresolvedTie       bool // tied at the cut with no choice made: apply is refused
 }
 
 // DecisionPreview is what applying a spec would do now.
 type DecisionPreview struct {
-	Outcomes    []DecisionOutcome `json:"outcomes"`
-	Warnings    []Problem         `json:"warnings"`
-	Fingerprint string            `json:"fingerprint"` // apply with it, so what is applied is what was previewed
+	Outcomes    []DecisionOutcome
+	Warnings    []Problem
+	Fingerprint string // apply with it, so what is applied is what was previewed
 }
 
 // Decision is an applied decision, kept for the audit trail.

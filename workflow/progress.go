@@ -10,20 +10,20 @@ import (
 
 // JudgeProgress is one judge's progress at a stage.
 type JudgeProgress struct {
-	UserID    int64  `json:"user_id"`
-	Name      string `json:"name"`
-	Assigned  int    `json:"assigned"`
-	Draft     int    `json:"draft"`
-	Submitted int    `json:"submitted"`
-	Recused   int    `json:"recused"`
-	Overdue   int    `json:"overdue"` // not submitted and the window has closed
+	UserID    int64
+	Name      string
+	Assigned  int
+	Draft     int
+	Submitted int
+	Recused   int
+	Overdue   int // not submitted and the window has closed
 }
 
 // Progress is a stage's judging progress, per judge and for the panel.
 type Progress struct {
-	WindowClosed bool            `json:"window_closed"`
-	Panel        JudgeProgress   `json:"panel"`
-	Judges       []JudgeProgress `json:"judges"`
+	WindowClosed bool
+	Panel        JudgeProgress
+	Judges       []JudgeProgress
 }
 
 // Progress reports per judge and for the panel: assigned, draft,
