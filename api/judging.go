@@ -10,7 +10,6 @@ import (
 
 	"github.com/awardflow/awardflow/workflow"
 	"github.com/awardflow/awardflow/workflow/aggregate"
-	"github.com/awardflow/awardflow/workflow/assign"
 )
 
 func stageRef(c *gin.Context) workflow.StageRef {
@@ -117,10 +116,11 @@ func (s *server) listConflicts(c *gin.Context) {
 		s.fail(c, err)
 		return
 	}
-	if cs == nil {
-		cs = []workflow.ConflictOfInterest{}
+	out := make([]conflictOfInterestJSON, len(cs))
+	for i, x := range cs {
+		out[i] = toConflictOfInterestJSON(x)
 	}
-	c.JSON(http.StatusOK, items(cs))
+	c.JSON(http.StatusOK, items(out))
 }
 
 type assignmentJSON struct {
@@ -186,23 +186,23 @@ func (s *server) deleteAssignment(c *gin.Context) {
 }
 
 type proposalJSON struct {
-	ID             int64         `json:"id"`
-	Status         string        `json:"status"`
-	Seed           uint64        `json:"seed"`
-	UsePreferences bool          `json:"use_preferences"`
-	Pairs          []assign.Pair `json:"pairs"`
-	Report         assign.Report `json:"report"`
-	CreatedBy      string        `json:"created_by"`
-	CreatedAt      time.Time     `json:"created_at"`
-	DecidedBy      string        `json:"decided_by,omitempty"`
-	DecidedAt      *time.Time    `json:"decided_at"`
+	ID             int64      `json:"id"`
+	Status         string     `json:"status"`
+	Seed           uint64     `json:"seed"`
+	UsePreferences bool       `json:"use_preferences"`
+	Pairs          []pairJSON `json:"pairs"`
+	Report         reportJSON `json:"report"`
+	CreatedBy      string     `json:"created_by"`
+	CreatedAt      time.Time  `json:"created_at"`
+	DecidedBy      string     `json:"decided_by,omitempty"`
+	DecidedAt      *time.Time `json:"decided_at"`
 }
 
 func toProposalJSON(p workflow.Proposal) proposalJSON {
-	j := proposalJSON{ID: p.ID, Status: p.Status, Seed: p.Seed, UsePreferences: p.UsePreferences, Pairs: p.Pairs, Report: p.Report,
+	j := proposalJSON{ID: p.ID, Status: p.Status, Seed: p.Seed, UsePreferences: p.UsePreferences, Pairs: []pairJSON{}, Report: toReportJSON(p.Report),
 		CreatedBy: p.CreatedBy, CreatedAt: p.CreatedAt, DecidedBy: p.DecidedBy, DecidedAt: p.DecidedAt}
-	if j.Pairs == nil {
-		j.Pairs = []assign.Pair{}
+	for _, pr := range p.Pairs {
+		j.Pairs = append(j.Pairs, pairJSON{Entry: pr.Entry, Judge: pr.Judge})
 	}
 	return j
 }
@@ -713,7 +713,7 @@ func (s *server) feedback(c *gin.Context) {
 		s.fail(c, err)
 		return
 	}
-	c.JSON(http.StatusOK, items(fb))
+	c.JSON(http.StatusOK, items(each(fb, toStageFeedbackJSON)))
 }
 
 // rankingJSON is a stage's ranking: the rows, the measure they are ranked

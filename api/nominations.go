@@ -205,26 +205,26 @@ func (s *server) updateOrganisation(c *gin.Context) {
 }
 
 type nominationJSON struct {
-	ID             int64              `json:"id"`
-	Cycle          string             `json:"cycle"`
-	CycleVersion   int                `json:"cycle_version"`
-	Programme      string             `json:"programme"`
-	Ministry       string             `json:"ministry"`
-	OrganisationID int64              `json:"organisation_id"`
-	State          workflow.State     `json:"state"`
-	Stage          string             `json:"stage,omitempty"`
-	Tier           string             `json:"tier,omitempty"`
-	Award          string             `json:"award,omitempty"`
-	Answers        workflow.Answers   `json:"answers"`
-	Organisation   *organisationJSON  `json:"organisation_at_submission"`
-	ReturnReason   string             `json:"return_reason,omitempty"`
-	ReturnDue      *time.Time         `json:"return_due"`
-	SubmittedAt    *time.Time         `json:"submitted_at"`
-	Version        int                `json:"version"`
-	CreatedAt      time.Time          `json:"created_at"`
-	UpdatedAt      time.Time          `json:"updated_at"`
-	Eligibility    []workflow.Verdict `json:"eligibility,omitempty"`
-	Actions        []actionJSON       `json:"actions"`
+	ID             int64             `json:"id"`
+	Cycle          string            `json:"cycle"`
+	CycleVersion   int               `json:"cycle_version"`
+	Programme      string            `json:"programme"`
+	Ministry       string            `json:"ministry"`
+	OrganisationID int64             `json:"organisation_id"`
+	State          workflow.State    `json:"state"`
+	Stage          string            `json:"stage,omitempty"`
+	Tier           string            `json:"tier,omitempty"`
+	Award          string            `json:"award,omitempty"`
+	Answers        workflow.Answers  `json:"answers"`
+	Organisation   *organisationJSON `json:"organisation_at_submission"`
+	ReturnReason   string            `json:"return_reason,omitempty"`
+	ReturnDue      *time.Time        `json:"return_due"`
+	SubmittedAt    *time.Time        `json:"submitted_at"`
+	Version        int               `json:"version"`
+	CreatedAt      time.Time         `json:"created_at"`
+	UpdatedAt      time.Time         `json:"updated_at"`
+	Eligibility    []verdictJSON     `json:"eligibility,omitempty"`
+	Actions        []actionJSON      `json:"actions"`
 }
 
 type actionJSON struct {
@@ -252,7 +252,7 @@ func toNominationJSON(n workflow.Nomination) nominationJSON {
 
 func toViewJSON(c *gin.Context, v workflow.NominationView) nominationJSON {
 	j := toNominationJSON(v.Nomination)
-	j.Eligibility = v.Verdicts
+	j.Eligibility = toVerdictsJSON(v.Verdicts)
 	for _, o := range v.Actions {
 		a := actionJSON{Action: o.Action, To: o.To, Allowed: o.Allowed, Needs: o.Needs}
 		for _, r := range o.Reasons {

@@ -110,7 +110,7 @@ func (s *server) importSheet(c *gin.Context) {
 		s.fail(c, err)
 		return
 	}
-	c.JSON(http.StatusOK, res)
+	c.JSON(http.StatusOK, importResultJSON{Changed: res.Changed, Unchanged: res.Unchanged, Blank: res.Blank})
 }
 
 func (s *server) uploadError(c *gin.Context, err error) {

@@ -23,18 +23,18 @@ const (
 
 // RuleResult is one rule's outcome, with its reason when it did not pass.
 type RuleResult struct {
-	Rule    string   `json:"rule"`
-	Outcome Outcome  `json:"outcome"`
-	Reason  Text     `json:"reason,omitzero"`
-	Missing []string `json:"missing,omitempty"`
+	Rule    string
+	Outcome Outcome
+	Reason  Text
+	Missing []string
 }
 
 // Verdict is the eligibility evidence for one step (screening or a stage).
 // It is evidence for the secretariat, not a decision.
 type Verdict struct {
-	AppliesTo string       `json:"applies_to"`
-	Outcome   Outcome      `json:"outcome"`
-	Results   []RuleResult `json:"results"`
+	AppliesTo string
+	Outcome   Outcome
+	Results   []RuleResult
 }
 
 // Verdicts evaluates the programme's rules over the answers and the

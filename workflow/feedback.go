@@ -9,11 +9,11 @@ import (
 // StageFeedback is what an applicant may see of a stage's judging: the
 // panel's mean per criterion and its comments, without judges' names.
 type StageFeedback struct {
-	Stage          string             `json:"stage"`
-	Title          Text               `json:"title"`
-	Count          int                `json:"count"`
-	CriterionMeans map[string]float64 `json:"criterion_means"`
-	Comments       []string           `json:"comments"`
+	Stage          string
+	Title          Text
+	Count          int
+	CriterionMeans map[string]float64
+	Comments       []string
 }
 
 // Feedback returns a nomination's feedback from the stages that give it,

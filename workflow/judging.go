@@ -79,11 +79,11 @@ type DeclaredConflict struct {
 
 // ConflictOfInterest is a judge's conflict with an entry, with where it comes from.
 type ConflictOfInterest struct {
-	UserID         int64  `json:"user_id"`
-	NominationID   int64  `json:"nomination_id"`
-	OrganisationID int64  `json:"organisation_id"`
-	Source         string `json:"source"`
-	Reason         string `json:"reason,omitempty"`
+	UserID         int64
+	NominationID   int64
+	OrganisationID int64
+	Source         string
+	Reason         string
 }
 
 // Assignment of a judge to an entry at a stage.

@@ -86,9 +86,9 @@ type SheetUpload struct {
 
 // ImportResult is what an import changed.
 type ImportResult struct {
-	Changed   int `json:"changed"`
-	Unchanged int `json:"unchanged"`
-	Blank     int `json:"blank"`
+	Changed   int
+	Unchanged int
+	Blank     int
 }
 
 // ScoresSheetName is the name of the sheet holding the scores.

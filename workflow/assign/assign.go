@@ -82,25 +82,25 @@ type Problem struct {
 
 // Short is an entry left with fewer than k judges.
 type Short struct {
-	Entry   int64 `json:"entry"`
-	Missing int   `json:"missing"`
+	Entry   int64
+	Missing int
 }
 
 // Report is the quality of a result.
 type Report struct {
-	Entries         int     `json:"entries"`
-	Judges          int     `json:"judges"`
-	K               int     `json:"k"`
-	Assignments     int     `json:"assignments"` // existing and proposed
-	Proposed        int     `json:"proposed"`
-	LoadMin         int     `json:"load_min"`
-	LoadMax         int     `json:"load_max"`
-	LoadSpread      int     `json:"load_spread"`
-	BelowMinLoad    []int64 `json:"below_min_load"` // judges under their minimum
-	Short           []Short `json:"short"`
-	PreferencesMet  int     `json:"preferences_met"` // assigned pairs the judge prefers
-	ConflictsHonour int     `json:"conflicts_excluded"`
-	Cost            int64   `json:"cost"`
+	Entries         int
+	Judges          int
+	K               int
+	Assignments     int // existing and proposed
+	Proposed        int
+	LoadMin         int
+	LoadMax         int
+	LoadSpread      int
+	BelowMinLoad    []int64 // judges under their minimum
+	Short           []Short
+	PreferencesMet  int // assigned pairs the judge prefers
+	ConflictsHonour int
+	Cost            int64
 }
 
 // Result is a proposal: the pairs to add, and its quality.
