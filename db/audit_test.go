@@ -291,10 +291,11 @@ func TestAuditConcurrentAppends(t *testing.T) {
 			}()
 			go func() {
 				defer wg.Done()
-				r := verifyMIC(t, je) // a verifier beside writers and sealers
-				if len(r.Problems) != 0 {
-					errs <- fmt.Errorf("problems while writing and sealing: %v", r.Problems)
+				rs, err := je.svc.VerifyAudit(je.ctx, admin, "fy2026-telework", "mic-pioneer") // a verifier beside writers and sealers
+				if err == nil && (len(rs) != 1 || len(rs[0].Problems) != 0) {
+					err = fmt.Errorf("problems while writing and sealing: %+v", rs)
 				}
+				errs <- err
 			}()
 		}
 		wg.Wait()
