@@ -293,6 +293,7 @@ func fillBench(b *testing.B, data []byte, v int) []byte {
 // saved last), at a stage of 5,000 entries with 3 judges each. Compare with
 // pgbench running an INSERT score + INSERT audit transaction on the same
 // machine (see the report of issue 9).
+// The audit sealer runs every second meanwhile, as in serve.
 func BenchmarkScorePut(b *testing.B) {
 	const judges, entries = 32, 5000
 	f := newFixture(b, dbtest.Postgres(b))
@@ -326,6 +327,24 @@ func BenchmarkScorePut(b *testing.B) {
 	}
 	srv := httptest.NewServer(f.h)
 	defer srv.Close()
+	// The audit sealer runs beside the requests every second, as in serve.
+	stopSealer, sealerDone := make(chan struct{}), make(chan struct{})
+	go func() {
+		defer close(sealerDone)
+		tick := time.NewTicker(time.Second)
+		defer tick.Stop()
+		for {
+			select {
+			case <-stopSealer:
+				return
+			case <-tick.C:
+				if _, err := db.NewStore(f.db).SealAudit(f.ctx); err != nil {
+					b.Error(err)
+				}
+			}
+		}
+	}()
+	defer func() { close(stopSealer); <-sealerDone }()
 	versions := make([]int, judges) // each judge's score version, across runs
 	for _, clients := range []int{1, 8, 32} {
 		b.Run(fmt.Sprintf("clients=%d", clients), func(b *testing.B) {

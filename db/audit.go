@@ -3,6 +3,7 @@ package db
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"slices"
 	"time"
@@ -15,12 +16,13 @@ import (
 
 // The audit log (workflow/audit.go) is written here, not by the service:
 // AppendHistory, InsertScoreEvent and InsertAnswerEdit queue an entry for
-// each row they store (with the row's id), and InTx appends the queue to the
-// programmes' chains as the last statements before COMMIT. So no writer can
-// forget its entry, and the chain's head row is locked only from the append
-// to the commit (one upsert, one insert, one update), not from a
-// transaction's first write: score saves of one programme are not
-// serialised behind each other's reads and checks.
+// each row they store (with the row's id), and InTx inserts the queue into
+// audit_pending, unsealed, with each entry's content hash, as the last
+// statement before COMMIT. So no writer can forget its entry, and no writer
+// locks anything shared: the chain is built off the write path by SealAudit,
+// which moves committed entries into audit_log in id order under the
+// programme's head row lock (SKIP LOCKED, so several sealers split the
+// programmes between them instead of queueing).
 
 type auditRow struct {
 	bun.BaseModel `bun:"table:audit_log"`
@@ -35,6 +37,24 @@ type auditRow struct {
 	RefID         int64
 	Payload       string
 	At            time.Time
+}
+
+type pendingRow struct {
+	bun.BaseModel `bun:"table:audit_pending"`
+	ID            int64 `bun:"id,pk,autoincrement"`
+	CycleKey      string
+	ProgrammeKey  string
+	Kind          string
+	NominationID  int64
+	RefID         int64
+	Payload       string
+	At            time.Time
+	ContentHash   string
+}
+
+func (r pendingRow) entry() workflow.AuditEntry {
+	return workflow.AuditEntry{ID: r.ID, Cycle: r.CycleKey, Programme: r.ProgrammeKey, Hash: r.ContentHash, Kind: r.Kind,
+		NominationID: r.NominationID, RefID: r.RefID, Payload: r.Payload, At: r.At.UTC()}
 }
 
 type answerEditRow struct {
@@ -80,8 +100,8 @@ func (t *tx) queueAudit(e workflow.AuditEntry) {
 	}
 }
 
-// flushAudit appends the queued entries to their programmes' chains, in
-// programme order (so two transactions lock heads in the same order).
+// flushAudit inserts the queued entries unsealed, with their programmes and
+// content hashes, in one statement; it locks nothing another writer needs.
 func (t *tx) flushAudit(ctx context.Context) error {
 	if t.audit == nil || len(t.audit.pending) == 0 {
 		return nil
@@ -109,9 +129,8 @@ func (t *tx) flushAudit(ctx context.Context) error {
 			t.noteProgramme(r.ID, r.CycleKey, r.ProgrammeKey)
 		}
 	}
-	groups := map[[2]string][]workflow.AuditEntry{}
-	var keys [][2]string
-	for _, e := range q.pending {
+	rows := make([]pendingRow, len(q.pending))
+	for i, e := range q.pending {
 		if e.Cycle == "" {
 			k, ok := q.programmes[e.NominationID]
 			if !ok {
@@ -119,66 +138,119 @@ func (t *tx) flushAudit(ctx context.Context) error {
 			}
 			e.Cycle, e.Programme = k[0], k[1]
 		}
-		k := [2]string{e.Cycle, e.Programme}
-		if _, ok := groups[k]; !ok {
-			keys = append(keys, k)
-		}
-		groups[k] = append(groups[k], e)
+		e.At = e.At.UTC()
+		rows[i] = pendingRow{CycleKey: e.Cycle, ProgrammeKey: e.Programme, Kind: e.Kind, NominationID: e.NominationID,
+			RefID: e.RefID, Payload: e.Payload, At: e.At, ContentHash: workflow.AuditContentHash(e)}
 	}
 	q.pending = nil
-	slices.SortFunc(keys, func(a, b [2]string) int {
-		if c := compareStrings(a[0], b[0]); c != 0 {
-			return c
-		}
-		return compareStrings(a[1], b[1])
-	})
+	_, err := t.db.NewInsert().Model(&rows).Exec(ctx)
+	return translate(err, "audit entry")
+}
+
+// sealBatch bounds one sealing transaction; a programme with more unsealed
+// entries is sealed in several.
+const sealBatch = 1000
+
+// SealAudit chains the committed unsealed entries of every programme, in id
+// order, and returns how many it sealed. Per programme it is one
+// transaction: lock the head row (on PostgreSQL FOR UPDATE SKIP LOCKED, so a
+// programme another sealer holds is skipped, not waited for; SQLite has one
+// writer), read the unsealed entries, check each one's content hash, insert
+// them into audit_log with seq, prev_hash and hash, delete them from
+// audit_pending and move the head. A crash rolls all of it back. An entry
+// whose content hash does not match is not sealed (nor anything after it in
+// that programme): it stays for audit verify to name, and SealAudit reports
+// the error after sealing the other programmes.
+func (s *Store) SealAudit(ctx context.Context) (int, error) {
+	var keys []struct {
+		CycleKey     string
+		ProgrammeKey string
+	}
+	if err := s.db.Bun.NewRaw(`SELECT DISTINCT cycle_key, programme_key FROM audit_pending ORDER BY 1, 2`).Scan(ctx, &keys); err != nil {
+		return 0, translate(err, "audit log")
+	}
+	sealed := 0
+	var errs []error
 	for _, k := range keys {
-		if err := t.appendChain(ctx, k[0], k[1], groups[k]); err != nil {
-			return err
+		for {
+			n, err := s.sealProgramme(ctx, k.CycleKey, k.ProgrammeKey)
+			sealed += n
+			if err != nil {
+				errs = append(errs, err)
+			}
+			if err != nil || n < sealBatch {
+				break
+			}
 		}
 	}
-	return nil
+	return sealed, errors.Join(errs...)
 }
 
-func compareStrings(a, b string) int {
-	switch {
-	case a < b:
-		return -1
-	case a > b:
-		return 1
-	}
-	return 0
-}
-
-// appendChain locks a programme's head (the upsert takes the row lock on
-// PostgreSQL, like SELECT … FOR UPDATE, in one round trip; SQLite has one
-// writer already), links es after it, inserts them and moves the head.
-func (t *tx) appendChain(ctx context.Context, cycle, programme string, es []workflow.AuditEntry) error {
-	var head workflow.AuditHead
-	err := t.db.NewRaw(`INSERT INTO audit_heads (cycle_key, programme_key, seq, hash) VALUES (?, ?, 0, '')
-		ON CONFLICT (cycle_key, programme_key) DO UPDATE SET seq = audit_heads.seq RETURNING seq, hash`, cycle, programme).
-		Scan(ctx, &head.Seq, &head.Hash)
+func (s *Store) sealProgramme(ctx context.Context, cycle, programme string) (int, error) {
+	sealed := 0
+	var bad error // an entry that fails its content hash: what precedes it is sealed, and the error reported
+	err := s.db.Bun.RunInTx(ctx, nil, func(ctx context.Context, btx bun.Tx) error {
+		sealed, bad = 0, nil
+		if _, err := btx.NewRaw(`INSERT INTO audit_heads (cycle_key, programme_key, seq, hash) VALUES (?, ?, 0, '')
+			ON CONFLICT (cycle_key, programme_key) DO NOTHING`, cycle, programme).Exec(ctx); err != nil {
+			return translate(err, "audit head")
+		}
+		q := btx.NewSelect().Table("audit_heads").Column("seq", "hash").Where("cycle_key = ? AND programme_key = ?", cycle, programme)
+		if btx.Dialect().Name() == dialect.PG {
+			q = q.For("UPDATE SKIP LOCKED")
+		}
+		var heads []workflow.AuditHead
+		if err := q.Scan(ctx, &heads); err != nil {
+			return translate(err, "audit head")
+		}
+		if len(heads) == 0 {
+			return nil // another sealer holds it
+		}
+		var ps []pendingRow
+		if err := btx.NewSelect().Model(&ps).Where("cycle_key = ? AND programme_key = ?", cycle, programme).
+			Order("id").Limit(sealBatch).Scan(ctx); err != nil {
+			return translate(err, "audit log")
+		}
+		es := make([]workflow.AuditEntry, 0, len(ps))
+		for _, p := range ps {
+			e := p.entry()
+			if workflow.AuditContentHash(e) != e.Hash {
+				bad = fmt.Errorf("audit: unsealed entry %d (%s %d) of %s/%s does not match its content hash; not sealed", e.ID, e.Kind, e.RefID, cycle, programme)
+				break
+			}
+			es = append(es, e)
+		}
+		if len(es) == 0 {
+			return nil
+		}
+		next := workflow.Chain(heads[0], es)
+		rows := make([]auditRow, len(es))
+		ids := make([]int64, len(es))
+		for i, e := range es {
+			rows[i] = auditRow{CycleKey: cycle, ProgrammeKey: programme, Seq: e.Seq, PrevHash: e.PrevHash, Hash: e.Hash, Kind: e.Kind,
+				NominationID: e.NominationID, RefID: e.RefID, Payload: e.Payload, At: e.At}
+			ids[i] = e.ID
+		}
+		if _, err := btx.NewInsert().Model(&rows).Exec(ctx); err != nil {
+			return translate(err, "audit entry")
+		}
+		if _, err := btx.NewDelete().Table("audit_pending").Where("id IN (?)", bun.List(ids)).Exec(ctx); err != nil {
+			return translate(err, "audit entry")
+		}
+		if _, err := btx.NewUpdate().Table("audit_heads").Set("seq = ?", next.Seq).Set("hash = ?", next.Hash).
+			Where("cycle_key = ? AND programme_key = ?", cycle, programme).Exec(ctx); err != nil {
+			return translate(err, "audit head")
+		}
+		sealed = len(es)
+		return nil
+	})
 	if err != nil {
-		return translate(err, "audit head")
+		return 0, err
 	}
-	next := workflow.Chain(head, es)
-	rows := make([]auditRow, len(es))
-	for i, e := range es {
-		rows[i] = auditRow{CycleKey: cycle, ProgrammeKey: programme, Seq: e.Seq, PrevHash: e.PrevHash, Hash: e.Hash, Kind: e.Kind,
-			NominationID: e.NominationID, RefID: e.RefID, Payload: e.Payload, At: e.At.UTC()}
+	if bad != nil {
+		return sealed, bad
 	}
-	ins := t.db.NewInsert().Model(&rows)
-	head2 := t.db.NewUpdate().Table("audit_heads").Set("seq = ?", next.Seq).Set("hash = ?", next.Hash).
-		Where("cycle_key = ? AND programme_key = ?", cycle, programme)
-	if t.db.Dialect().Name() == dialect.PG { // one round trip: the insert as a data-modifying CTE of the head's update
-		_, err = head2.With("entries", ins).Exec(ctx)
-		return translate(err, "audit entry")
-	}
-	if _, err := ins.Exec(ctx); err != nil {
-		return translate(err, "audit entry")
-	}
-	_, err = head2.Exec(ctx)
-	return translate(err, "audit head")
+	return sealed, nil
 }
 
 func toHistoryEntry(r historyRow) workflow.HistoryEntry {
@@ -289,6 +361,7 @@ func (t *tx) AuditProgrammes(ctx context.Context) ([][2]string, error) {
 		ProgrammeKey string
 	}
 	err := t.db.NewRaw(`SELECT cycle_key, programme_key FROM audit_heads
+		UNION SELECT DISTINCT cycle_key, programme_key FROM audit_pending
 		UNION SELECT DISTINCT cycle_key, programme_key FROM nominations ORDER BY 1, 2`).Scan(ctx, &rows)
 	if err != nil {
 		return nil, translate(err, "audit log")
@@ -300,8 +373,30 @@ func (t *tx) AuditProgrammes(ctx context.Context) ([][2]string, error) {
 	return out, nil
 }
 
+// AuditSnapshot makes the transaction read one snapshot (PostgreSQL:
+// REPEATABLE READ, READ ONLY; it must be the transaction's first
+// statement). Under read committed each read sees the commits before it, so
+// a write or a sealing committed between two reads of a verification would
+// show as a row without an entry or an entry read twice or not at all.
+// SQLite's transactions are serialised already.
+func (t *tx) AuditSnapshot(ctx context.Context) error {
+	if t.db.Dialect().Name() != dialect.PG {
+		return nil
+	}
+	_, err := t.db.ExecContext(ctx, "SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
+	return translate(err, "audit log")
+}
+
 func (t *tx) AuditChain(ctx context.Context, cycle, programme string) (workflow.AuditChain, error) {
 	ch := workflow.AuditChain{Cycle: cycle, Programme: programme}
+	var heads []workflow.AuditHead
+	if err := t.db.NewSelect().Table("audit_heads").Column("seq", "hash").
+		Where("cycle_key = ? AND programme_key = ?", cycle, programme).Scan(ctx, &heads); err != nil {
+		return ch, translate(err, "audit head")
+	}
+	if len(heads) > 0 {
+		ch.Head = &heads[0]
+	}
 	var rows []auditRow
 	if err := t.db.NewSelect().Model(&rows).Where("cycle_key = ? AND programme_key = ?", cycle, programme).Order("seq").Scan(ctx); err != nil {
 		return ch, translate(err, "audit log")
@@ -310,13 +405,12 @@ func (t *tx) AuditChain(ctx context.Context, cycle, programme string) (workflow.
 		ch.Entries = append(ch.Entries, workflow.AuditEntry{Cycle: r.CycleKey, Programme: r.ProgrammeKey, Seq: r.Seq, PrevHash: r.PrevHash,
 			Hash: r.Hash, Kind: r.Kind, NominationID: r.NominationID, RefID: r.RefID, Payload: r.Payload, At: r.At.UTC()})
 	}
-	var heads []workflow.AuditHead
-	if err := t.db.NewSelect().Table("audit_heads").Column("seq", "hash").
-		Where("cycle_key = ? AND programme_key = ?", cycle, programme).Scan(ctx, &heads); err != nil {
-		return ch, translate(err, "audit head")
+	var ps []pendingRow
+	if err := t.db.NewSelect().Model(&ps).Where("cycle_key = ? AND programme_key = ?", cycle, programme).Order("id").Scan(ctx); err != nil {
+		return ch, translate(err, "audit log")
 	}
-	if len(heads) > 0 {
-		ch.Head = &heads[0]
+	for _, p := range ps {
+		ch.Unsealed = append(ch.Unsealed, p.entry())
 	}
 	var start []struct {
 		HistoryAfter     int64

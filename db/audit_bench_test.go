@@ -91,3 +91,40 @@ func BenchmarkAuditScoreSave(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkSealAudit: the sealer chaining 100 committed entries of one
+// programme (one transaction: lock the head, read, insert, delete, move).
+func BenchmarkSealAudit(b *testing.B) {
+	const batch = 100
+	for _, dialect := range []db.Dialect{db.SQLite, db.Postgres} {
+		b.Run(string(dialect), func(b *testing.B) {
+			d := dbtest.Open(b, dialect)
+			st := db.NewStore(d)
+			at := time.Date(2026, 12, 3, 0, 0, 0, 0, time.UTC)
+			ref := int64(0)
+			for b.Loop() {
+				b.StopTimer()
+				q := `INSERT INTO audit_pending (cycle_key, programme_key, kind, nomination_id, ref_id, payload, at, content_hash) VALUES `
+				var args []any
+				for i := range batch {
+					ref++
+					e := workflow.AuditEntry{Cycle: "c", Programme: "p", Kind: workflow.AuditScoreEvent, NominationID: 1, RefID: ref,
+						Payload: "stage=\"top100\"\nnomination=\"1\"\n", At: at}
+					if i > 0 {
+						q += ", "
+					}
+					q += "(?, ?, ?, ?, ?, ?, ?, ?)"
+					args = append(args, e.Cycle, e.Programme, e.Kind, e.NominationID, e.RefID, e.Payload, e.At, workflow.AuditContentHash(e))
+				}
+				if _, err := d.Bun.ExecContext(b.Context(), q, args...); err != nil {
+					b.Fatal(err)
+				}
+				b.StartTimer()
+				if n, err := st.SealAudit(b.Context()); err != nil || n != batch {
+					b.Fatalf("sealed %d: %v", n, err)
+				}
+			}
+			b.ReportMetric(float64(b.N*batch)/b.Elapsed().Seconds(), "entries/s")
+		})
+	}
+}

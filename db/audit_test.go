@@ -27,7 +27,18 @@ func auditedEnv(t *testing.T, d *db.DB) *judgingEnv {
 	if _, err := je.svc.SaveScore(je.ctx, je.judges[0], top100, e, sc.Version, workflow.ScoreInput{Values: fullScore, Submit: true}); err != nil {
 		t.Fatal(err)
 	}
+	seal(t, d)
 	return je
+}
+
+// seal runs the sealer once and returns how many entries it chained.
+func seal(t testing.TB, d *db.DB) int {
+	t.Helper()
+	n, err := db.NewStore(d).SealAudit(t.Context())
+	if err != nil {
+		t.Fatalf("seal: %v", err)
+	}
+	return n
 }
 
 func verifyMIC(t *testing.T, je *judgingEnv) workflow.AuditReport {
@@ -45,7 +56,10 @@ func TestAuditVerifyNamesTheFirstBrokenEntry(t *testing.T) {
 		name string
 		sql  []string
 		// forge re-hashes an entry after editing its payload (a forger who knows the hash).
-		forge    int64
+		forge int64
+		// unsealed writes a score after sealing, so that its entry is
+		// unsealed when tampered with; the problem must survive a sealing.
+		unsealed bool
 		wantPath string // of the first problem; "" for a sound chain
 		wantCode string
 	}{
@@ -71,6 +85,14 @@ func TestAuditVerifyNamesTheFirstBrokenEntry(t *testing.T) {
 		{name: "score event without entry", sql: []string{`INSERT INTO score_events (cycle_key, programme_key, stage_key, nomination_id, user_id, actor_id, kind, reason, status, vals, comment, version, at, before_status, before_vals, before_comment)
 			SELECT cycle_key, programme_key, stage_key, nomination_id, user_id, actor_id, kind, reason, status, vals, comment, version + 1, at, before_status, before_vals, before_comment FROM score_events WHERE id = (SELECT MAX(id) FROM score_events)`},
 			wantPath: "score_event[", wantCode: "unaudited"},
+		{name: "untouched, with unsealed entries", unsealed: true},
+		{name: "unsealed entry payload edited", unsealed: true, sql: []string{`UPDATE audit_pending SET payload = REPLACE(payload, '"3"', '"5"')`},
+			wantPath: "unsealed[", wantCode: "altered"},
+		{name: "unsealed entry payload edited and re-hashed", unsealed: true, forge: -1, wantPath: "score_event[", wantCode: "altered"},
+		{name: "unsealed entry deleted", unsealed: true, sql: []string{`DELETE FROM audit_pending`},
+			wantPath: "score_event[", wantCode: "unaudited"},
+		{name: "row of an unsealed entry edited", unsealed: true, sql: []string{`UPDATE score_events SET comment = '別の講評' WHERE id = (SELECT MAX(id) FROM score_events)`},
+			wantPath: "score_event[", wantCode: "altered"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			dbtest.Each(t, func(t *testing.T, d *db.DB) {
@@ -79,30 +101,52 @@ func TestAuditVerifyNamesTheFirstBrokenEntry(t *testing.T) {
 				if len(before.Problems) != 0 || before.Entries < 10 || len(before.Head) != 64 {
 					t.Fatalf("fresh chain: %d entries, head %q, problems %v", before.Entries, before.Head, before.Problems)
 				}
+				if tc.unsealed {
+					if _, err := je.svc.SaveScore(je.ctx, je.judges[0], top100, je.entries[1].ID, 0, workflow.ScoreInput{Values: map[string]any{"adoption": 3}}); err != nil {
+						t.Fatal(err)
+					}
+					if r := verifyMIC(t, je); len(r.Problems) != 0 || r.Unsealed != 1 || r.Entries != before.Entries {
+						t.Fatalf("with an unsealed entry: %+v", r)
+					}
+				}
 				for _, q := range tc.sql {
 					if _, err := d.Bun.ExecContext(je.ctx, q); err != nil {
 						t.Fatal(err)
 					}
 				}
-				if tc.forge != 0 {
+				switch {
+				case tc.forge > 0:
 					forge(t, je, d, tc.forge)
+				case tc.forge < 0:
+					forgeUnsealed(t, je, d)
+				}
+				check := func(r workflow.AuditReport) {
+					t.Helper()
+					if tc.wantPath == "" {
+						if len(r.Problems) != 0 {
+							t.Fatalf("problems in a sound chain: %v", r.Problems)
+						}
+						return
+					}
+					if len(r.Problems) == 0 {
+						t.Fatal("verify found nothing")
+					}
+					first := r.Problems[0]
+					if !strings.HasPrefix(first.Path, tc.wantPath) || first.Code != tc.wantCode || first.Message.Ja == "" {
+						t.Fatalf("first problem = %+v, want %s… %s (all: %v)", first, tc.wantPath, tc.wantCode, r.Problems)
+					}
 				}
 				r := verifyMIC(t, je)
-				if tc.wantPath == "" {
-					if len(r.Problems) != 0 {
-						t.Fatalf("problems in a sound chain: %v", r.Problems)
+				check(r)
+				if tc.unsealed { // sealing neither hides the problem nor stops on a sound entry
+					_, err := db.NewStore(d).SealAudit(je.ctx)
+					if (err != nil) != (tc.wantPath == "unsealed[") {
+						t.Fatalf("seal: %v", err)
 					}
-					return
+					check(verifyMIC(t, je))
 				}
-				if len(r.Problems) == 0 {
-					t.Fatal("verify found nothing")
-				}
-				first := r.Problems[0]
-				if !strings.HasPrefix(first.Path, tc.wantPath) || first.Code != tc.wantCode || first.Message.Ja == "" {
-					t.Fatalf("first problem = %+v, want %s… %s (all: %v)", first, tc.wantPath, tc.wantCode, r.Problems)
-				}
-				if tc.name == "newest entry deleted" && first.Path != fmt.Sprintf("entries[%d]", before.Entries) {
-					t.Fatalf("first problem = %+v, want entries[%d]", first, before.Entries)
+				if tc.name == "newest entry deleted" && r.Problems[0].Path != fmt.Sprintf("entries[%d]", before.Entries) {
+					t.Fatalf("first problem = %+v, want entries[%d]", r.Problems[0], before.Entries)
 				}
 			})
 		})
@@ -122,6 +166,23 @@ func forge(t *testing.T, je *judgingEnv, d *db.DB, seq int64) {
 	e.Payload = strings.Replace(e.Payload, `reason=""`, `reason="forged"`, 1)
 	if _, err := d.Bun.NewUpdate().Table("audit_log").Set("payload = ?", e.Payload).Set("hash = ?", workflow.AuditHash(e)).
 		Where("programme_key = 'mic-pioneer' AND seq = ?", seq).Exec(je.ctx); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// forgeUnsealed edits the unsealed entry's payload and stores the content
+// hash that matches it: the entry checks by itself, but its row names it.
+func forgeUnsealed(t *testing.T, je *judgingEnv, d *db.DB) {
+	t.Helper()
+	var e workflow.AuditEntry
+	err := d.Bun.NewSelect().Table("audit_pending").Column("id", "cycle_key", "programme_key", "kind", "nomination_id", "ref_id", "payload", "at").
+		Scan(je.ctx, &e.ID, &e.Cycle, &e.Programme, &e.Kind, &e.NominationID, &e.RefID, &e.Payload, &e.At)
+	if err != nil {
+		t.Fatal(err)
+	}
+	e.Payload = strings.Replace(e.Payload, `reason=""`, `reason="forged"`, 1)
+	if _, err := d.Bun.NewUpdate().Table("audit_pending").Set("payload = ?", e.Payload).Set("content_hash = ?", workflow.AuditContentHash(e)).
+		Where("id = ?", e.ID).Exec(je.ctx); err != nil {
 		t.Fatal(err)
 	}
 }
@@ -173,16 +234,48 @@ func TestAnswerHistory(t *testing.T) {
 	})
 }
 
-// Concurrent score saves of one programme: every entry
-// lands in the chain exactly once, in a sound order.
+// Concurrent score saves of one programme beside two sealers (two stores,
+// so separate transactions on separate connections): every entry lands in
+// the chain exactly once, in a sound order, and verify accepts what is
+// still unsealed meanwhile.
 func TestAuditConcurrentAppends(t *testing.T) {
 	dbtest.Each(t, func(t *testing.T, d *db.DB) {
 		je := newJudgingEnv(t, d, 4, 1)
 		je.proposeAndApply(t)
-		var wg sync.WaitGroup
-		errs := make(chan error, 16)
+		seal(t, d)
+		base := verifyMIC(t, je)
+		if len(base.Problems) != 0 || base.Unsealed != 0 {
+			t.Fatalf("before: %+v", base)
+		}
+		var wg, sealers sync.WaitGroup
+		errs := make(chan error, 64)
+		stop := make(chan struct{})
+		var mu sync.Mutex
+		sealed := 0
+		for range 2 {
+			sealers.Add(1)
+			go func() {
+				defer sealers.Done()
+				st := db.NewStore(d)
+				for {
+					n, err := st.SealAudit(je.ctx)
+					mu.Lock()
+					sealed += n
+					mu.Unlock()
+					if err != nil {
+						errs <- err
+						return
+					}
+					select {
+					case <-stop:
+						return
+					default:
+					}
+				}
+			}()
+		}
 		for _, n := range je.entries {
-			wg.Add(2)
+			wg.Add(3)
 			go func() {
 				defer wg.Done()
 				sc, err := je.svc.SaveScore(je.ctx, je.judges[0], top100, n.ID, 0, workflow.ScoreInput{Values: map[string]any{"adoption": 3}})
@@ -196,16 +289,32 @@ func TestAuditConcurrentAppends(t *testing.T) {
 				_, err := je.svc.History(je.ctx, micStaff, n.ID) // a reader beside the writers
 				errs <- err
 			}()
+			go func() {
+				defer wg.Done()
+				rs, err := je.svc.VerifyAudit(je.ctx, admin, "fy2026-telework", "mic-pioneer") // a verifier beside writers and sealers
+				if err == nil && (len(rs) != 1 || len(rs[0].Problems) != 0) {
+					err = fmt.Errorf("problems while writing and sealing: %+v", rs)
+				}
+				errs <- err
+			}()
 		}
 		wg.Wait()
+		close(stop)
+		sealers.Wait()
 		close(errs)
 		for err := range errs {
 			if err != nil {
 				t.Fatal(err)
 			}
 		}
-		if r := verifyMIC(t, je); len(r.Problems) != 0 {
-			t.Fatalf("problems after concurrent appends: %v", r.Problems)
+		sealed += seal(t, d)
+		r := verifyMIC(t, je)
+		if len(r.Problems) != 0 || r.Unsealed != 0 {
+			t.Fatalf("after concurrent appends and seals: %+v", r)
+		}
+		// 2 score events per entry, each sealed once, by one sealer or the other.
+		if want := len(je.entries) * 2; r.Entries-base.Entries != want || sealed != want {
+			t.Fatalf("%d entries added, %d sealed, want %d", r.Entries-base.Entries, sealed, want)
 		}
 	})
 }
@@ -224,8 +333,15 @@ func TestAuditBulkTransition(t *testing.T) {
 			t.Fatal(err)
 		}
 		rs, err := e.svc.VerifyAudit(e.ctx, admin, "fy2026-telework", "mic-pioneer")
-		if err != nil || len(rs) != 1 || len(rs[0].Problems) != 0 || rs[0].Entries != 5*4 {
-			t.Fatalf("verify: %+v %v", rs, err)
+		if err != nil || len(rs) != 1 || len(rs[0].Problems) != 0 || rs[0].Entries+rs[0].Unsealed != 5*4 || rs[0].Unsealed == 0 {
+			t.Fatalf("verify before sealing: %+v %v", rs, err)
+		}
+		if n := seal(t, d); n != rs[0].Unsealed {
+			t.Fatalf("sealed %d of %d", n, rs[0].Unsealed)
+		}
+		rs, err = e.svc.VerifyAudit(e.ctx, admin, "fy2026-telework", "mic-pioneer")
+		if err != nil || len(rs) != 1 || len(rs[0].Problems) != 0 || rs[0].Entries != 5*4 || rs[0].Unsealed != 0 {
+			t.Fatalf("verify after sealing: %+v %v", rs, err)
 		}
 	})
 }

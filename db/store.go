@@ -37,7 +37,7 @@ func (s *Store) InTx(ctx context.Context, fn func(workflow.Tx) error) error {
 		if err := fn(t); err != nil {
 			return err
 		}
-		return t.flushAudit(ctx) // the audit entries of the writes: the last statements before COMMIT
+		return t.flushAudit(ctx) // the audit entries of the writes, unsealed: the last statement before COMMIT
 	})
 }
 

@@ -14,10 +14,11 @@ import (
 )
 
 // The audit log is one append-only, hash-chained log per programme of every
-// nomination history row, score event and answer edit. The store appends the
-// entries of a transaction's writes as its last statements before commit
-// (the chain's head is locked only for those), so a change and its entry
-// commit together. Each entry's hash covers its position (seq, prev_hash),
+// nomination history row, score event and answer edit. The store inserts the
+// entries of a transaction's writes unsealed, each with its content hash
+// (AuditContentHash), so a change and its entry commit together without
+// locking anything shared; a sealer then chains committed entries in order
+// (Chain). Each sealed entry's hash covers its position (seq, prev_hash),
 // what it refers to and the canonical payload below, never a Go struct's
 // JSON, so renaming a field in code cannot change a stored hash.
 
@@ -30,10 +31,11 @@ const (
 
 // AuditEntry is one entry of a programme's chain.
 type AuditEntry struct {
+	ID               int64 // the storage row of an unsealed entry (0 when sealed)
 	Cycle, Programme string
-	Seq              int64 // 1, 2, … per programme
+	Seq              int64 // 1, 2, … per programme; 0 while unsealed
 	PrevHash         string
-	Hash             string
+	Hash             string // the chain hash; while unsealed, the content hash
 	Kind             string
 	NominationID     int64
 	RefID            int64 // the id of the history row, score event or answer edit
@@ -56,12 +58,14 @@ type AuditSource struct {
 }
 
 // AuditChain is everything needed to verify one programme's chain: its
-// entries in seq order, its head (nil if none) and the rows written since
-// the chains started (the audit migration; older rows have no entries).
+// sealed entries in seq order, its head (nil if none), its unsealed entries
+// in id order and the rows written since the chains started (the audit
+// migration; older rows have no entries).
 type AuditChain struct {
 	Cycle, Programme string
 	Entries          []AuditEntry
 	Head             *AuditHead
+	Unsealed         []AuditEntry
 	Sources          []AuditSource
 }
 
@@ -98,6 +102,10 @@ type AuditTx interface {
 	AuditProgrammes(ctx context.Context) ([][2]string, error)
 	// AuditChain reads one programme's chain and the rows it must cover.
 	AuditChain(ctx context.Context, cycle, programme string) (AuditChain, error)
+	// AuditSnapshot makes the rest of the transaction read one consistent
+	// snapshot, so that writers and sealers committing meanwhile cannot make
+	// a sound log look broken; called first in the transaction.
+	AuditSnapshot(ctx context.Context) error
 }
 
 // canon builds a canonical encoding: one `name="value"` line per field, in
@@ -221,6 +229,23 @@ func AuditHash(e AuditEntry) string {
 	return hex.EncodeToString(sum[:])
 }
 
+// AuditContentHash is an unsealed entry's hash: SHA-256 (hex) of the
+// canonical encoding of its chain, kind, ids, time and payload, without a
+// position (the sealer gives it one).
+func AuditContentHash(e AuditEntry) string {
+	var c canon
+	c.field("awardflow-audit-content", "1")
+	c.field("cycle", e.Cycle)
+	c.field("programme", e.Programme)
+	c.field("kind", e.Kind)
+	c.int("nomination", e.NominationID)
+	c.int("ref", e.RefID)
+	c.field("at", canonTime(e.At))
+	c.field("payload", e.Payload)
+	sum := sha256.Sum256([]byte(c.b.String()))
+	return hex.EncodeToString(sum[:])
+}
+
 // Chain links entries given in order: seq, prev_hash and hash, continuing
 // from head (nil for a new chain). It returns the new head.
 func Chain(head AuditHead, es []AuditEntry) AuditHead {
@@ -266,7 +291,9 @@ func DiffAnswers(before, after Answers) ([]AnswerChange, error) {
 // first altered or missing entry first: a gap in seq (a deleted entry), an
 // entry whose hash does not match its content (edited payload or forged
 // hash), a broken link (an entry replaced with a recomputed hash), a head
-// beyond the last entry (newest entries deleted), and rows without an entry,
+// beyond the last entry (newest entries deleted), then unsealed entries whose
+// content hash does not match them (or that are sealed already), and rows
+// without an entry (sealed or not: this catches a deleted unsealed entry),
 // rows edited since their entry, or entries whose row is gone.
 func VerifyAuditChain(ch AuditChain) []Problem {
 	var ps []Problem
@@ -308,10 +335,24 @@ func VerifyAuditChain(ch AuditChain) []Problem {
 		kind string
 		id   int64
 	}
-	entries := make(map[ref]*AuditEntry, len(ch.Entries))
+	entries := make(map[ref]*AuditEntry, len(ch.Entries)+len(ch.Unsealed))
 	for i := range ch.Entries {
 		e := &ch.Entries[i]
 		entries[ref{e.Kind, e.RefID}] = e
+	}
+	for i := range ch.Unsealed {
+		e := &ch.Unsealed[i]
+		path := fmt.Sprintf("unsealed[%d]", e.ID)
+		switch {
+		case AuditContentHash(*e) != e.Hash:
+			add(path, "altered", "未封印の記録 %[1]d（%[2]s %[3]d）が改変されています（ハッシュが内容と一致しません）",
+				"unsealed entry %[1]d (%[2]s %[3]d) was altered: its content hash does not match it", e.ID, e.Kind, e.RefID)
+		case entries[ref{e.Kind, e.RefID}] != nil:
+			add(path, "altered", "未封印の記録 %[1]d（%[2]s %[3]d）は封印済みの記録と重複しています",
+				"unsealed entry %[1]d (%[2]s %[3]d) duplicates a sealed entry", e.ID, e.Kind, e.RefID)
+		default:
+			entries[ref{e.Kind, e.RefID}] = e
+		}
 	}
 	seen := make(map[ref]bool, len(ch.Sources))
 	for _, s := range ch.Sources {
@@ -322,6 +363,9 @@ func VerifyAuditChain(ch AuditChain) []Problem {
 		case !ok:
 			add(fmt.Sprintf("%s[%d]", s.Kind, s.RefID), "unaudited", "%[1]s %[2]d（応募 %[3]d）に監査記録がありません",
 				"%[1]s row %[2]d (nomination %[3]d) has no audit entry", s.Kind, s.RefID, s.NominationID)
+		case e.Payload != s.Payload && e.Seq == 0:
+			add(fmt.Sprintf("%s[%d]", s.Kind, s.RefID), "altered", "%[1]s %[2]d は未封印の記録 %[3]d の後に書き換えられています",
+				"%[1]s row %[2]d was changed after its unsealed audit entry %[3]d", s.Kind, s.RefID, e.ID)
 		case e.Payload != s.Payload:
 			add(fmt.Sprintf("%s[%d]", s.Kind, s.RefID), "altered", "%[1]s %[2]d は記録 %[3]d の後に書き換えられています",
 				"%[1]s row %[2]d was changed after its audit entry %[3]d", s.Kind, s.RefID, e.Seq)
@@ -333,13 +377,20 @@ func VerifyAuditChain(ch AuditChain) []Problem {
 				"entry %[1]d refers to %[2]s row %[3]d, which is missing", e.Seq, e.Kind, e.RefID)
 		}
 	}
+	for _, e := range ch.Unsealed {
+		if !seen[ref{e.Kind, e.RefID}] {
+			add(fmt.Sprintf("unsealed[%d]", e.ID), "missing", "未封印の記録 %[1]d の %[2]s %[3]d が削除されています",
+				"unsealed entry %[1]d refers to %[2]s row %[3]d, which is missing", e.ID, e.Kind, e.RefID)
+		}
+	}
 	return ps
 }
 
 // AuditReport is the verification of one programme's chain.
 type AuditReport struct {
 	Cycle, Programme string
-	Entries          int
+	Entries          int    // sealed
+	Unsealed         int    // committed, not chained yet (the sealer runs every second)
 	Head             string // the newest hash; publish it to anchor the chain
 	Problems         []Problem
 }
@@ -357,6 +408,9 @@ func (s *Service) VerifyAudit(ctx context.Context, actor Actor, cycle, programme
 	}
 	var out []AuditReport
 	err := s.inTx(ctx, func(tx Tx, _ time.Time) error {
+		if err := tx.AuditSnapshot(ctx); err != nil {
+			return err
+		}
 		keys := [][2]string{{cycle, programme}}
 		if cycle == "" {
 			var err error
@@ -369,7 +423,7 @@ func (s *Service) VerifyAudit(ctx context.Context, actor Actor, cycle, programme
 			if err != nil {
 				return err
 			}
-			r := AuditReport{Cycle: k[0], Programme: k[1], Entries: len(ch.Entries), Problems: VerifyAuditChain(ch)}
+			r := AuditReport{Cycle: k[0], Programme: k[1], Entries: len(ch.Entries), Unsealed: len(ch.Unsealed), Problems: VerifyAuditChain(ch)}
 			if ch.Head != nil {
 				r.Head = ch.Head.Hash
 			}

@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"log/slog"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -67,4 +68,51 @@ func TestAuditVerifyCommand(t *testing.T) {
 			t.Errorf("%v: %v", args, err)
 		}
 	}
+}
+
+// serve's sealer chains committed entries every interval, and once more
+// when stopped, so that no entry stays unsealed after a clean exit.
+func TestSealerRunsAndSealsOnStop(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+		ctx := t.Context()
+		n := 0
+		pending := func() int {
+			t.Helper()
+			c, err := d.Bun.NewSelect().Table("audit_pending").Count(ctx)
+			if err != nil {
+				t.Fatal(err)
+			}
+			return int(c)
+		}
+		insert := func() {
+			t.Helper()
+			n++
+			e := workflow.AuditEntry{Cycle: "c", Programme: "p", Kind: workflow.AuditHistory, NominationID: 1, RefID: int64(n),
+				Payload: "x", At: time.Date(2026, 12, 3, 0, 0, 0, 0, time.UTC)}
+			if _, err := d.Bun.ExecContext(ctx, `INSERT INTO audit_pending (cycle_key, programme_key, kind, nomination_id, ref_id, payload, at, content_hash)
+				VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, e.Cycle, e.Programme, e.Kind, e.NominationID, e.RefID, e.Payload, e.At, workflow.AuditContentHash(e)); err != nil {
+				t.Fatal(err)
+			}
+		}
+		logs := &bytes.Buffer{}
+		logger := slog.New(slog.NewTextHandler(logs, nil))
+		stop := runSealer(db.NewStore(d), logger, 10*time.Millisecond)
+		insert()
+		for deadline := time.Now().Add(5 * time.Second); pending() > 0; time.Sleep(10 * time.Millisecond) {
+			if time.Now().After(deadline) {
+				t.Fatal("the background sealer sealed nothing")
+			}
+		}
+		stop()
+		stop = runSealer(db.NewStore(d), logger, time.Hour)
+		insert()
+		stop()
+		if p := pending(); p != 0 || logs.Len() != 0 {
+			t.Fatalf("after stop: %d unsealed; log %s", p, logs)
+		}
+		var seq int64
+		if err := d.Bun.NewSelect().Table("audit_heads").Column("seq").Where("programme_key = 'p'").Scan(ctx, &seq); err != nil || seq != 2 {
+			t.Fatalf("head seq %d, %v", seq, err)
+		}
+	})
 }

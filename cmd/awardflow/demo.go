@@ -204,7 +204,8 @@ func demoCycle(t demoTimes) (workflow.Cycle, error) {
 func loadDemo(ctx context.Context, d *db.DB, now time.Time, getenv func(string) string, stdout io.Writer) error {
 	t := demoSchedule(now)
 	clk := &demoClock{t: t.submit.Add(-time.Hour)}
-	svc := workflow.NewService(db.NewStore(d), clk.now, workflow.WithAuthorizer(policy.MustNew()))
+	store := db.NewStore(d)
+	svc := workflow.NewService(store, clk.now, workflow.WithAuthorizer(policy.MustNew()))
 	keys, err := svc.CycleKeys(ctx)
 	if err != nil {
 		return err
@@ -272,6 +273,9 @@ func loadDemo(ctx context.Context, d *db.DB, now time.Time, getenv func(string) 
 	}
 	if err := demoJudging(ctx, svc, clk, t, admin, users, entries); err != nil {
 		return fmt.Errorf("demo judging: %w", err)
+	}
+	if _, err := store.SealAudit(ctx); err != nil { // the demo's audit entries chained at once, not a second later
+		return fmt.Errorf("demo audit: %w", err)
 	}
 	fmt.Fprintln(stdout, demoGuide)
 	return nil

@@ -228,7 +228,10 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	if err != nil {
 		return err
 	}
-	svc := workflow.NewService(db.NewStore(d), time.Now, workflow.WithSheetKey(key), workflow.WithAuthorizer(authz))
+	store := db.NewStore(d)
+	svc := workflow.NewService(store, time.Now, workflow.WithSheetKey(key), workflow.WithAuthorizer(authz))
+	stopSealer := runSealer(store, logger, sealEvery)
+	defer stopSealer() // after the server's shutdown: the entries of its last requests are chained before exit
 	if *demo {
 		if err := loadDemo(ctx, d, time.Now(), getenv, stdout); err != nil {
 			return fmt.Errorf("demo: %w", err)
@@ -283,6 +286,44 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	}
 	fmt.Fprintln(stdout, "awardflow stopped")
 	return nil
+}
+
+// sealEvery is how often serve chains the committed audit entries.
+const sealEvery = time.Second
+
+// runSealer chains the committed audit entries (Store.SealAudit) every
+// interval in the background, logging failures, until the returned stop
+// is called; stop waits for a running round, seals once more and returns.
+// Several servers on one database share the work: each programme's
+// entries are sealed by whichever sealer takes its head first.
+func runSealer(store *db.Store, logger *slog.Logger, every time.Duration) (stop func()) {
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	round := func(ctx context.Context) {
+		if _, err := store.SealAudit(ctx); err != nil && ctx.Err() == nil {
+			logger.Error("audit sealer", "err", err.Error())
+		}
+	}
+	go func() {
+		defer close(done)
+		tick := time.NewTicker(every)
+		defer tick.Stop()
+		for {
+			select {
+			case <-ctx.Done():
+				return
+			case <-tick.C:
+				round(ctx)
+			}
+		}
+	}()
+	return func() {
+		cancel()
+		<-done
+		final, cancelFinal := context.WithTimeout(context.Background(), 10*time.Second)
+		defer cancelFinal()
+		round(final)
+	}
 }
 
 func migrateCmd(ctx context.Context, args []string, getenv func(string) string, stdout io.Writer) error {
@@ -480,9 +521,11 @@ func windowSet(ctx context.Context, args []string, getenv func(string) string, s
 const auditUsage = "awardflow audit verify [--cycle C --programme P] [--db DSN]"
 
 // auditVerify recomputes the hash chain of one programme's audit log, or of
-// every programme's, and prints each chain's entries and head hash, and
-// every problem, the first altered or missing entry first. Any problem is
-// an error (exit status 1).
+// every programme's, and prints each chain's sealed and unsealed entries and
+// head hash, and every problem, the first altered or missing entry first.
+// It seals nothing (it only reads): unsealed entries are checked against
+// their content hashes and their rows. Any problem is an error (exit
+// status 1).
 func auditVerify(ctx context.Context, args []string, getenv func(string) string, stdout io.Writer) error {
 	fs := flag.NewFlagSet("audit verify", flag.ContinueOnError)
 	dsn := fs.String("db", envOr(getenv, "AWARDFLOW_DB", "sqlite:awardflow.db"), "database DSN")
@@ -511,11 +554,12 @@ func auditVerify(ctx context.Context, args []string, getenv func(string) string,
 	broken := 0
 	for _, r := range reports {
 		if len(r.Problems) == 0 {
-			fmt.Fprintf(stdout, "%s/%s: ok, %d entries, head %s\n", r.Cycle, r.Programme, r.Entries, r.Head)
+			fmt.Fprintf(stdout, "%s/%s: ok, %d entries, %d unsealed, head %s\n", r.Cycle, r.Programme, r.Entries, r.Unsealed, r.Head)
 			continue
 		}
 		broken++
-		fmt.Fprintf(stdout, "%s/%s: BROKEN, %d entries, %d problems; first: %s\n", r.Cycle, r.Programme, r.Entries, len(r.Problems), r.Problems[0].Message.En)
+		fmt.Fprintf(stdout, "%s/%s: BROKEN, %d entries, %d unsealed, %d problems; first: %s\n", r.Cycle, r.Programme, r.Entries, r.Unsealed,
+			len(r.Problems), r.Problems[0].Message.En)
 		for _, p := range r.Problems {
 			fmt.Fprintf(stdout, "  %s\n", p)
 		}
