@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"encoding/json"
 	"fmt"
+	"reflect"
 	"strings"
 	"time"
 
@@ -494,15 +495,23 @@ func (t *tx) scoresWhere(ctx context.Context, s workflow.StageRef, where string,
 	}
 	out := make([]workflow.Score, len(rows))
 	for i, r := range rows {
-		sc := workflow.Score{Stage: s, NominationID: r.NominationID, UserID: r.UserID, Comment: r.Comment, Status: r.Status,
-			Version: r.Version, SubmittedAt: utcPtr(r.SubmittedAt), UpdatedAt: r.UpdatedAt.UTC(),
-			ReopenedAt: utcPtr(r.ReopenedAt), ReopenedBy: r.ReopenedBy, ReopenReason: r.ReopenReason}
-		if err := json.Unmarshal([]byte(r.Vals), &sc.Values); err != nil {
-			return nil, fmt.Errorf("score values: %w", err)
+		sc, err := toScore(s, r)
+		if err != nil {
+			return nil, err
 		}
 		out[i] = sc
 	}
 	return out, nil
+}
+
+func toScore(s workflow.StageRef, r scoreRow) (workflow.Score, error) {
+	sc := workflow.Score{Stage: s, NominationID: r.NominationID, UserID: r.UserID, Comment: r.Comment, Status: r.Status,
+		Version: r.Version, SubmittedAt: utcPtr(r.SubmittedAt), UpdatedAt: r.UpdatedAt.UTC(),
+		ReopenedAt: utcPtr(r.ReopenedAt), ReopenedBy: r.ReopenedBy, ReopenReason: r.ReopenReason}
+	if err := json.Unmarshal([]byte(r.Vals), &sc.Values); err != nil {
+		return sc, fmt.Errorf("score values: %w", err)
+	}
+	return sc, nil
 }
 
 func (t *tx) SaveScore(ctx context.Context, sc *workflow.Score, expected int) error {
@@ -644,4 +653,71 @@ func (t *tx) LatestCycleVersion(ctx context.Context, key string) (int, error) {
 		return 0, translate(sql.ErrNoRows, "cycle "+key)
 	}
 	return v[0], nil
+}
+
+// judgeScoreRow is JudgeScoreReads' one row: the n_ columns are the entry
+// (NULL unless assigned), the s_ columns the score (NULL if none).
+type judgeScoreRow struct {
+	CycleVersion *int          `bun:"cycle_version"`
+	HasTies      int           `bun:"has_ties"`
+	Assigned     int           `bun:"assigned"`
+	HasScore     int           `bun:"has_score"`
+	N            nominationRow `bun:"embed:n_"`
+	S            scoreRow      `bun:"embed:s_"`
+}
+
+// prefixed lists a table's columns as alias.col AS prefix_col.
+func (t *tx) prefixed(model any, alias, prefix string) string {
+	tbl := t.db.Dialect().Tables().Get(reflect.TypeOf(model))
+	cols := make([]string, len(tbl.Fields))
+	for i, f := range tbl.Fields {
+		cols[i] = alias + "." + f.Name + " AS " + prefix + f.Name
+	}
+	return strings.Join(cols, ", ")
+}
+
+// JudgeScoreReads reads what saving a judge's score needs in one statement,
+// each part by primary key or index: the cycle's newest version, the entry
+// the judge is actively assigned to (as JudgeEntry), whether the judge has
+// any affiliation or declared conflict, and its current score (as Score).
+func (t *tx) JudgeScoreReads(ctx context.Context, s workflow.StageRef, nominationID, userID int64) (workflow.JudgeScoreRead, error) {
+	var rows []judgeScoreRow
+	err := t.db.NewRaw(`SELECT (SELECT MAX(version) FROM cycle_versions WHERE cycle_key = ?) AS cycle_version,
+			CASE WHEN EXISTS (SELECT 1 FROM affiliations WHERE user_id = ?) OR EXISTS (SELECT 1 FROM declared_conflicts WHERE user_id = ?)
+				THEN 1 ELSE 0 END AS has_ties,
+			CASE WHEN n.id IS NULL THEN 0 ELSE 1 END AS assigned,
+			CASE WHEN sc.nomination_id IS NULL THEN 0 ELSE 1 END AS has_score,
+			`+t.prefixed(nominationRow{}, "n", "n_")+`, `+t.prefixed(scoreRow{}, "sc", "s_")+`
+		FROM (SELECT 1 AS one) AS one
+		LEFT JOIN assignments AS a ON a.cycle_key = ? AND a.programme_key = ? AND a.stage_key = ? AND a.nomination_id = ? AND a.user_id = ?
+			AND a.recused_at IS NULL
+		LEFT JOIN nominations AS n ON n.id = a.nomination_id AND n.id = ? AND n.cycle_key = ? AND n.programme_key = ?
+		LEFT JOIN scores AS sc ON sc.cycle_key = ? AND sc.programme_key = ? AND sc.stage_key = ? AND sc.nomination_id = ? AND sc.user_id = ?`,
+		s.Cycle, userID, userID,
+		s.Cycle, s.Programme, s.Stage, nominationID, userID,
+		nominationID, s.Cycle, s.Programme,
+		s.Cycle, s.Programme, s.Stage, nominationID, userID).Scan(ctx, &rows)
+	if err != nil {
+		return workflow.JudgeScoreRead{}, translate(err, "entries")
+	}
+	if len(rows) != 1 || rows[0].CycleVersion == nil {
+		return workflow.JudgeScoreRead{}, translate(sql.ErrNoRows, "cycle "+s.Cycle)
+	}
+	r := rows[0]
+	out := workflow.JudgeScoreRead{CycleVersion: *r.CycleVersion, HasTies: r.HasTies != 0}
+	if r.Assigned != 0 {
+		n, err := toNomination(r.N)
+		if err != nil {
+			return out, err
+		}
+		out.Entry, out.Assigned = &n, true
+	}
+	if r.HasScore != 0 {
+		sc, err := toScore(s, r.S)
+		if err != nil {
+			return out, err
+		}
+		out.Score = &sc
+	}
+	return out, nil
 }

@@ -4,7 +4,10 @@ import (
 	"context"
 	"slices"
 	"sync"
+	"sync/atomic"
 	"testing"
+
+	"github.com/uptrace/bun"
 
 	"github.com/awardflow/awardflow/db"
 	"github.com/awardflow/awardflow/db/dbtest"
@@ -29,6 +32,13 @@ func (r *reads) take() (stage, judge, decoded int) {
 	r.stage, r.judge, r.cycleDecode = 0, 0, 0
 	return
 }
+
+// statements counts the statements sent to the database, BEGIN and
+// COMMIT included.
+type statements struct{ n atomic.Int64 }
+
+func (c *statements) BeforeQuery(ctx context.Context, _ *bun.QueryEvent) context.Context { return ctx }
+func (c *statements) AfterQuery(context.Context, *bun.QueryEvent)                        { c.n.Add(1) }
 
 type countingStore struct {
 	workflow.Store
@@ -115,36 +125,48 @@ func TestJudgingReadsOneEntry(t *testing.T) {
 			t.Fatal(err)
 		}
 		r.take()
+		stmts := &statements{}
+		d.Bun.AddQueryHook(stmts)
 		for _, c := range []struct {
-			name string
-			call func() error
+			name     string
+			call     func() error
+			maxStmts int64 // 0: not counted
 		}{
-			{"entry", func() error { _, err := svc.Entry(je.ctx, judge, top100, id); return err }},
+			{"entry", func() error { _, err := svc.Entry(je.ctx, judge, top100, id); return err }, 0},
+			// A save is BEGIN, one statement reading the cycle's version, the
+			// assignment, the entry and the score (the judge has no ties to
+			// read), the window changes, the score, its event, the audit
+			// entry, COMMIT. Before, it read the version, the entry, the ties
+			// and the score in four statements: 10 in all.
 			{"save", func() error {
 				_, err := svc.SaveScore(je.ctx, judge, top100, id, 0, workflow.ScoreInput{Values: fullScore})
 				return err
-			}},
+			}, 7},
 			{"submit", func() error {
 				_, err := svc.SaveScore(je.ctx, judge, top100, id, 1, workflow.ScoreInput{Values: fullScore, Submit: true})
 				return err
-			}},
-			{"scores", func() error { _, err := svc.EntryScores(je.ctx, judge, top100, id); return err }},
+			}, 7},
+			{"scores", func() error { _, err := svc.EntryScores(je.ctx, judge, top100, id); return err }, 0},
 			{"reopen", func() error {
 				_, err := svc.ReopenScore(je.ctx, je.chair, top100, id, judge.UserID, "再確認")
 				return err
-			}},
-			{"history", func() error { _, err := svc.ScoreHistory(je.ctx, je.chair, top100, id); return err }},
-			{"recuse", func() error { return svc.Recuse(je.ctx, judge, top100, mine[1], "取引先") }},
+			}, 0},
+			{"history", func() error { _, err := svc.ScoreHistory(je.ctx, je.chair, top100, id); return err }, 0},
+			{"recuse", func() error { return svc.Recuse(je.ctx, judge, top100, mine[1], "取引先") }, 0},
 			{"list", func() error {
 				list, _, err := svc.Entries(je.ctx, judge, top100, workflow.Page{Limit: 200})
 				if err == nil && len(list) != len(mine)-1 {
 					t.Errorf("list: %d entries, want %d", len(list), len(mine)-1)
 				}
 				return err
-			}},
+			}, 0},
 		} {
+			stmts.n.Store(0)
 			if err := c.call(); err != nil {
 				t.Fatalf("%s: %v", c.name, err)
+			}
+			if n := stmts.n.Load(); c.maxStmts != 0 && n > c.maxStmts {
+				t.Errorf("%s sent %d statements, want at most %d", c.name, n, c.maxStmts)
 			}
 			stage, judgeRows, decoded := r.take()
 			if stage != 0 || decoded != 0 {

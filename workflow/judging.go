@@ -238,11 +238,25 @@ type JudgingTx interface {
 	// JudgeTies lists one judge's affiliations and declared conflicts, as
 	// Affiliations and DeclaredConflicts would, in one read.
 	JudgeTies(ctx context.Context, userID int64) ([]Affiliation, []DeclaredConflict, error)
+	// JudgeScoreReads is, in one read, what saving a judge's score reads:
+	// the cycle's newest version (NotFound as LatestCycleVersion), the
+	// entry as JudgeEntry, whether the judge has any ties (JudgeTies would
+	// list some) and the score as Score.
+	JudgeScoreReads(ctx context.Context, s StageRef, nominationID, userID int64) (JudgeScoreRead, error)
 	// Score is one judge's score for one entry, nil if there is none.
 	Score(ctx context.Context, s StageRef, nominationID, userID int64) (*Score, error)
 	// EntryScores lists one entry's scores at a stage; JudgeScores one judge's.
 	EntryScores(ctx context.Context, s StageRef, nominationID int64) ([]Score, error)
 	JudgeScores(ctx context.Context, s StageRef, userID int64) ([]Score, error)
+}
+
+// JudgeScoreRead is what JudgeScoreReads returns.
+type JudgeScoreRead struct {
+	CycleVersion int
+	Entry        *Nomination // nil unless Assigned
+	Assigned     bool
+	HasTies      bool
+	Score        *Score
 }
 
 // stageOf resolves a stage reference against the newest cycle version and
@@ -254,6 +268,11 @@ func (s *Service) stageOf(ctx context.Context, tx Tx, actor Actor, ref StageRef)
 	if err != nil {
 		return nil, nil, nil, err
 	}
+	return s.stageAt(ctx, tx, actor, ref, version)
+}
+
+// stageAt is stageOf given the cycle's newest version.
+func (s *Service) stageAt(ctx context.Context, tx Tx, actor Actor, ref StageRef, version int) (*Programme, *Stage, mayFunc, error) {
 	// The version is decoded and checked once per service (the cache is
 	// shared and immutable: EffectiveWindows copies before changing).
 	cv, err := s.cycleVersion(ctx, tx, ref.Cycle, version)

@@ -86,8 +86,17 @@ func judgedEntry(ctx context.Context, tx Tx, ref StageRef, nominationID, userID 
 	if err != nil {
 		return Nomination{}, err
 	}
+	return judgedFrom(ctx, tx, nominationID, n, ok, true, userID)
+}
+
+// judgedFrom is judgedEntry given the entry read (ok: actively assigned);
+// the judge's ties are read only if hasTies (without any, nothing conflicts).
+func judgedFrom(ctx context.Context, tx Tx, nominationID int64, n Nomination, ok, hasTies bool, userID int64) (Nomination, error) {
 	if !ok {
 		return Nomination{}, noSuchEntry(nominationID)
+	}
+	if !hasTies {
+		return n, nil
 	}
 	ties, err := judgeTiesOf(ctx, tx, userID)
 	if err != nil {

@@ -35,16 +35,26 @@ const maxComment = 4000
 func (s *Service) SaveScore(ctx context.Context, actor Actor, ref StageRef, nominationID int64, expected int, in ScoreInput) (Score, error) {
 	var sc Score
 	err := s.inTx(ctx, func(tx Tx, now time.Time) error {
-		// One entry's reads, each by index: the stage from the cycle cache,
-		// the judge's assignment and conflicts with this entry, its score.
-		_, st, may, err := s.stageOf(ctx, tx, actor, ref)
+		// One entry's reads, by index and in one statement: the cycle's
+		// version (the stage from the cycle cache), the judge's assignment,
+		// whether it has ties (read only then), its score. They are judged
+		// in the order stageOf, judgedEntry and Score would refuse.
+		rd, err := tx.JudgeScoreReads(ctx, ref, nominationID, actor.UserID)
+		if err != nil {
+			return err
+		}
+		_, st, may, err := s.stageAt(ctx, tx, actor, ref, rd.CycleVersion)
 		if err != nil {
 			return err
 		}
 		if !may(PermWriteScores, anyFacts) { // its facts, assigned and unconflicted, are judgedEntry's (NotFound if not)
 			return Refuse(Forbidden, "採点できるのは審査会の審査員と委員長だけです", "only panel members score")
 		}
-		n, err := judgedEntry(ctx, tx, ref, nominationID, actor.UserID)
+		var entry Nomination
+		if rd.Entry != nil {
+			entry = *rd.Entry
+		}
+		n, err := judgedFrom(ctx, tx, nominationID, entry, rd.Assigned, rd.HasTies, actor.UserID)
 		if err != nil {
 			return err
 		}
@@ -65,10 +75,7 @@ func (s *Service) SaveScore(ctx context.Context, actor Actor, ref StageRef, nomi
 		if err := invalid("invalid score", ps); err != nil {
 			return err
 		}
-		prev, err := tx.Score(ctx, ref, nominationID, actor.UserID)
-		if err != nil {
-			return err
-		}
+		prev := rd.Score
 		current := 0
 		if prev != nil {
 			current = prev.Version
