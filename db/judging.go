@@ -660,6 +660,7 @@ func (t *tx) LatestCycleVersion(ctx context.Context, key string) (int, error) {
 type judgeScoreRow struct {
 	CycleVersion *int          `bun:"cycle_version"`
 	HasTies      int           `bun:"has_ties"`
+	HasWindows   int           `bun:"has_windows"`
 	Assigned     int           `bun:"assigned"`
 	HasScore     int           `bun:"has_score"`
 	N            nominationRow `bun:"embed:n_"`
@@ -679,12 +680,14 @@ func (t *tx) prefixed(model any, alias, prefix string) string {
 // JudgeScoreReads reads what saving a judge's score needs in one statement,
 // each part by primary key or index: the cycle's newest version, the entry
 // the judge is actively assigned to (as JudgeEntry), whether the judge has
-// any affiliation or declared conflict, and its current score (as Score).
+// any affiliation or declared conflict, whether the programme's windows
+// were ever changed, and its current score (as Score).
 func (t *tx) JudgeScoreReads(ctx context.Context, s workflow.StageRef, nominationID, userID int64) (workflow.JudgeScoreRead, error) {
 	var rows []judgeScoreRow
 	err := t.db.NewRaw(`SELECT (SELECT MAX(version) FROM cycle_versions WHERE cycle_key = ?) AS cycle_version,
 			CASE WHEN EXISTS (SELECT 1 FROM affiliations WHERE user_id = ?) OR EXISTS (SELECT 1 FROM declared_conflicts WHERE user_id = ?)
 				THEN 1 ELSE 0 END AS has_ties,
+			CASE WHEN EXISTS (SELECT 1 FROM window_changes WHERE cycle_key = ? AND programme_key = ?) THEN 1 ELSE 0 END AS has_windows,
 			CASE WHEN n.id IS NULL THEN 0 ELSE 1 END AS assigned,
 			CASE WHEN sc.nomination_id IS NULL THEN 0 ELSE 1 END AS has_score,
 			`+t.prefixed(nominationRow{}, "n", "n_")+`, `+t.prefixed(scoreRow{}, "sc", "s_")+`
@@ -693,7 +696,7 @@ func (t *tx) JudgeScoreReads(ctx context.Context, s workflow.StageRef, nominatio
 			AND a.recused_at IS NULL
 		LEFT JOIN nominations AS n ON n.id = a.nomination_id AND n.id = ? AND n.cycle_key = ? AND n.programme_key = ?
 		LEFT JOIN scores AS sc ON sc.cycle_key = ? AND sc.programme_key = ? AND sc.stage_key = ? AND sc.nomination_id = ? AND sc.user_id = ?`,
-		s.Cycle, userID, userID,
+		s.Cycle, userID, userID, s.Cycle, s.Programme,
 		s.Cycle, s.Programme, s.Stage, nominationID, userID,
 		nominationID, s.Cycle, s.Programme,
 		s.Cycle, s.Programme, s.Stage, nominationID, userID).Scan(ctx, &rows)
@@ -704,7 +707,7 @@ func (t *tx) JudgeScoreReads(ctx context.Context, s workflow.StageRef, nominatio
 		return workflow.JudgeScoreRead{}, translate(sql.ErrNoRows, "cycle "+s.Cycle)
 	}
 	r := rows[0]
-	out := workflow.JudgeScoreRead{CycleVersion: *r.CycleVersion, HasTies: r.HasTies != 0}
+	out := workflow.JudgeScoreRead{CycleVersion: *r.CycleVersion, HasTies: r.HasTies != 0, HasWindowChanges: r.HasWindows != 0}
 	if r.Assigned != 0 {
 		n, err := toNomination(r.N)
 		if err != nil {

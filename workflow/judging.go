@@ -241,7 +241,8 @@ type JudgingTx interface {
 	// JudgeScoreReads is, in one read, what saving a judge's score reads:
 	// the cycle's newest version (NotFound as LatestCycleVersion), the
 	// entry as JudgeEntry, whether the judge has any ties (JudgeTies would
-	// list some) and the score as Score.
+	// list some), whether WindowChanges would list any for the programme,
+	// and the score as Score.
 	JudgeScoreReads(ctx context.Context, s StageRef, nominationID, userID int64) (JudgeScoreRead, error)
 	// Score is one judge's score for one entry, nil if there is none.
 	Score(ctx context.Context, s StageRef, nominationID, userID int64) (*Score, error)
@@ -256,7 +257,9 @@ type JudgeScoreRead struct {
 	Entry        *Nomination // nil unless Assigned
 	Assigned     bool
 	HasTies      bool
-	Score        *Score
+	// HasWindowChanges: the programme's windows were changed (read them).
+	HasWindowChanges bool
+	Score            *Score
 }
 
 // stageOf resolves a stage reference against the newest cycle version and
@@ -268,11 +271,12 @@ func (s *Service) stageOf(ctx context.Context, tx Tx, actor Actor, ref StageRef)
 	if err != nil {
 		return nil, nil, nil, err
 	}
-	return s.stageAt(ctx, tx, actor, ref, version)
+	return s.stageAt(ctx, tx, actor, ref, version, true)
 }
 
-// stageAt is stageOf given the cycle's newest version.
-func (s *Service) stageAt(ctx context.Context, tx Tx, actor Actor, ref StageRef, version int) (*Programme, *Stage, mayFunc, error) {
+// stageAt is stageOf given the cycle's newest version; the window changes
+// are read only if windowChanges (the caller knows there are none otherwise).
+func (s *Service) stageAt(ctx context.Context, tx Tx, actor Actor, ref StageRef, version int, windowChanges bool) (*Programme, *Stage, mayFunc, error) {
 	// The version is decoded and checked once per service (the cache is
 	// shared and immutable: EffectiveWindows copies before changing).
 	cv, err := s.cycleVersion(ctx, tx, ref.Cycle, version)
@@ -283,8 +287,10 @@ func (s *Service) stageAt(ctx context.Context, tx Tx, actor Actor, ref StageRef,
 	if !ok {
 		return nil, nil, nil, Refuse(NotFound, "%[2]s に部門「%[1]s」はありません", "no programme %[1]q in %[2]s", ref.Programme, ref.Cycle)
 	}
-	if p, err = s.effective(ctx, tx, ref.Cycle, p); err != nil { // the judging windows in force
-		return nil, nil, nil, err
+	if windowChanges {
+		if p, err = s.effective(ctx, tx, ref.Cycle, p); err != nil { // the judging windows in force
+			return nil, nil, nil, err
+		}
 	}
 	may := func(perm Permission, facts Facts) bool { return s.authz.Permits(actor, perm, p.Ministry, facts) }
 	if !may(PermReadEntries, 0) {

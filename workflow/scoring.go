@@ -36,14 +36,15 @@ func (s *Service) SaveScore(ctx context.Context, actor Actor, ref StageRef, nomi
 	var sc Score
 	err := s.inTx(ctx, func(tx Tx, now time.Time) error {
 		// One entry's reads, by index and in one statement: the cycle's
-		// version (the stage from the cycle cache), the judge's assignment,
-		// whether it has ties (read only then), its score. They are judged
+		// version (the stage from the cycle cache), whether the windows were
+		// changed and the judge has ties (each read only then), the judge's
+		// assignment, its score. They are judged
 		// in the order stageOf, judgedEntry and Score would refuse.
 		rd, err := tx.JudgeScoreReads(ctx, ref, nominationID, actor.UserID)
 		if err != nil {
 			return err
 		}
-		_, st, may, err := s.stageAt(ctx, tx, actor, ref, rd.CycleVersion)
+		_, st, may, err := s.stageAt(ctx, tx, actor, ref, rd.CycleVersion, rd.HasWindowChanges)
 		if err != nil {
 			return err
 		}
