@@ -214,29 +214,27 @@ func AnswerEditPayload(e AnswerEdit) string {
 // AuditHash is an entry's hash: SHA-256 (hex) of the canonical encoding of
 // its chain, position, previous hash, kind, ids, time and payload.
 func AuditHash(e AuditEntry) string {
-	var c canon
-	c.field("awardflow-audit", "1")
-	c.field("cycle", e.Cycle)
-	c.field("programme", e.Programme)
-	c.int("seq", e.Seq)
-	c.field("prev_hash", e.PrevHash)
-	c.field("kind", e.Kind)
-	c.int("nomination", e.NominationID)
-	c.int("ref", e.RefID)
-	c.field("at", canonTime(e.At))
-	c.field("payload", e.Payload)
-	sum := sha256.Sum256([]byte(c.b.String()))
-	return hex.EncodeToString(sum[:])
+	return auditDigest("awardflow-audit", e, func(c *canon) {
+		c.int("seq", e.Seq)
+		c.field("prev_hash", e.PrevHash)
+	})
 }
 
 // AuditContentHash is an unsealed entry's hash: SHA-256 (hex) of the
 // canonical encoding of its chain, kind, ids, time and payload, without a
 // position (the sealer gives it one).
 func AuditContentHash(e AuditEntry) string {
+	return auditDigest("awardflow-audit-content", e, func(*canon) {})
+}
+
+// auditDigest is SHA-256 (hex) of an entry's canonical encoding under tag,
+// with its position (if any) written by position after the chain's name.
+func auditDigest(tag string, e AuditEntry, position func(*canon)) string {
 	var c canon
-	c.field("awardflow-audit-content", "1")
+	c.field(tag, "1")
 	c.field("cycle", e.Cycle)
 	c.field("programme", e.Programme)
+	position(&c)
 	c.field("kind", e.Kind)
 	c.int("nomination", e.NominationID)
 	c.int("ref", e.RefID)

@@ -51,10 +51,15 @@ var stateLabels = map[State]Text{
 
 // Label is the state in plain words; the code itself for an unknown state.
 func (s State) Label() Text {
-	if t, ok := stateLabels[s]; ok {
+	return labelOf(stateLabels, s)
+}
+
+// labelOf is k's label in m; the code itself where m has none.
+func labelOf[K ~string](m map[K]Text, k K) Text {
+	if t, ok := m[k]; ok {
 		return t
 	}
-	return Text{Ja: string(s), En: string(s)}
+	return Text{Ja: string(k), En: string(k)}
 }
 
 // Action is something an actor does to a nomination.
@@ -95,10 +100,7 @@ var actionLabels = map[Action]Text{
 
 // Label is the action in plain words; the code itself for an unknown action.
 func (a Action) Label() Text {
-	if t, ok := actionLabels[a]; ok {
-		return t
-	}
-	return Text{Ja: string(a), En: string(a)}
+	return labelOf(actionLabels, a)
 }
 
 // Role is what a user is in a domain. The policy package alone decides
@@ -130,10 +132,7 @@ var roleLabels = map[Role]Text{
 
 // Label is the role in plain words; the code itself for an unknown role.
 func (r Role) Label() Text {
-	if t, ok := roleLabels[r]; ok {
-		return t
-	}
-	return Text{Ja: string(r), En: string(r)}
+	return labelOf(roleLabels, r)
 }
 
 // AnyDomain is the domain of global grants: admin, and applicant (whose
