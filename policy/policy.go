@@ -9,6 +9,7 @@ package policy
 
 import (
 	"bufio"
+	"context"
 	_ "embed" // the model and permissions
 	"fmt"
 	"slices"
@@ -261,4 +262,33 @@ func MustNew() *Authorizer {
 		panic(err)
 	}
 	return a
+}
+
+// Sessions is the part of the workflow service that resolves a session.
+type Sessions interface {
+	Authenticate(ctx context.Context, token string) (workflow.User, int64, error)
+	ActiveGrants(ctx context.Context) ([]workflow.RoleGrant, int64, error)
+}
+
+// Actor resolves a session token into its user and the actor the services
+// are handed. The session lookup also returns the stored grants version;
+// when it is newer than the loaded one the grants are reloaded first, so a
+// grant or revocation applies at the very next request, whichever carrier
+// (bearer header or web cookie) brought the token.
+func (a *Authorizer) Actor(ctx context.Context, svc Sessions, token string) (workflow.User, workflow.Actor, error) {
+	u, version, err := svc.Authenticate(ctx, token)
+	if err != nil {
+		return workflow.User{}, workflow.Actor{}, err
+	}
+	if version > a.Version() {
+		gs, v, err := svc.ActiveGrants(ctx)
+		if err == nil {
+			err = a.Load(gs, v)
+		}
+		if err != nil {
+			return workflow.User{}, workflow.Actor{}, err
+		}
+	}
+	return u, workflow.Actor{ID: u.ActorID(), UserID: u.ID, Name: u.Name,
+		Grants: a.Grants(u.ID), OrganisationID: u.OrganisationID}, nil
 }

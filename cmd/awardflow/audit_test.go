@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/awardflow/awardflow/db"
+	"github.com/awardflow/awardflow/db/demo"
 	"github.com/awardflow/awardflow/db/dbtest"
 	"github.com/awardflow/awardflow/policy"
 	"github.com/awardflow/awardflow/workflow"
@@ -21,7 +22,7 @@ var demoDay = time.Date(2026, 12, 10, 10, 0, 0, 0, workflow.Tokyo)
 func TestAuditOfTheDemo(t *testing.T) {
 	dbtest.Each(t, func(t *testing.T, d *db.DB) {
 		var out bytes.Buffer
-		if err := loadDemo(context.Background(), d, demoDay, env("USER", "tester"), &out); err != nil {
+		if _, err := demo.Load(context.Background(), d, demoDay, cliActor(env("USER", "tester")), &out); err != nil {
 			t.Fatalf("demo: %v\n%s", err, out.String())
 		}
 		svc := workflow.NewService(db.NewStore(d), time.Now, workflow.WithAuthorizer(policy.MustNew()))
@@ -46,9 +47,9 @@ func TestAuditVerifyCommand(t *testing.T) {
 	if _, err := d.Migrate(t.Context()); err != nil {
 		t.Fatal(err)
 	}
-	var demo bytes.Buffer
-	if err := loadDemo(t.Context(), d, demoDay, env("USER", "tester"), &demo); err != nil {
-		t.Fatalf("demo: %v\n%s", err, demo.String())
+	var loaded bytes.Buffer
+	if _, err := demo.Load(t.Context(), d, demoDay, cliActor(env("USER", "tester")), &loaded); err != nil {
+		t.Fatalf("demo: %v\n%s", err, loaded.String())
 	}
 	e := env("AWARDFLOW_DB", dsn)
 	out, err := runCmd(t, e, "audit", "verify")

@@ -17,6 +17,7 @@ import (
 
 	"github.com/awardflow/awardflow/api"
 	"github.com/awardflow/awardflow/db"
+	"github.com/awardflow/awardflow/db/demo"
 	"github.com/awardflow/awardflow/db/dbtest"
 	"github.com/awardflow/awardflow/policy"
 	"github.com/awardflow/awardflow/workflow"
@@ -100,7 +101,7 @@ func TestDemoIsALiveYear(t *testing.T) {
 func demoYear(t *testing.T, d *db.DB, day time.Time) {
 	ctx := context.Background()
 	var out bytes.Buffer
-	if err := loadDemo(ctx, d, day, env("USER", "tester"), &out); err != nil {
+	if _, err := demo.Load(ctx, d, day, cliActor(env("USER", "tester")), &out); err != nil {
 		t.Fatalf("demo: %v\n%s", err, out.String())
 	}
 	a := &liveAPI{t: t, now: day}
@@ -125,7 +126,7 @@ func demoYear(t *testing.T, d *db.DB, day time.Time) {
 			t.Fatalf("no printed account %s:\n%s", who, out.String())
 		}
 	}
-	const cycle = "/api/v1/cycles/" + demoKey
+	const cycle = "/api/v1/cycles/" + demo.Key
 	const mic, mhlw = cycle + "/programmes/mic-pioneer", cycle + "/programmes/mhlw-kagayaku"
 
 	// Entries in every state but awarded (the award stages are the open ones).
@@ -194,16 +195,16 @@ func demoYear(t *testing.T, d *db.DB, day time.Time) {
 	// A closed window reopened, then used: MHLW's call, for a late entry. A
 	// draft cannot even be started while the call is closed.
 	org := mine[0]["organisation_id"]
-	late := map[string]any{"cycle": demoKey, "programme": "mhlw-kagayaku", "organisation_id": org}
+	late := map[string]any{"cycle": demo.Key, "programme": "mhlw-kagayaku", "organisation_id": org}
 	a.must(409, "POST", "/api/v1/nominations", tok["applicant"], late)
 	closes := day.Add(7 * 24 * time.Hour)
-	if end := time.Date(demoSchedule(day).fiscalYear+1, 4, 1, 0, 0, 0, 0, workflow.Tokyo); !closes.Before(end) {
+	if end := time.Date(demo.FiscalYear(day)+1, 4, 1, 0, 0, 0, 0, workflow.Tokyo); !closes.Before(end) {
 		closes = end.Add(-time.Hour)
 	}
 	a.must(200, "PUT", mhlw+"/windows/call", tok["mhlw-secretariat"], map[string]any{"closes_at": closes.Format(time.RFC3339), "reason": "デモ: 締切延長"})
 	n := a.must(201, "POST", "/api/v1/nominations", tok["applicant"], late)
 	id := fmt.Sprint(n["id"])
-	a.must(200, "PATCH", "/api/v1/nominations/"+id, tok["applicant"], map[string]any{"answers": demoAnswers("mhlw-kagayaku", 0)},
+	a.must(200, "PATCH", "/api/v1/nominations/"+id, tok["applicant"], map[string]any{"answers": demo.Answers("mhlw-kagayaku", 0)},
 		"If-Match", fmt.Sprintf(`"%v"`, n["version"]))
 	a.must(200, "POST", "/api/v1/nominations/"+id+"/actions/submit", tok["applicant"], map[string]any{})
 	// Results are never released while a call is open: the secretariat

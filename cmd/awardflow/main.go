@@ -24,6 +24,7 @@ import (
 
 	"github.com/awardflow/awardflow/api"
 	"github.com/awardflow/awardflow/db"
+	"github.com/awardflow/awardflow/db/demo"
 	"github.com/awardflow/awardflow/policy"
 	"github.com/awardflow/awardflow/workflow"
 	"github.com/awardflow/awardflow/workflow/cyclefile"
@@ -199,7 +200,7 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
 	addr := fs.String("addr", envOr(getenv, "AWARDFLOW_ADDR", "127.0.0.1:8080"), "listen address HOST:PORT")
 	dsn := fs.String("db", envOr(getenv, "AWARDFLOW_DB", "sqlite:awardflow.db"), "database DSN")
-	demo := fs.Bool("demo", false, "load the example cycle and demo data into an empty database")
+	withDemo := fs.Bool("demo", false, "load the example cycle and demo data into an empty database")
 	metricsAddr := fs.String("metrics-addr", getenv("AWARDFLOW_METRICS_ADDR"), "serve Prometheus metrics at http://HOST:PORT/metrics (off when empty)")
 	pos, err := parse(fs, args)
 	if err != nil {
@@ -232,8 +233,8 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	svc := workflow.NewService(store, time.Now, workflow.WithSheetKey(key), workflow.WithAuthorizer(authz))
 	stopSealer := runSealer(store, logger, sealEvery)
 	defer stopSealer() // after the server's shutdown: the entries of its last requests are chained before exit
-	if *demo {
-		if err := loadDemo(ctx, d, time.Now(), getenv, stdout); err != nil {
+	if *withDemo {
+		if _, err := demo.Load(ctx, d, time.Now(), cliActor(getenv), stdout); err != nil {
 			return fmt.Errorf("demo: %w", err)
 		}
 	}

@@ -1,4 +1,8 @@
-package main
+// Package demo loads a live demo year into an empty database: the example
+// cycle moved around a given day, fictional organisations with entries in
+// every state, demo accounts and judging in progress. `serve --demo` and
+// the web UI's tests use it; everything goes through the service.
+package demo
 
 import (
 	"context"
@@ -105,9 +109,9 @@ func demoAnswers(programme string, i int) map[string]any {
 	}
 }
 
-// demoKey is the demo year's cycle key; the example file's own key
+// Key is the demo year's cycle key; the example file's own key
 // (fy2026-telework) is left for a real load of the file.
-const demoKey = "demo-telework"
+const Key = "demo-telework"
 
 // demoClock is the demo's clock: set to a moment of the demo year's
 // history, it ticks a second per reading, so history reads in order.
@@ -179,7 +183,7 @@ func demoCycle(t demoTimes) (workflow.Cycle, error) {
 			"2026", fmt.Sprint(t.fiscalYear))
 		return workflow.Text{Ja: "【デモ】" + r.Replace(x.Ja), En: "[Demo] " + r.Replace(x.En)}
 	}
-	c.Key, c.FiscalYear, c.Title = demoKey, t.fiscalYear, retitle(c.Title)
+	c.Key, c.FiscalYear, c.Title = Key, t.fiscalYear, retitle(c.Title)
 	judging := map[string]workflow.Window{"mic-pioneer/top100": t.top100, "mic-pioneer/minister": t.minister, "mhlw-kagayaku/review": t.review}
 	for i := range c.Programmes {
 		p := &c.Programmes[i]
@@ -196,33 +200,32 @@ func demoCycle(t demoTimes) (workflow.Cycle, error) {
 	return c, nil
 }
 
-// loadDemo loads a live demo year into an empty database: the example
+// Load loads a live demo year into an empty database: the example
 // cycle moved around now (demo-telework), organisations with entries in
 // every state, judges enough for every panel, a decided stage and open
 // ones with assignments. A database with any cycle is left alone. All of
 // it goes through the service, as the API would.
-func loadDemo(ctx context.Context, d *db.DB, now time.Time, getenv func(string) string, stdout io.Writer) error {
+func Load(ctx context.Context, d *db.DB, now time.Time, admin workflow.Actor, stdout io.Writer) ([]Account, error) {
 	t := demoSchedule(now)
 	clk := &demoClock{t: t.submit.Add(-time.Hour)}
 	store := db.NewStore(d)
 	svc := workflow.NewService(store, clk.now, workflow.WithAuthorizer(policy.MustNew()))
 	keys, err := svc.CycleKeys(ctx)
 	if err != nil {
-		return err
+		return nil, err
 	}
-	admin := cliActor(getenv)
 	if len(keys) > 0 {
 		fmt.Fprintf(stdout, "demo: the database already holds cycle %s; demo data not loaded\n", keys[0])
-		_, err := demoAccounts(ctx, svc, admin, stdout, false, 0)
-		return err
+		accounts, _, err := demoAccounts(ctx, svc, admin, stdout, false, 0)
+		return accounts, err
 	}
 	c, err := demoCycle(t)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	admin.Name = "デモ事務局"
 	if _, err := svc.LoadCycle(ctx, admin, c, false); err != nil {
-		return err
+		return nil, err
 	}
 	var draftOrg int64
 	entries := map[string][]int64{} // programme → nominations sent to judging, in order
@@ -230,23 +233,23 @@ func loadDemo(ctx context.Context, d *db.DB, now time.Time, getenv func(string) 
 		clk.at(t.submit.Add(time.Duration(i) * time.Minute))
 		o, err := svc.CreateOrganisation(ctx, admin, do.org)
 		if err != nil {
-			return fmt.Errorf("%s: %w", do.org.Name, err)
+			return nil, fmt.Errorf("%s: %w", do.org.Name, err)
 		}
 		applicant := workflow.Actor{ID: fmt.Sprintf("demo-applicant-%d", o.ID), Name: o.Name,
 			Grants: []workflow.Grant{{Role: workflow.RoleApplicant, Domain: workflow.AnyDomain}}, OrganisationID: o.ID}
 		n, err := svc.CreateNomination(ctx, applicant, o.ID, c.Key, do.programme)
 		if err != nil {
-			return err
+			return nil, err
 		}
 		if n, err = svc.UpdateAnswers(ctx, applicant, n.ID, n.Version, demoAnswers(do.programme, i)); err != nil {
-			return fmt.Errorf("%s: %w", o.Name, err)
+			return nil, fmt.Errorf("%s: %w", o.Name, err)
 		}
 		if do.draft {
 			draftOrg = o.ID
 			continue
 		}
 		if n, err = svc.Transition(ctx, applicant, n.ID, n.Version, workflow.Submit, workflow.Input{}); err != nil {
-			return fmt.Errorf("%s: submit: %w", o.Name, err)
+			return nil, fmt.Errorf("%s: submit: %w", o.Name, err)
 		}
 		clk.at(t.screen.Add(time.Duration(i) * time.Minute))
 		for _, s := range do.steps {
@@ -258,7 +261,7 @@ func loadDemo(ctx context.Context, d *db.DB, now time.Time, getenv func(string) 
 				who, in.Reason = applicant, "社内体制の見直しのため辞退します"
 			}
 			if n, err = svc.Transition(ctx, who, n.ID, n.Version, s.action, in); err != nil {
-				return fmt.Errorf("%s: %s: %w", o.Name, s.action, err)
+				return nil, fmt.Errorf("%s: %s: %w", o.Name, s.action, err)
 			}
 		}
 		if n.State == workflow.InReview {
@@ -267,18 +270,18 @@ func loadDemo(ctx context.Context, d *db.DB, now time.Time, getenv func(string) 
 	}
 	fmt.Fprintf(stdout, "demo: loaded cycle %s (FY%d, windows around today) with %d organisations and their nominations\n",
 		c.Key, t.fiscalYear, len(demoOrgs()))
-	users, err := demoAccounts(ctx, svc, admin, stdout, true, draftOrg)
+	accounts, users, err := demoAccounts(ctx, svc, admin, stdout, true, draftOrg)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	if err := demoJudging(ctx, svc, clk, t, admin, users, entries); err != nil {
-		return fmt.Errorf("demo judging: %w", err)
+		return nil, fmt.Errorf("demo judging: %w", err)
 	}
 	if _, err := store.SealAudit(ctx); err != nil { // the demo's audit entries chained at once, not a second later
-		return fmt.Errorf("demo audit: %w", err)
+		return nil, fmt.Errorf("demo audit: %w", err)
 	}
 	fmt.Fprintln(stdout, demoGuide)
-	return nil
+	return accounts, nil
 }
 
 const demoGuide = `demo year: MIC's call is open (the applicant can submit its draft); MHLW's call has closed.
@@ -329,18 +332,19 @@ var demoJudges = map[string]int{"mic": 7, "mhlw": 5}
 // README; the judges who are not printed get a random one nobody sees.
 // Accounts are created only in a database the demo itself loaded
 // (create), so --demo on a real database never adds an administrator.
-func demoAccounts(ctx context.Context, svc *workflow.Service, admin workflow.Actor, stdout io.Writer, create bool, draftOrg int64) (map[string]workflow.User, error) {
+func demoAccounts(ctx context.Context, svc *workflow.Service, admin workflow.Actor, stdout io.Writer, create bool, draftOrg int64) ([]Account, map[string]workflow.User, error) {
 	accounts := demoUsers(draftOrg)
 	if !create {
 		if err := svc.ResetPassword(ctx, admin, accounts[0].Email, demoPassword()); workflow.ErrorCode(err) == workflow.NotFound {
 			fmt.Fprintln(stdout, "demo: this database was not loaded by --demo; no demo accounts")
-			return nil, nil
+			return nil, nil, nil
 		} else if err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 	}
 	fmt.Fprintln(stdout, "demo accounts (passwords are new at every start with --demo):")
 	users := map[string]workflow.User{}
+	var printed []Account
 	for _, a := range accounts {
 		if !create && !a.printed {
 			continue
@@ -349,17 +353,18 @@ func demoAccounts(ctx context.Context, svc *workflow.Service, admin workflow.Act
 		if create {
 			u, err := svc.CreateUser(ctx, admin, a.NewUser)
 			if err != nil {
-				return nil, fmt.Errorf("demo account %s: %w", a.Email, err)
+				return nil, nil, fmt.Errorf("demo account %s: %w", a.Email, err)
 			}
 			users[a.key] = u
 		} else if err := svc.ResetPassword(ctx, admin, a.Email, a.Password); err != nil {
-			return nil, fmt.Errorf("demo account %s: %w", a.Email, err)
+			return nil, nil, fmt.Errorf("demo account %s: %w", a.Email, err)
 		}
 		if a.printed {
+			printed = append(printed, Account{Key: a.key, Role: a.Role, Domain: a.Domain, Email: a.Email, Password: a.Password})
 			fmt.Fprintf(stdout, "  %-12s %-6s %-40s %s\n", a.Role, a.Domain, a.Email, a.Password)
 		}
 	}
-	return users, nil
+	return printed, users, nil
 }
 
 // demoJudging fills the panels, judges and decides MIC's Top 100 review
@@ -370,7 +375,7 @@ func demoAccounts(ctx context.Context, svc *workflow.Service, admin workflow.Act
 // unassigned for its secretariat to assign.
 func demoJudging(ctx context.Context, svc *workflow.Service, clk *demoClock, t demoTimes, admin workflow.Actor,
 	users map[string]workflow.User, entries map[string][]int64) error {
-	ref := func(p, s string) workflow.StageRef { return workflow.StageRef{Cycle: demoKey, Programme: p, Stage: s} }
+	ref := func(p, s string) workflow.StageRef { return workflow.StageRef{Cycle: Key, Programme: p, Stage: s} }
 	top100, minister, review := ref("mic-pioneer", "top100"), ref("mic-pioneer", "minister"), ref("mhlw-kagayaku", "review")
 	ministry := map[workflow.StageRef]string{top100: "mic", minister: "mic", review: "mhlw"}
 	judge := func(m string, i int) workflow.User { return users[fmt.Sprintf("%s-judge-%d", m, i)] }
@@ -500,3 +505,19 @@ func demoPassword() string {
 	rand.Read(b) //nolint:errcheck // crypto/rand.Read never fails
 	return strings.ToLower(base32.StdEncoding.WithPadding(base32.NoPadding).EncodeToString(b))
 }
+
+// Account is a demo account whose password Load printed.
+type Account struct {
+	Key      string // admin, mic-secretariat, mhlw-secretariat, mic-chair, mhlw-chair, mic-judge-1, mhlw-judge-1, applicant
+	Role     workflow.Role
+	Domain   string
+	Email    string
+	Password string
+}
+
+// FiscalYear is the fiscal year of the demo loaded on day now.
+func FiscalYear(now time.Time) int { return demoSchedule(now).fiscalYear }
+
+// Answers are the demo answers of the i-th demo organisation's nomination
+// to programme.
+func Answers(programme string, i int) map[string]any { return demoAnswers(programme, i) }
