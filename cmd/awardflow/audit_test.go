@@ -10,8 +10,8 @@ import (
 	"time"
 
 	"github.com/awardflow/awardflow/db"
-	"github.com/awardflow/awardflow/db/demo"
 	"github.com/awardflow/awardflow/db/dbtest"
+	"github.com/awardflow/awardflow/db/demo"
 	"github.com/awardflow/awardflow/policy"
 	"github.com/awardflow/awardflow/workflow"
 )

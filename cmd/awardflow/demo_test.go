@@ -17,8 +17,8 @@ import (
 
 	"github.com/awardflow/awardflow/api"
 	"github.com/awardflow/awardflow/db"
-	"github.com/awardflow/awardflow/db/demo"
 	"github.com/awardflow/awardflow/db/dbtest"
+	"github.com/awardflow/awardflow/db/demo"
 	"github.com/awardflow/awardflow/policy"
 	"github.com/awardflow/awardflow/workflow"
 )
