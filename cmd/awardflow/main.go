@@ -23,6 +23,7 @@ import (
 	_ "time/tzdata" // Asia/Tokyo on hosts without a zone database
 
 	"github.com/awardflow/awardflow/api"
+	"github.com/awardflow/awardflow/api/web"
 	"github.com/awardflow/awardflow/db"
 	"github.com/awardflow/awardflow/db/demo"
 	"github.com/awardflow/awardflow/policy"
@@ -36,7 +37,7 @@ var version = ""
 const usage = `awardflow: awards nomination and judging workflow engine
 
 Usage:
-  awardflow serve [--addr HOST:PORT] [--metrics-addr HOST:PORT] [--db DSN] [--demo]
+  awardflow serve [--addr HOST:PORT] [--metrics-addr HOST:PORT] [--db DSN] [--demo] [--https]
   awardflow migrate [--db DSN]
   awardflow cycle load FILE [--dry-run] [--db DSN]
   awardflow user add --email E --name N --role R [--domain D] [--org ID] [--locale ja|en] --password-stdin [--db DSN]
@@ -201,6 +202,7 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	addr := fs.String("addr", envOr(getenv, "AWARDFLOW_ADDR", "127.0.0.1:8080"), "listen address HOST:PORT")
 	dsn := fs.String("db", envOr(getenv, "AWARDFLOW_DB", "sqlite:awardflow.db"), "database DSN")
 	withDemo := fs.Bool("demo", false, "load the example cycle and demo data into an empty database")
+	https := fs.Bool("https", getenv("AWARDFLOW_HTTPS") == "1", "the site is reached over HTTPS (directly or through a proxy): secure __Host- session cookie and HSTS")
 	metricsAddr := fs.String("metrics-addr", getenv("AWARDFLOW_METRICS_ADDR"), "serve Prometheus metrics at http://HOST:PORT/metrics (off when empty)")
 	pos, err := parse(fs, args)
 	if err != nil {
@@ -263,6 +265,11 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	if err != nil {
 		return err
 	}
+	site, err := web.New(web.Config{Service: svc, Authorizer: authz, Logger: logger, Secure: *https})
+	if err != nil {
+		return err
+	}
+	h = mount(h, site)
 	ln, err := net.Listen("tcp", *addr)
 	if err != nil {
 		return fmt.Errorf("serve: %w", err)
@@ -287,6 +294,20 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	}
 	fmt.Fprintln(stdout, "awardflow stopped")
 	return nil
+}
+
+// mount puts the JSON API (/api/, /healthz, /readyz) and the web UI
+// (everything else) on one handler.
+// The path is matched as sent (no cleaning or redirects), so the API
+// answers exactly as it does on its own.
+func mount(apiHandler, site http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if p := r.URL.Path; strings.HasPrefix(p, "/api/") || p == "/healthz" || p == "/readyz" {
+			apiHandler.ServeHTTP(w, r)
+			return
+		}
+		site.ServeHTTP(w, r)
+	})
 }
 
 // sealEvery is how often serve chains the committed audit entries.
