@@ -16,6 +16,10 @@ func (s *Site) register() {
 	s.route("POST", "/invite/{token}", public, s.acceptInvite)
 	s.route("GET", "/me/password", signedIn, s.passwordPage)
 	s.route("POST", "/me/password", signedIn, s.changePassword)
+
+	s.publicPages()
+	s.companyPages()
+	s.nominationPages()
 }
 
 // files registers a public route that reads no session (static files).

@@ -41,7 +41,7 @@ func TestCataloguesCoverEveryKey(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	literal := regexp.MustCompile(`\bT\("([a-z_.0-9]+)"|render\([^,]+, "[^"]+", "([a-z_.0-9]+)"|flash\("([a-z_.0-9]+)"|navigation\("([a-z_.0-9]+)"`)
+	literal := regexp.MustCompile(`\bT\("([a-z_.0-9]*[a-z0-9])"|render\([^,]+, "[^"]+", "([a-z_.0-9]+)"|flash\("([a-z_.0-9]+)"|navigation\("([a-z_.0-9]+)"`)
 	files, _ := filepath.Glob("*.go")
 	for _, f := range files {
 		if strings.HasSuffix(f, "_test.go") {
