@@ -169,7 +169,7 @@ type awardsView struct {
 	Count                int
 	CSV, XLSX            string // downloads, with the prefecture filter
 	CSVSize, XLSXSize    string
-	ProgrammeNotInFiles  bool // the downloads hold every programme
+	Programme            string // the chosen programme (the downloads hold every one)
 	NothingPublishedEver bool
 }
 
@@ -236,7 +236,7 @@ func (s *Site) awards(c *ctx) error {
 		}
 	}
 	v := awardsView{Cycle: key, Title: cv.Cycle.Title.In(c.lang), Form: f, Filtered: programme != "" || pref != "",
-		Prefecture: pref, NothingPublishedEver: len(all) == 0, ProgrammeNotInFiles: programme != ""}
+		Prefecture: pref, NothingPublishedEver: len(all) == 0, Programme: programme}
 	for _, p := range pubs {
 		if programme != "" && p.Programme != programme {
 			continue
