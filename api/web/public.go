@@ -6,6 +6,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/awardflow/awardflow/api/workbook"
@@ -173,6 +174,49 @@ type awardsView struct {
 	NothingPublishedEver bool
 }
 
+// downloadSizes are the sizes of the CSV and XLSX files of pubs, written
+// as the API writes them (its language follows the browser's
+// Accept-Language; the sizes barely differ). A publication never changes
+// once stored, so the sizes are kept by the versions' ids: writing a
+// workbook costs more than the rest of the page.
+func (s *Site) downloadSizes(pubs []workflow.Publication, title, pref, lang string) (string, string, error) {
+	key := sizeKey{site: s, pref: pref, lang: lang}
+	for _, p := range pubs {
+		key.ids += strconv.FormatInt(p.ID, 10) + ","
+	}
+	sizes.mu.Lock()
+	got, ok := sizes.m[key]
+	sizes.mu.Unlock()
+	if ok {
+		return got[0], got[1], nil
+	}
+	var csv, xlsx countWriter
+	if err := workbook.WriteAnnexCSV(&csv, pubs, lang); err != nil {
+		return "", "", err
+	}
+	if err := workbook.WriteAnnexXLSX(&xlsx, title, pubs, lang); err != nil {
+		return "", "", err
+	}
+	got = [2]string{size(int(csv)), size(int(xlsx))}
+	sizes.mu.Lock()
+	defer sizes.mu.Unlock()
+	if len(sizes.m) >= 512 { // every prefecture × language of a few years
+		clear(sizes.m)
+	}
+	sizes.m[key] = got
+	return got[0], got[1], nil
+}
+
+type sizeKey struct {
+	site            *Site
+	ids, pref, lang string
+}
+
+var sizes = struct {
+	mu sync.Mutex
+	m  map[sizeKey][2]string
+}{m: map[sizeKey][2]string{}}
+
 // countWriter counts the bytes written to it.
 type countWriter int
 
@@ -252,16 +296,9 @@ func (s *Site) awards(c *ctx) error {
 			suffix = "?" + url.Values{"prefecture": {pref}}.Encode()
 		}
 		v.CSV, v.XLSX = base+".csv"+suffix, base+".xlsx"+suffix
-		// The files' sizes, written as the API writes them (its language
-		// follows the browser's Accept-Language; the size barely differs).
-		var csv, xlsx countWriter
-		if err := workbook.WriteAnnexCSV(&csv, pubs, c.lang); err != nil {
+		if v.CSVSize, v.XLSXSize, err = s.downloadSizes(pubs, v.Title, pref, c.lang); err != nil {
 			return err
 		}
-		if err := workbook.WriteAnnexXLSX(&xlsx, v.Title, pubs, c.lang); err != nil {
-			return err
-		}
-		v.CSVSize, v.XLSXSize = size(int(csv)), size(int(xlsx))
 	}
 	return c.renderPage(status, "public/awards", c.page(c.T("public.awards.title", v.Title), v))
 }
