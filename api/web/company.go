@@ -275,7 +275,7 @@ func (s *Site) ownOrg(c *ctx) (workflow.Organisation, bool, error) {
 }
 
 type orgProfile struct {
-	Org                                    workflow.Organisation
+	Org                                     workflow.Organisation
 	LegalForm, Prefecture, Industry, Sector string
 }
 

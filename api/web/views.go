@@ -26,7 +26,7 @@ type views struct {
 var funcs = template.FuncMap{
 	"join":    strings.Join,
 	"grouped": grouped,
-	"add":  func(a, b int) int { return a + b },
+	"add":     func(a, b int) int { return a + b },
 }
 
 func parseViews(_ *assets) (*views, error) {
