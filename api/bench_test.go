@@ -2,17 +2,25 @@ package api
 
 import (
 	"bytes"
+	"context"
 	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
 
+	"github.com/uptrace/bun"
 	"github.com/xuri/excelize/v2"
 
 	"github.com/awardflow/awardflow/db"
@@ -345,9 +353,18 @@ func BenchmarkScorePut(b *testing.B) {
 		}
 	}()
 	defer func() { close(stopSealer); <-sealerDone }()
-	versions := make([]int, judges) // each judge's score version, across runs
+	pgb := newPgbench(b, f)
+	stmts := &statementCount{}
+	f.db.Bun = f.db.Bun.WithQueryHook(stmts) // the store reads f.db.Bun at each statement
+	versions := make([]int, judges)          // each judge's score version, across runs
 	for _, clients := range []int{1, 8, 32} {
+		tps := pgb.run(b, clients) // the comparison, in the same run
 		b.Run(fmt.Sprintf("clients=%d", clients), func(b *testing.B) {
+			stmts.n.Store(0)
+			defer func() {
+				b.ReportMetric(float64(stmts.n.Load())/float64(b.N), "stmts/req")
+				b.ReportMetric(tps, "pgbench_tps")
+			}()
 			loadN(b, clients, func(c, n int) *http.Request {
 				body := fmt.Sprintf(`{"values":{"adoption":%d,"management":3},"comment":"ベンチ"}`, 1+(n+2)%5)
 				r, _ := http.NewRequest("PUT", srv.URL+paths[c], strings.NewReader(body))
@@ -361,4 +378,81 @@ func BenchmarkScorePut(b *testing.B) {
 			})
 		})
 	}
+}
+
+// statementCount counts the statements bun sends, BEGIN and COMMIT included.
+type statementCount struct{ n atomic.Int64 }
+
+func (s *statementCount) BeforeQuery(ctx context.Context, _ *bun.QueryEvent) context.Context {
+	s.n.Add(1)
+	return ctx
+}
+
+func (s *statementCount) AfterQuery(context.Context, *bun.QueryEvent) {}
+
+// pgbenchScript is the floor BenchmarkScorePut is compared with: a
+// transaction inserting a score event and its audit entry, the rows a score
+// save writes, into copies of score_events and audit_pending (their indexes
+// included) on the benchmark's database, with nothing read or checked.
+const pgbenchScript = `\set n random(1, 5000)
+\set u random(1, 32)
+BEGIN;
+INSERT INTO pgbench_score_events (cycle_key, programme_key, stage_key, nomination_id, user_id, actor_id, status, vals, comment, version, at, kind) VALUES ('fy2026-telework', 'mic-pioneer', 'top100', :n, :u, 'user:' || :u, 'draft', '{"adoption":"3","management":"3"}', 'ベンチ', 1, now(), 'save');
+INSERT INTO pgbench_audit_pending (cycle_key, programme_key, kind, nomination_id, ref_id, payload, at, content_hash) VALUES ('fy2026-telework', 'mic-pioneer', 'score_event', :n, currval('score_events_id_seq'), '{"stage":"top100","user_id":' || :u || ',"status":"draft","values":{"adoption":"3","management":"3"},"comment":"ベンチ","version":1}', now(), 'e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855');
+END;
+`
+
+// pgbench runs pgbenchScript against a fixture's PostgreSQL database.
+type pgbench struct {
+	dsn, script string
+}
+
+// newPgbench creates pgbench's tables; it skips the benchmark when pgbench
+// is not installed.
+func newPgbench(b *testing.B, f *fixture) *pgbench {
+	b.Helper()
+	if _, err := exec.LookPath("pgbench"); err != nil {
+		b.Skip("pgbench is not installed: BenchmarkScorePut compares with it")
+	}
+	for _, q := range []string{
+		"CREATE TABLE pgbench_score_events (LIKE score_events INCLUDING ALL)",
+		"CREATE TABLE pgbench_audit_pending (LIKE audit_pending INCLUDING ALL)",
+	} {
+		if _, err := f.db.Bun.ExecContext(f.ctx, q); err != nil {
+			b.Fatal(err)
+		}
+	}
+	var name string
+	if err := f.db.Bun.QueryRowContext(f.ctx, "SELECT current_database()").Scan(&name); err != nil {
+		b.Fatal(err)
+	}
+	u, err := url.Parse(dbtest.PostgresDSN())
+	if err != nil {
+		b.Fatal(err)
+	}
+	u.Path = "/" + name
+	script := filepath.Join(b.TempDir(), "score.sql")
+	if err := os.WriteFile(script, []byte(pgbenchScript), 0o600); err != nil {
+		b.Fatal(err)
+	}
+	return &pgbench{dsn: u.String(), script: script}
+}
+
+// run runs the script from the given number of clients for 3 s and returns
+// the transactions per second.
+func (p *pgbench) run(b *testing.B, clients int) float64 {
+	b.Helper()
+	out, err := exec.Command("pgbench", "-n", "-f", p.script, "-c", fmt.Sprint(clients), "-j", fmt.Sprint(min(clients, 2)), "-T", "3", p.dsn).CombinedOutput()
+	if err != nil {
+		b.Fatalf("pgbench: %v\n%s", err, out)
+	}
+	m := regexp.MustCompile(`tps = ([0-9.]+)`).FindSubmatch(out)
+	if m == nil {
+		b.Fatalf("pgbench printed no tps:\n%s", out)
+	}
+	tps, err := strconv.ParseFloat(string(m[1]), 64)
+	if err != nil {
+		b.Fatal(err)
+	}
+	return tps
 }
