@@ -10,17 +10,22 @@ import (
 	"github.com/awardflow/awardflow/workflow"
 )
 
+// PageRule is a web page's route and its rule, for the document.
+type PageRule struct {
+	Method, Path, Rule string
+}
+
 // AuthorizationDoc renders docs/authorization.md from the policy (the role ×
-// permission matrix) and the routes (each with its rule). A golden test
-// keeps the file in sync.
-func AuthorizationDoc(authz *policy.Authorizer) (string, error) {
+// permission matrix), the API routes and the web pages (each with its
+// rule). A golden test keeps the file in sync.
+func AuthorizationDoc(authz *policy.Authorizer, pages []PageRule) (string, error) {
 	s, r, err := newServer(Config{Authorizer: authz, Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
 	if err != nil {
 		return "", err
 	}
 	var b strings.Builder
 	b.WriteString("# Authorization\n\n")
-	b.WriteString("Generated from `policy/permissions.csv` and the routes in `api/api.go` by\n")
+	b.WriteString("Generated from `policy/permissions.csv`, the routes in `api/api.go` and the pages in `api/web` by\n")
 	b.WriteString("`go test ./api -run TestAuthorizationDocGolden -update`; do not edit by hand.\n\n")
 	b.WriteString("Deny by default: a role holds only the permissions listed. Roles are granted per domain: ")
 	b.WriteString("`admin` and `applicant` globally (`*`), `secretariat`, `chair` and `judge` per ministry (`mic`, `mhlw`, …).\n\n")
@@ -59,6 +64,14 @@ func AuthorizationDoc(authz *policy.Authorizer) (string, error) {
 			}
 		}
 		fmt.Fprintf(&b, "| %s | `%s` | %s | %s |\n", ri.Method, ri.Path, ru, strings.Join(facts, "; "))
+	}
+	if len(pages) > 0 {
+		b.WriteString("\n## Web pages\n\nThe browser UI (`api/web`) registers every page with a rule from the same policy; ")
+		b.WriteString("a signed-out caller of a private page is sent to sign in, a caller whose roles lack the permission gets 403, ")
+		b.WriteString("and the services check the same facts as for the API.\n\n| method | path | rule |\n|---|---|---|\n")
+		for _, p := range pages {
+			fmt.Fprintf(&b, "| %s | `%s` | %s |\n", p.Method, p.Path, p.Rule)
+		}
 	}
 	b.WriteString(`
 ## Facts checked with the data

@@ -56,9 +56,9 @@ func lang(c *gin.Context) string {
 	return "ja"
 }
 
-// authenticate resolves a bearer token into an actor. The session lookup
-// also returns the grants version; if it is newer than the enforcer's, the
-// enforcer is reloaded first, so grants and revocations apply at once.
+// authenticate resolves a bearer token into an actor (policy's
+// Authorizer.Actor, which the web UI's cookie uses too): grants and
+// revocations apply at the very next request.
 func (s *server) authenticate(c *gin.Context) {
 	h := c.GetHeader("Authorization")
 	if h == "" {
@@ -71,25 +71,18 @@ func (s *server) authenticate(c *gin.Context) {
 		c.Next()
 		return
 	}
-	ctx := c.Request.Context()
-	u, version, err := s.cfg.Service.Authenticate(ctx, token)
-	if err != nil {
+	_, a, err := s.cfg.Authorizer.Actor(c.Request.Context(), s.cfg.Service, token)
+	switch workflow.ErrorCode(err) {
+	case "":
+	case workflow.Unauthenticated:
 		c.Set("auth_error", err)
 		c.Next()
 		return
+	default:
+		s.fail(c, err)
+		return
 	}
-	if version > s.cfg.Authorizer.Version() {
-		gs, v, err := s.cfg.Service.ActiveGrants(ctx)
-		if err == nil {
-			err = s.cfg.Authorizer.Load(gs, v)
-		}
-		if err != nil {
-			s.fail(c, err)
-			return
-		}
-	}
-	c.Set("actor", workflow.Actor{ID: u.ActorID(), UserID: u.ID, Name: u.Name,
-		Grants: s.cfg.Authorizer.Grants(u.ID), OrganisationID: u.OrganisationID})
+	c.Set("actor", a)
 	c.Set("token", token)
 	c.Next()
 }

@@ -2,6 +2,7 @@ package api
 
 import (
 	"flag"
+	"github.com/awardflow/awardflow/api/web"
 	"os"
 	"regexp"
 	"sort"
@@ -106,7 +107,11 @@ func TestAuthorizationDocGolden(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	got, err := AuthorizationDoc(authz)
+	var pages []PageRule
+	for _, p := range web.Pages() {
+		pages = append(pages, PageRule{Method: p.Method, Path: p.Pattern, Rule: p.Rule.String()})
+	}
+	got, err := AuthorizationDoc(authz, pages)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -27,3 +27,11 @@ func (s *Site) files(method, pattern string, h http.HandlerFunc) {
 	s.routes = append(s.routes, Route{Method: method, Pattern: pattern, Rule: public})
 	s.mux.HandleFunc(method+" "+pattern, h)
 }
+
+// Pages lists every page route with its rule, without a running site (for
+// the generated authorization document).
+func Pages() []Route {
+	s := &Site{mux: http.NewServeMux(), static: &assets{}}
+	s.register()
+	return s.routes
+}
