@@ -177,6 +177,19 @@ func newBrowser(t *testing.T, ts *testSite, opts ...browserOption) *browser {
 	return b
 }
 
+// in is the same tab used by a subtest: its failures, skips and
+// screenshots are the subtest's.
+func (b *browser) in(t *testing.T) *browser {
+	c := *b
+	c.t, c.shots = t, 0
+	t.Cleanup(func() {
+		if t.Failed() {
+			c.screenshot("failed")
+		}
+	})
+	return &c
+}
+
 // fail stops the test with what went wrong.
 func (b *browser) fail(format string, args ...any) {
 	b.t.Helper()
@@ -216,6 +229,14 @@ func (b *browser) click(sel chromedp.Action[chromedp.Void], what string) int64 {
 func (b *browser) press(text string) int64 {
 	b.t.Helper()
 	return b.click(chromedp.Click(chromedp.Search(`//button[normalize-space(.)=`+xpathString(text)+`]`)), "press "+text)
+}
+
+// submitForm presses the first submit button of the form that holds the
+// control named field, and returns the status of the page it loads.
+func (b *browser) submitForm(field string) int64 {
+	b.t.Helper()
+	xp := `//form[.//*[@name=` + xpathString(field) + `]]//button[@type="submit" or not(@type)]`
+	return b.click(chromedp.Click(chromedp.Search(xp)), "submit the form of "+field)
 }
 
 // path is the current URL's path and query.
@@ -631,7 +652,7 @@ func companyJourney(t *testing.T, b *browser) {
 		}
 	}
 	b.fill("法人番号", corporateNumberWrong)
-	b.expect(b.press("登録する"), 422, "organisation with a wrong check digit")
+	b.expect(b.submitForm("corporate_number"), 422, "organisation with a wrong check digit")
 	b.errorShown(b.byLabel("法人番号"))
 	if v := b.value("法人番号"); v != corporateNumberWrong && v != "6300012345678" {
 		b.fail("法人番号 shows %q after the refusal, want what was typed", v)
@@ -641,7 +662,7 @@ func companyJourney(t *testing.T, b *browser) {
 	}
 	b.check("org-new-refused")
 	b.fill("法人番号", corporateNumberRight)
-	b.expect(b.press("登録する"), 200, "organisation")
+	b.expect(b.submitForm("corporate_number"), 200, "organisation")
 	b.check("org-created")
 
 	b.expect(b.open("/nominations/new?programme=mic-pioneer"), 200, "new nomination")
@@ -708,6 +729,13 @@ func companyJourney(t *testing.T, b *browser) {
 // to the field, and the error under the field, tied by aria-describedby.
 func (b *browser) errorShown(id string) {
 	b.t.Helper()
+	if !b.noJS {
+		// app.js moves the focus to the summary, so it is read first.
+		raw, err := b.evalIsolated(`document.activeElement.id`, false)
+		if err != nil || string(raw) != `"form-errors"` {
+			b.fail("the focus is on %s (%v), not on the error summary", raw, err)
+		}
+	}
 	links, err := chromedp.Run(b.ctx, chromedp.AttributesAll(chromedp.CSSAll(`#form-errors a`)))
 	if err != nil {
 		b.fail("no error summary on %s: %v", b.path(), err)
@@ -733,11 +761,7 @@ func (b *browser) errorShown(id string) {
 }
 
 func TestBrowserCompanyJourney(t *testing.T) {
-	b := newBrowser(t, browserSite(t))
-	companyJourney(t, b)
-	if b.noJS {
-		t.Fatal("scripts were off")
-	}
+	companyJourney(t, newBrowser(t, browserSite(t)))
 }
 
 // The same journey with JavaScript off: every page works as plain HTML.
@@ -887,9 +911,10 @@ func TestBrowserPublicPages(t *testing.T) {
 	}
 	for _, width := range []int64{1280, 320} {
 		t.Run(fmt.Sprint(width), func(t *testing.T) {
+			tab := newBrowser(t, ts, viewport(width, 900))
 			for _, p := range pages {
 				t.Run(p.name, func(t *testing.T) {
-					b := newBrowser(t, ts, viewport(width, 900))
+					b := tab.in(t)
 					b.need(p.path)
 					if p.as != "" {
 						b.signIn(p.as, p.path)
