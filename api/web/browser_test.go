@@ -41,6 +41,7 @@ import (
 	"github.com/chromedp/chromedp/kb"
 
 	"github.com/awardflow/awardflow/db/dbtest"
+	"github.com/awardflow/awardflow/db/demo"
 )
 
 const installChromium = "apt-get install -y --no-install-recommends chromium fonts-noto-cjk"
@@ -897,13 +898,18 @@ func TestBrowserKeyboardSignIn(t *testing.T) {
 	b.check("password-page")
 }
 
-// The public pages and the account pages: axe clean, and no sideways
-// scrolling at 1280 and at 320 CSS px.
+// The public pages (with MIC's list published) and the account pages: axe
+// clean, and no sideways scrolling at 1280 and at 320 CSS px; the award
+// list filtered by prefecture through its form.
 func TestBrowserPublicPages(t *testing.T) {
 	ts := browserSite(t)
+	publishMIC(t, ts, demoDay.AddDate(0, 0, 31))
+	cycle := "/awards/" + demo.Key
 	pages := []struct{ name, path, as string }{
 		{"home", "/", ""},
-		{"awards", "/awards/demo-telework", ""},
+		{"awards", cycle, ""},
+		{"awards-osaka", cycle + "?prefecture=27", ""},
+		{"publication", cycle + "/mic-pioneer/v1", ""},
 		{"accessibility", "/accessibility", ""},
 		{"login", "/login", ""},
 		{"signup", "/signup", ""},
@@ -929,4 +935,31 @@ func TestBrowserPublicPages(t *testing.T) {
 			}
 		})
 	}
+}
+
+// The award list filtered by prefecture with its form, as a person does.
+func TestBrowserAwardListByPrefecture(t *testing.T) {
+	ts := browserSite(t)
+	publishMIC(t, ts, demoDay.AddDate(0, 0, 31))
+	b := newBrowser(t, ts)
+	cycle := "/awards/" + demo.Key
+	b.need(cycle)
+	b.expect(b.open(cycle), 200, "award list")
+	if all := b.text("main"); !strings.Contains(all, "さくらクラウド") || !strings.Contains(all, "浪速精密工業") {
+		t.Fatalf("the list lacks the recognised companies: %s", all)
+	}
+	id := b.byLabel("都道府県")
+	b.do("choose 大阪府", chromedp.SetValue(cssID(id), "27"))
+	b.expect(b.submitForm("prefecture"), 200, "filter")
+	if p := b.path(); !strings.Contains(p, "prefecture=27") {
+		t.Fatalf("the filter went to %s", p)
+	}
+	osaka := b.text("main")
+	if !strings.Contains(osaka, "浪速精密工業") || strings.Contains(osaka, "さくらクラウド") {
+		t.Fatalf("filtered by 大阪府: %s", osaka)
+	}
+	if v := b.value("都道府県"); v != "27" {
+		t.Errorf("the filter shows %q, want 27 (大阪府) kept", v)
+	}
+	b.check("awards-osaka")
 }
