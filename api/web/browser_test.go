@@ -43,6 +43,7 @@ import (
 
 	"github.com/awardflow/awardflow/db/dbtest"
 	"github.com/awardflow/awardflow/db/demo"
+	"github.com/awardflow/awardflow/workflow"
 )
 
 const installChromium = "apt-get install -y --no-install-recommends chromium fonts-noto-cjk"
@@ -1007,4 +1008,21 @@ func TestBrowserAwardListByPrefecture(t *testing.T) {
 		t.Errorf("the filter shows %q, want 27 (大阪府) kept", v)
 	}
 	b.check("awards-osaka")
+}
+
+// The demo applicant finishes its organisation's MIC draft: the stepped
+// form over answers already saved, one error, 確認, submit, the receipt.
+// It needs only the nomination pages, so it runs while the company pages
+// (journey a's first half) are still missing.
+func TestBrowserDemoDraftNomination(t *testing.T) {
+	ts := browserSite(t)
+	items, _, err := ts.svc.Nominations(context.Background(), staff, workflow.NominationFilter{Cycle: demo.Key, Programme: "mic-pioneer", Q: "信州"})
+	if err != nil || len(items) != 1 {
+		t.Fatalf("the demo draft: %v (%d found)", err, len(items))
+	}
+	edit := fmt.Sprintf("/nominations/%d/edit?step=1", items[0].Nomination.ID)
+	b := newBrowser(t, ts)
+	b.need(edit)
+	b.signIn("applicant", edit)
+	b.fillNomination()
 }
