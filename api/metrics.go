@@ -92,3 +92,50 @@ func (m *Metrics) observe(c *gin.Context) {
 	}()
 	c.Next()
 }
+
+// Observe records the requests of a handler that is not gin's (the web
+// UI) like the API's: route names the request's route template, "" for a
+// request that matches none.
+func (m *Metrics) Observe(h http.Handler, route func(*http.Request) string) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		start := time.Now()
+		m.inFlight.Inc()
+		sw := &statusWriter{ResponseWriter: w, status: http.StatusOK}
+		defer func() {
+			m.inFlight.Dec()
+			name := route(r)
+			if name == "" {
+				name = "unmatched"
+			}
+			method := r.Method
+			if !knownMethods[method] {
+				method = "OTHER"
+			}
+			class := strconv.Itoa(sw.status/100) + "xx"
+			m.requests.WithLabelValues(method, name, class).Inc()
+			m.duration.WithLabelValues(method, name, class).Observe(time.Since(start).Seconds())
+		}()
+		h.ServeHTTP(sw, r)
+	})
+}
+
+// statusWriter remembers the status a handler wrote.
+type statusWriter struct {
+	http.ResponseWriter
+	status int
+	wrote  bool
+}
+
+func (w *statusWriter) WriteHeader(code int) {
+	if !w.wrote {
+		w.status, w.wrote = code, true
+	}
+	w.ResponseWriter.WriteHeader(code)
+}
+
+func (w *statusWriter) Write(b []byte) (int, error) {
+	w.wrote = true
+	return w.ResponseWriter.Write(b)
+}
+
+func (w *statusWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }

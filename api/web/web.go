@@ -78,13 +78,17 @@ func (r Rule) String() string {
 }
 
 // New parses every template and catalogue (a broken one fails here, at
-// start) and returns the site, with cross-origin protection in front.
-func New(cfg Config) (http.Handler, error) {
-	s, err := newSite(cfg)
-	if err != nil {
-		return nil, err
+// start) and returns the site; Handler serves it.
+func New(cfg Config) (*Site, error) { return newSite(cfg) }
+
+// RouteOf is the route template a request matches ("/nominations/{id}"),
+// "" for none: the label of the site's metrics.
+func (s *Site) RouteOf(r *http.Request) string {
+	_, p := s.mux.Handler(r)
+	if _, path, ok := strings.Cut(p, " "); ok {
+		return path
 	}
-	return s.Handler(), nil
+	return p
 }
 
 func newSite(cfg Config) (*Site, error) {

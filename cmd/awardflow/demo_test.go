@@ -140,6 +140,12 @@ func demoYear(t *testing.T, d *db.DB, day time.Time) {
 		}
 	}
 
+	// Last year's Pioneers are published: the public pages have a list.
+	awards := a.must(200, "GET", "/api/v1/public/cycles/"+demo.PastKey+"/awards", "", nil)
+	if !strings.Contains(fmt.Sprint(awards), "さくらクラウド研究所") {
+		t.Errorf("last year's published list: %v", awards)
+	}
+
 	// The applicant submits its draft: MIC's call is open.
 	mine := items(a.must(200, "GET", "/api/v1/nominations", tok["applicant"], nil))
 	if len(mine) != 1 || mine[0]["state"] != "draft" || mine[0]["programme"] != "mic-pioneer" {

@@ -269,7 +269,11 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	if err != nil {
 		return err
 	}
-	h = mount(h, site)
+	var pages http.Handler = site.Handler()
+	if metrics != nil {
+		pages = metrics.Observe(pages, site.RouteOf)
+	}
+	h = mount(h, pages)
 	ln, err := net.Listen("tcp", *addr)
 	if err != nil {
 		return fmt.Errorf("serve: %w", err)

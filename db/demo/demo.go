@@ -227,16 +227,25 @@ func Load(ctx context.Context, d *db.DB, now time.Time, admin workflow.Actor, st
 	if _, err := svc.LoadCycle(ctx, admin, c, false); err != nil {
 		return nil, err
 	}
-	var draftOrg int64
-	entries := map[string][]int64{} // programme → nominations sent to judging, in order
+	past := demoSchedule(now.AddDate(-1, 0, 0))
+	var orgs []workflow.Organisation // registered a year before, for last year's call
 	for i, do := range demoOrgs() {
-		clk.at(t.submit.Add(time.Duration(i) * time.Minute))
+		clk.at(past.submit.Add(time.Duration(i-60) * time.Minute))
 		o, err := svc.CreateOrganisation(ctx, admin, do.org)
 		if err != nil {
 			return nil, fmt.Errorf("%s: %w", do.org.Name, err)
 		}
-		applicant := workflow.Actor{ID: fmt.Sprintf("demo-applicant-%d", o.ID), Name: o.Name,
-			Grants: []workflow.Grant{{Role: workflow.RoleApplicant, Domain: workflow.AnyDomain}}, OrganisationID: o.ID}
+		orgs = append(orgs, o)
+	}
+	if err := demoPastYear(ctx, svc, clk, past, admin, orgs); err != nil {
+		return nil, fmt.Errorf("demo past year: %w", err)
+	}
+	var draftOrg int64
+	entries := map[string][]int64{} // programme → nominations sent to judging, in order
+	for i, do := range demoOrgs() {
+		clk.at(t.submit.Add(time.Duration(i) * time.Minute))
+		o := orgs[i]
+		applicant := demoApplicant(o)
 		n, err := svc.CreateNomination(ctx, applicant, o.ID, c.Key, do.programme)
 		if err != nil {
 			return nil, err
@@ -282,6 +291,72 @@ func Load(ctx context.Context, d *db.DB, now time.Time, admin workflow.Actor, st
 	}
 	fmt.Fprintln(stdout, demoGuide)
 	return accounts, nil
+}
+
+// PastKey is the demo's previous year: the same programmes a year
+// earlier, MIC's Pioneers recognised, released and published, so that the
+// public pages have an award list to show.
+const PastKey = Key + "-prev"
+
+// pastPioneers is how many of the demo's MIC applicants were recognised as
+// Pioneers in the previous year.
+const pastPioneers = 6
+
+// demoPastYear loads the previous year and has the first MIC applicants
+// submit, be recognised as Pioneers, released and published (at 10:00 a
+// week after release), all at last year's times.
+func demoPastYear(ctx context.Context, svc *workflow.Service, clk *demoClock, t demoTimes, admin workflow.Actor, orgs []workflow.Organisation) error {
+	c, err := demoCycle(t)
+	if err != nil {
+		return err
+	}
+	c.Key = PastKey
+	clk.at(t.submit.Add(-2 * time.Hour))
+	if _, err := svc.LoadCycle(ctx, admin, c, false); err != nil {
+		return err
+	}
+	var done int
+	for i, do := range demoOrgs() {
+		if do.programme != "mic-pioneer" || done == pastPioneers {
+			continue
+		}
+		done++
+		o, applicant := orgs[i], demoApplicant(orgs[i])
+		clk.at(t.submit.Add(time.Duration(i) * time.Minute))
+		n, err := svc.CreateNomination(ctx, applicant, o.ID, c.Key, do.programme)
+		if err != nil {
+			return err
+		}
+		if n, err = svc.UpdateAnswers(ctx, applicant, n.ID, n.Version, demoAnswers(do.programme, i)); err != nil {
+			return fmt.Errorf("%s: %w", o.Name, err)
+		}
+		if n, err = svc.Transition(ctx, applicant, n.ID, n.Version, workflow.Submit, workflow.Input{}); err != nil {
+			return fmt.Errorf("%s: submit: %w", o.Name, err)
+		}
+		clk.at(t.screen.Add(time.Duration(i) * time.Minute))
+		for _, a := range []workflow.Action{workflow.StartScreening, workflow.Recognise} {
+			if n, err = svc.Transition(ctx, admin, n.ID, n.Version, a, workflow.Input{}); err != nil {
+				return fmt.Errorf("%s: %s: %w", o.Name, a, err)
+			}
+		}
+	}
+	released := t.micCall.Closes.Add(24 * time.Hour)
+	clk.at(released)
+	if _, err := svc.Release(ctx, admin, c.Key, "mic-pioneer", workflow.ReleaseRequest{}); err != nil {
+		return fmt.Errorf("release: %w", err)
+	}
+	r := released.In(workflow.Tokyo)
+	embargo := time.Date(r.Year(), r.Month(), r.Day()+7, 10, 0, 0, 0, workflow.Tokyo) // a week later, 10:00 JST
+	if _, err := svc.Publish(ctx, admin, c.Key, "mic-pioneer", embargo, ""); err != nil {
+		return fmt.Errorf("publish: %w", err)
+	}
+	return nil
+}
+
+// demoApplicant is how the demo acts for an organisation's applicant.
+func demoApplicant(o workflow.Organisation) workflow.Actor {
+	return workflow.Actor{ID: fmt.Sprintf("demo-applicant-%d", o.ID), Name: o.Name,
+		Grants: []workflow.Grant{{Role: workflow.RoleApplicant, Domain: workflow.AnyDomain}}, OrganisationID: o.ID}
 }
 
 const demoGuide = `demo year: MIC's call is open (the applicant can submit its draft); MHLW's call has closed.
