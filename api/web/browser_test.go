@@ -659,7 +659,7 @@ var (
 // digits, a wrong check digit first), fills MIC's stepped form with one
 // error, confirms, submits and reads the receipt. Every page gets check.
 func companyJourney(t *testing.T, b *browser) {
-	b.need("/me", "/org/new", "/nominations/new")
+	b.need("/me", "/org/new")
 
 	b.expect(b.open("/signup"), 200, "sign-up page")
 	b.check("signup")
@@ -702,6 +702,7 @@ func companyJourney(t *testing.T, b *browser) {
 	b.expect(b.submitForm("corporate_number"), 200, "organisation")
 	b.check("org-created")
 
+	b.need("/nominations/new")
 	b.expect(b.open("/nominations/new?programme=mic-pioneer"), 200, "new nomination")
 	b.check("nomination-new")
 	b.expect(b.click(chromedp.Click(chromedp.CSS(`form[action="/nominations"] button[type=submit]`)), "start the nomination"), 200, "start the nomination")
@@ -814,7 +815,7 @@ func TestBrowserCompanyJourney(t *testing.T) {
 // The same journey with JavaScript off: every page works as plain HTML.
 func TestBrowserCompanyJourneyWithoutJavaScript(t *testing.T) {
 	b := newBrowser(t, browserSite(t), withoutJS)
-	b.need("/me", "/org/new", "/nominations/new")
+	b.need("/me", "/org/new")
 	// Proof that scripts are off: app.js would add the running count to
 	// the name's character counter.
 	b.expect(b.open("/signup"), 200, "sign-up page")
