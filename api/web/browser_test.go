@@ -321,7 +321,7 @@ func (b *browser) fill(label, value string) {
 	id := b.byLabel(label)
 	// Empty it first, as a person selects what is there and deletes it.
 	q, _ := json.Marshal(id)
-	if _, err := b.evalIsolated(`document.getElementById(`+string(q)+`).value = ""`, false); err != nil {
+	if _, err := b.evaluate(`document.getElementById(`+string(q)+`).value = ""`, false); err != nil {
 		b.fail("fill %s: %v", label, err)
 	}
 	b.do("fill "+label, chromedp.SendKeys(cssID(id), value))
@@ -360,7 +360,7 @@ const controlsJS = `[...document.getElementsByName(%s)].map(e => {
 func (b *browser) controls(name string) []control {
 	b.t.Helper()
 	q, _ := json.Marshal(name)
-	raw, err := b.evalIsolated(fmt.Sprintf(controlsJS, q), false)
+	raw, err := b.evaluate(fmt.Sprintf(controlsJS, q), false)
 	if err != nil {
 		b.fail("controls %s: %v", name, err)
 	}
@@ -450,7 +450,7 @@ func (b *browser) check(name string) {
 // width (WCAG 1.4.10 at 320 CSS px).
 func (b *browser) reflows(name string) {
 	b.t.Helper()
-	raw, err := b.evalIsolated(`[document.documentElement.scrollWidth, window.innerWidth]`, false)
+	raw, err := b.evaluate(`[document.documentElement.scrollWidth, window.innerWidth]`, false)
 	if err != nil {
 		b.t.Errorf("reflow on %s: %v", name, err)
 		return
@@ -462,7 +462,7 @@ func (b *browser) reflows(name string) {
 	}
 	if w[0] > w[1] {
 		const widest = `(() => { let m = null; for (const e of document.querySelectorAll("body *")) { const r = e.getBoundingClientRect(); if (r.right > window.innerWidth && (!m || r.right > m.r)) m = {r: r.right, e: e.tagName.toLowerCase() + (e.id ? "#" + e.id : "") + (e.className ? "." + String(e.className).replaceAll(" ", ".") : "")}; } return m ? m.e + " to " + Math.round(m.r) + "px" : ""; })()`
-		what, _ := b.evalIsolated(widest, false)
+		what, _ := b.evaluate(widest, false)
 		b.t.Errorf("%s (%s) scrolls sideways: %d px wide in a %d px window; widest: %s", name, b.path(), w[0], w[1], what)
 	}
 }
@@ -527,7 +527,7 @@ func (b *browser) axeViolations() (_ []axeViolation, err error) {
 			}
 		}()
 	}
-	raw, err := b.evalIsolated(axe.js+";\n"+axeRun, true)
+	raw, err := b.evaluate(axe.js+";\n"+axeRun, true)
 	if err != nil {
 		return nil, err
 	}
@@ -563,9 +563,9 @@ func TestBrowserAxeFindsViolations(t *testing.T) {
 	}
 }
 
-// evalIsolated evaluates js in the page and returns the JSON result. It
+// evaluate evaluates js in the page and returns the JSON result. It
 // works with the page's scripts disabled too.
-func (b *browser) evalIsolated(js string, await bool) ([]byte, error) {
+func (b *browser) evaluate(js string, await bool) ([]byte, error) {
 	opts := []chromedp.EvaluateOption{}
 	if await {
 		opts = append(opts, chromedp.EvalAwaitPromise)
@@ -779,7 +779,7 @@ func (b *browser) errorShown(id string) {
 	b.t.Helper()
 	if !b.noJS {
 		// app.js moves the focus to the summary, so it is read first.
-		raw, err := b.evalIsolated(`document.activeElement.id`, false)
+		raw, err := b.evaluate(`document.activeElement.id`, false)
 		if err != nil || string(raw) != `"form-errors"` {
 			b.fail("the focus is on %s (%v), not on the error summary", raw, err)
 		}
@@ -872,7 +872,7 @@ const focusedJS = `(() => { const e = document.activeElement; const s = getCompu
 func (b *browser) key(k string) focused {
 	b.t.Helper()
 	b.do("key", chromedp.KeyEvent(k))
-	raw, err := b.evalIsolated(focusedJS, false)
+	raw, err := b.evaluate(focusedJS, false)
 	if err != nil {
 		b.fail("focus: %v", err)
 	}
