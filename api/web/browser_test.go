@@ -957,6 +957,7 @@ func TestBrowserPublicPages(t *testing.T) {
 		{"awards", cycle, ""},
 		{"awards-osaka", cycle + "?prefecture=27", ""},
 		{"publication", cycle + "/mic-pioneer/v1", ""},
+		{"last-year", "/awards/" + demo.PastKey, ""},
 		{"accessibility", "/accessibility", ""},
 		{"login", "/login", ""},
 		{"signup", "/signup", ""},
