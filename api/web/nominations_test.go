@@ -98,6 +98,7 @@ func TestNominationPagesByRole(t *testing.T) {
 				seen[k] = statusOf[workflow.ErrorCode(err)]
 			}
 		}
+		t.Logf("the service answers the draft with: %v", seen)
 		if seen["mhlw-secretariat"] != http.StatusNotFound {
 			t.Errorf("MHLW's secretariat sees MIC's draft: %d", seen["mhlw-secretariat"])
 		}
