@@ -11,6 +11,7 @@ import (
 
 	"github.com/awardflow/awardflow/db"
 	"github.com/awardflow/awardflow/db/dbtest"
+	"github.com/awardflow/awardflow/db/demo"
 	"github.com/awardflow/awardflow/workflow"
 )
 
@@ -27,7 +28,8 @@ func BenchmarkPages(b *testing.B) {
 				{"login", "anon", "/login"},
 				{"company-home", "applicant", "/me"},
 				{"form-step", "applicant", "/nominations/" + draft + "/edit?step=1"},
-				{"award-list", "anon", "/awards/demo-telework"},
+				{"award-list", "anon", "/awards/" + demo.PastKey},
+				{"award-list-empty", "anon", "/awards/" + demo.Key},
 			}
 			for _, p := range pages {
 				b.Run(p.name, func(b *testing.B) {
