@@ -126,6 +126,13 @@ func (s *Site) home(c *ctx) error {
 		if n.SubmittedAt != nil {
 			h.Submitted = *n.SubmittedAt
 		}
+		if n.State == workflow.Returned { // the list leaves the reason out; the nomination has it
+			nv, err := s.cfg.Service.Nomination(ctx, c.actor, n.ID)
+			if err != nil {
+				return err
+			}
+			h.Reason = nv.Nomination.ReturnReason
+		}
 		if n.State != workflow.Withdrawn {
 			live[n.CycleKey+"/"+n.ProgrammeKey] = true
 		}
