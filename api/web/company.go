@@ -291,12 +291,15 @@ func (c *ctx) failOrg(f *Form, o workflow.Organisation, local map[string]string)
 	}
 }
 
-// takenNumber reports whether err is the refusal of a corporate number
-// another organisation holds; it is shown under 法人番号.
-func takenNumber(err error, o workflow.Organisation) bool {
+// takenNumber is the refusal of a corporate number another organisation
+// holds, shown under 法人番号; "" when err is not that refusal.
+func (c *ctx) takenNumber(err error, o workflow.Organisation) string {
 	var e *workflow.Error
 	n := o.Normalise().CorporateNumber
-	return n != "" && errors.As(err, &e) && e.Code == workflow.Conflict && e.Ja == workflow.CorporateNumberTaken(n).Ja
+	if n != "" && errors.As(err, &e) && e.Code == workflow.Conflict && e.Ja == workflow.CorporateNumberTaken(n).Ja {
+		return e.MessageIn(c.lang)
+	}
+	return ""
 }
 
 type orgFormView struct {
@@ -350,8 +353,8 @@ func (s *Site) createOrg(c *ctx) error {
 		return c.render(http.StatusUnprocessableEntity, "company/org_form", "company.org.new.title", v)
 	}
 	if _, err := s.cfg.Service.CreateOrganisation(c.r.Context(), c.actor, o); err != nil {
-		if takenNumber(err, o) {
-			f.Fail("corporate_number", err.(*workflow.Error).MessageIn(c.lang))
+		if m := c.takenNumber(err, o); m != "" {
+			f.Fail("corporate_number", m)
 		} else if !f.Refused(err, orgField) {
 			return err
 		}
@@ -520,8 +523,8 @@ func (s *Site) updateOrg(c *ctx) error {
 	switch {
 	case err == nil:
 		return c.flash("flash.company.org_saved", "/org")
-	case takenNumber(err, o):
-		f.Fail("corporate_number", err.(*workflow.Error).MessageIn(c.lang))
+	case c.takenNumber(err, o) != "":
+		f.Fail("corporate_number", c.takenNumber(err, o))
 		return c.render(f.Status(err), "company/org_form", "company.org.edit.title", v)
 	case workflow.ErrorCode(err) == workflow.Conflict:
 		saved, rerr := s.cfg.Service.Organisation(ctx, c.actor, id)

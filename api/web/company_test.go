@@ -143,7 +143,7 @@ func TestCompanyHome(t *testing.T) {
 	dbtest.Each(t, func(t *testing.T, d *db.DB) {
 		ts := newTestSite(t, d)
 		clients := map[string]*client{}
-		for _, k := range []string{"applicant", "mic-secretariat", "mhlw-secretariat", "mic-chair", "mic-judge-1", "mhlw-judge-1", "admin", "anon"} {
+		for _, k := range []string{"applicant", "mic-secretariat", "mhlw-secretariat", "mic-chair", "mhlw-chair", "mic-judge-1", "mhlw-judge-1", "admin", "anon"} {
 			clients[k] = ts.as(k)
 		}
 		clients["no organisation"] = ts.signUp(t)
@@ -182,6 +182,7 @@ func TestCompanyHome(t *testing.T) {
 				[]string{"/org"}, true},
 			{"mhlw-secretariat", map[string][]string{"ja": {"厚生労働省の事務局"}, "en": {"secretariat, Ministry of Health, Labour and Welfare"}}, nil, true},
 			{"mic-chair", map[string][]string{"ja": {"総務省の委員長"}, "en": {"chair, Ministry of Internal Affairs"}}, nil, true},
+			{"mhlw-chair", map[string][]string{"ja": {"厚生労働省の委員長"}, "en": {"chair, Ministry of Health"}}, nil, true},
 			{"mic-judge-1", map[string][]string{"ja": {"総務省の審査員", "次回のリリース"}, "en": {"judge, Ministry of Internal Affairs", "next release"}}, nil, true},
 			{"mhlw-judge-1", map[string][]string{"ja": {"厚生労働省の審査員"}, "en": {"judge, Ministry of Health"}}, nil, true},
 			{"admin", map[string][]string{"ja": {"すべての府省の管理者"}, "en": {"administrator, all ministries"}}, nil, true},
