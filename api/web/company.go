@@ -285,8 +285,13 @@ func (c *ctx) failOrg(f *Form, o workflow.Organisation, local map[string]string)
 		}
 	}
 	for _, p := range o.Normalise().Validate() {
-		if _, ok := local[orgField(p.Path)]; !ok {
-			f.Fail(orgField(p.Path), p.Message.In(c.lang))
+		name := orgField(p.Path)
+		_, failed := local[name]
+		if _, noTotal := local["total_headcount"]; name == "regular_headcount" && noTotal {
+			failed = true // compared with a total the page could not read
+		}
+		if !failed {
+			f.Fail(name, p.Message.In(c.lang))
 		}
 	}
 }
