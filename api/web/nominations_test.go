@@ -17,7 +17,6 @@ import (
 	"github.com/awardflow/awardflow/workflow"
 )
 
-var testAdmin = workflow.Actor{ID: "cli:test", Name: "test", Grants: []workflow.Grant{{Role: workflow.RoleAdmin, Domain: workflow.AnyDomain}}}
 
 // actorOf signs in through the service and resolves the session as a
 // page does.

@@ -26,6 +26,9 @@ import (
 // open, MHLW's closed, judging under way.
 var demoDay = time.Date(2026, 12, 3, 10, 0, 0, 0, workflow.Tokyo)
 
+// testAdmin is who tests act as to set up data through the service.
+var testAdmin = workflow.Actor{ID: "cli:test", Name: "test", Grants: []workflow.Grant{{Role: workflow.RoleAdmin, Domain: workflow.AnyDomain}}}
+
 type clock struct {
 	mu sync.Mutex
 	t  time.Time
