@@ -18,7 +18,6 @@ import (
 	"github.com/awardflow/awardflow/workflow"
 )
 
-
 var signups atomic.Int64
 
 // signUp registers a new company clerk through the sign-up page and

@@ -17,7 +17,6 @@ import (
 	"github.com/awardflow/awardflow/workflow"
 )
 
-
 // actorOf signs in through the service and resolves the session as a
 // page does.
 func (ts *testSite) actorOf(email, pw string) workflow.Actor {

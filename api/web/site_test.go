@@ -273,11 +273,12 @@ func byID(r *response, id string) *html.Node {
 
 // fieldValue is the value a form shows for the control named name.
 func fieldValue(r *response, name string) string {
-	for _, n := range find(r.doc, func(n *html.Node) bool { return attr(n, "name") == name }) {
-		if n.Data == "textarea" {
-			return text(n)
-		}
-		return attr(n, "value")
+	ns := find(r.doc, func(n *html.Node) bool { return attr(n, "name") == name })
+	if len(ns) == 0 {
+		return ""
 	}
-	return ""
+	if ns[0].Data == "textarea" {
+		return text(ns[0])
+	}
+	return attr(ns[0], "value")
 }
