@@ -151,7 +151,10 @@ func demoSchedule(now time.Time) demoTimes {
 	}
 	t.mhlwCall = workflow.Window{Opens: mhlwClose.Add(-60 * day), Closes: mhlwClose}
 	t.submit = mhlwClose.Add(-30 * day)
-	micClose := now.Add(30 * day).Truncate(time.Hour)
+	// MIC's call closes at the end of the day 30 days from now, the way
+	// calls are announced (…まで).
+	in30 := now.Add(30 * day)
+	micClose := time.Date(in30.Year(), in30.Month(), in30.Day()+1, 0, 0, 0, 0, workflow.Tokyo)
 	if !micClose.Before(end) {
 		micClose = end.Add(-time.Minute)
 	}
