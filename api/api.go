@@ -67,28 +67,14 @@ type server struct {
 	rules map[string]rule // "METHOD /path" → its authorization rule
 }
 
-// rule is a route's authorization: public, any signed-in user, or a permission.
-type rule struct {
-	public, signedIn bool
-	perm             policy.Permission
-}
+// rule is a route's authorization (policy's, shared with the web UI).
+type rule = policy.RouteRule
 
 var (
-	public   = rule{public: true}
-	signedIn = rule{signedIn: true}
+	public   = policy.PublicRoute
+	signedIn = policy.SignedInRoute
+	allow    = policy.Allow
 )
-
-func allow(p policy.Permission) rule { return rule{perm: p} }
-
-func (r rule) String() string {
-	switch {
-	case r.public:
-		return "public"
-	case r.signedIn:
-		return "any signed-in user"
-	}
-	return r.perm.String()
-}
 
 // route registers a handler behind its authorization rule. Every route
 // goes through here; a test checks that none bypasses it.

@@ -56,9 +56,9 @@ func AuthorizationDoc(authz *policy.Authorizer, pages []PageRule) (string, error
 	for _, ri := range r.Routes() {
 		ru := s.rules[ri.Method+" "+ri.Path]
 		var facts []string
-		if ru.perm != (policy.Permission{}) {
+		if ru.Perm != (policy.Permission{}) {
 			for _, role := range roles {
-				if fs, ok := authz.FactsFor(role, ru.perm); ok && fs != 0 {
+				if fs, ok := authz.FactsFor(role, ru.Perm); ok && fs != 0 {
 					facts = append(facts, string(role)+": "+fs.String())
 				}
 			}

@@ -91,7 +91,7 @@ func (s *server) authenticate(c *gin.Context) {
 // none of the caller's roles holds the permission.
 func (s *server) authorize(r rule) gin.HandlerFunc {
 	return func(c *gin.Context) {
-		if r.public {
+		if r.Public {
 			c.Next()
 			return
 		}
@@ -104,8 +104,8 @@ func (s *server) authorize(r rule) gin.HandlerFunc {
 			s.fail(c, workflow.Errorf(workflow.Unauthenticated, "sign in first"))
 			return
 		}
-		if !r.signedIn && !s.cfg.Authorizer.Allowed(a.(workflow.Actor).UserID, r.perm) {
-			s.fail(c, workflow.Errorf(workflow.Forbidden, "your roles do not allow %s", r.perm))
+		if !s.cfg.Authorizer.Admits(a.(workflow.Actor).UserID, r) {
+			s.fail(c, workflow.Errorf(workflow.Forbidden, "your roles do not allow %s", r.Perm))
 			return
 		}
 		c.Next()

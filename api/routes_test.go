@@ -42,10 +42,10 @@ func TestEveryRouteHasARule(t *testing.T) {
 		switch {
 		case !ok:
 			t.Errorf("%s has no authorization rule", key)
-		case ru.public != publicRoutes[key]:
-			t.Errorf("%s: public = %v", key, ru.public)
-		case !ru.public && !ru.signedIn && !known[ru.perm]:
-			t.Errorf("%s asks for %s, which no role holds", key, ru.perm)
+		case ru.Public != publicRoutes[key]:
+			t.Errorf("%s: public = %v", key, ru.Public)
+		case !ru.Public && !ru.SignedIn && !known[ru.Perm]:
+			t.Errorf("%s asks for %s, which no role holds", key, ru.Perm)
 		}
 	}
 	if len(s.rules) != len(r.Routes()) {

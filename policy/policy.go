@@ -292,3 +292,45 @@ func (a *Authorizer) Actor(ctx context.Context, svc Sessions, token string) (wor
 	return u, workflow.Actor{ID: u.ActorID(), UserID: u.ID, Name: u.Name,
 		Grants: a.Grants(u.ID), OrganisationID: u.OrganisationID}, nil
 }
+
+// RouteRule is a route's or a page's authorization: public, any signed-in user,
+// or a permission some role of the caller must hold. The API and the web
+// UI register every route with one; the services then check the facts.
+type RouteRule struct {
+	Public, SignedIn bool
+	Perm             Permission
+}
+
+// The rules without a permission.
+var (
+	PublicRoute   = RouteRule{Public: true}
+	SignedInRoute = RouteRule{SignedIn: true}
+)
+
+// Allow is the rule of a route that needs permission p.
+func Allow(p Permission) RouteRule { return RouteRule{Perm: p} }
+
+func (r RouteRule) String() string {
+	switch {
+	case r.Public:
+		return "public"
+	case r.SignedIn:
+		return "any signed-in user"
+	}
+	return r.Perm.String()
+}
+
+// Admits reports whether the rule lets a caller through: anyone to a
+// public route, a signed-in user (userID > 0) to the rest when the rule
+// needs no permission or one of the user's grants carries it.
+func (a *Authorizer) Admits(userID int64, r RouteRule) bool {
+	switch {
+	case r.Public:
+		return true
+	case userID <= 0:
+		return false
+	case r.SignedIn:
+		return true
+	}
+	return a.Allowed(userID, r.Perm)
+}

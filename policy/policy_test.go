@@ -152,3 +152,29 @@ func TestPermits(t *testing.T) {
 		}
 	}
 }
+
+func TestAdmits(t *testing.T) {
+	a := MustNew()
+	if err := a.Load([]workflow.RoleGrant{{UserID: 2, Role: workflow.RoleSecretariat, Domain: "mic"},
+		{UserID: 4, Role: workflow.RoleApplicant, Domain: "*"}}, 1); err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		name string
+		user int64
+		rule RouteRule
+		want bool
+	}{
+		{"public, signed out", 0, PublicRoute, true},
+		{"signed-in route, signed out", 0, SignedInRoute, false},
+		{"signed-in route, any user", 4, SignedInRoute, true},
+		{"permission, signed out", 0, Allow(ListUsers), false},
+		{"permission held", 2, Allow(ListUsers), true},
+		{"permission not held", 4, Allow(ListUsers), false},
+		{"a user without grants", 9, Allow(ReadCycles), false},
+	} {
+		if got := a.Admits(tc.user, tc.rule); got != tc.want {
+			t.Errorf("%s: %v, want %v", tc.name, got, tc.want)
+		}
+	}
+}

@@ -69,13 +69,6 @@ func (s *Site) login(c *ctx) error {
 	return c.redirect(orHome(next))
 }
 
-// retryAfter sets Retry-After for a throttled answer.
-func (c *ctx) retryAfter(err error) {
-	if e, ok := err.(*workflow.Error); ok && e.Code == workflow.Throttled && e.RetryAfter > 0 {
-		c.w.Header().Set("Retry-After", strconv.Itoa(int(e.RetryAfter.Seconds()+0.5)))
-	}
-}
-
 // orHome is next, or the signed-in home.
 func orHome(next string) string {
 	if next != "" {

@@ -420,7 +420,7 @@ func (c *ctx) orgFacts(o workflow.Organisation) []orgFact {
 		corp = o.CorporateNumber
 	}
 	if o.Capital != nil {
-		capital = c.T("company.org.yen", groupedInt(*o.Capital))
+		capital = c.T("company.org.yen", grouped(*o.Capital))
 	}
 	return []orgFact{
 		{c.T("company.org.name"), o.Name},
@@ -431,14 +431,14 @@ func (c *ctx) orgFacts(o workflow.Organisation) []orgFact {
 		{c.T("company.org.municipality"), o.Municipality},
 		{c.T("company.org.industry"), ind},
 		{c.T("company.org.sme_sector"), sector},
-		{c.T("company.org.total_headcount"), c.T("company.org.people", groupedInt(int64(o.TotalHeadcount)))},
-		{c.T("company.org.regular_headcount"), c.T("company.org.people", groupedInt(int64(o.RegularHeadcount)))},
+		{c.T("company.org.total_headcount"), c.T("company.org.people", grouped(int64(o.TotalHeadcount)))},
+		{c.T("company.org.regular_headcount"), c.T("company.org.people", grouped(int64(o.RegularHeadcount)))},
 		{c.T("company.org.capital"), capital},
 	}
 }
 
 // grouped writes n with thousands separators: 80,000,000.
-func groupedInt(n int64) string {
+func grouped(n int64) string {
 	s := strconv.FormatInt(n, 10)
 	neg := strings.HasPrefix(s, "-")
 	s = strings.TrimPrefix(s, "-")

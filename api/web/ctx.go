@@ -160,10 +160,7 @@ func (c *ctx) fail(err error) {
 			return
 		}
 	case workflow.Throttled:
-		var e *workflow.Error
-		if errors.As(err, &e) && e.RetryAfter > 0 {
-			c.w.Header().Set("Retry-After", strconv.Itoa(int(e.RetryAfter.Seconds()+0.5)))
-		}
+		c.retryAfter(err)
 	case workflow.Internal:
 		c.s.cfg.Logger.Error("web: request failed", "method", c.r.Method, "path", c.r.URL.Path, "error", err.Error())
 		c.status(http.StatusInternalServerError, "error.internal")
@@ -186,6 +183,14 @@ func (c *ctx) fail(err error) {
 	p := c.page(c.T("error."+string(code)+".title"), v)
 	if err := c.renderPage(st, "error", p); err != nil {
 		c.s.cfg.Logger.Error("web: error page", "error", err.Error())
+	}
+}
+
+// retryAfter sets Retry-After for a throttled answer.
+func (c *ctx) retryAfter(err error) {
+	var e *workflow.Error
+	if errors.As(err, &e) && e.Code == workflow.Throttled && e.RetryAfter > 0 {
+		c.w.Header().Set("Retry-After", strconv.Itoa(int(e.RetryAfter.Seconds()+0.5)))
 	}
 }
 

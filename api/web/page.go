@@ -47,11 +47,19 @@ func (s *Site) navigation(key, href string, r Rule) {
 	s.nav = append(s.nav, navItem{key: key, href: href, rule: r})
 }
 
+// userID is the signed-in user's id, 0 when signed out.
+func (c *ctx) userID() int64 {
+	if c.user == nil {
+		return 0
+	}
+	return c.user.ID
+}
+
 func (c *ctx) page(title string, data any) *Page {
 	now := c.s.cfg.Now()
 	p := &Page{Lang: c.lang, Title: title, User: c.user, Data: data, Expired: c.expired, s: c.s, now: now}
 	for _, n := range c.s.nav {
-		if n.rule.Public || (c.user != nil && (n.rule.SignedIn || c.s.cfg.Authorizer.Allowed(c.user.ID, n.rule.Perm))) {
+		if c.s.cfg.Authorizer.Admits(c.userID(), n.rule) {
 			p.Nav = append(p.Nav, NavLink{Label: c.T(n.key), Href: n.href,
 				Current: c.r.URL.Path == n.href || (n.href != "/" && strings.HasPrefix(c.r.URL.Path, n.href+"/"))})
 		}

@@ -6,7 +6,6 @@ import (
 	"html/template"
 	"io"
 	"io/fs"
-	"strconv"
 	"strings"
 )
 
@@ -24,12 +23,11 @@ type views struct {
 // funcs are the template functions; none depends on the request (the
 // language is in the Page), so the parsed templates are shared safely.
 var funcs = template.FuncMap{
-	"join":    strings.Join,
-	"grouped": grouped,
-	"add":     func(a, b int) int { return a + b },
+	"join": strings.Join,
+	"add":  func(a, b int) int { return a + b },
 }
 
-func parseViews(_ *assets) (*views, error) {
+func parseViews() (*views, error) {
 	base, err := template.New("layout.html").Funcs(funcs).ParseFS(templateFS, "templates/layout.html", "templates/partials/*.html")
 	if err != nil {
 		return nil, fmt.Errorf("web: templates: %w", err)
@@ -62,36 +60,4 @@ func (v *views) render(w io.Writer, name string, p *Page) error {
 		return fmt.Errorf("no view %q", name)
 	}
 	return t.ExecuteTemplate(w, "layout.html", p)
-}
-
-// grouped writes a whole number with thousands separators: 80,000,000.
-func grouped(n any) string {
-	var v int64
-	switch x := n.(type) {
-	case int:
-		v = int64(x)
-	case int64:
-		v = x
-	case *int64:
-		if x == nil {
-			return ""
-		}
-		v = *x
-	default:
-		return fmt.Sprint(n)
-	}
-	s := strconv.FormatInt(v, 10)
-	neg := strings.HasPrefix(s, "-")
-	s = strings.TrimPrefix(s, "-")
-	var b strings.Builder
-	for i, r := range s {
-		if i > 0 && (len(s)-i)%3 == 0 {
-			b.WriteByte(',')
-		}
-		b.WriteRune(r)
-	}
-	if neg {
-		return "-" + b.String()
-	}
-	return b.String()
 }

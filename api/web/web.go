@@ -55,27 +55,13 @@ type Route struct {
 
 // Rule is a page's authorization: public, any signed-in user, or a
 // permission from policy (the same one the API's route asks for).
-type Rule struct {
-	Public, SignedIn bool
-	Perm             policy.Permission
-}
+type Rule = policy.RouteRule
 
 var (
-	public   = Rule{Public: true}
-	signedIn = Rule{SignedIn: true}
+	public   = policy.PublicRoute
+	signedIn = policy.SignedInRoute
+	allow    = policy.Allow
 )
-
-func allow(p policy.Permission) Rule { return Rule{Perm: p} }
-
-func (r Rule) String() string {
-	switch {
-	case r.Public:
-		return "public"
-	case r.SignedIn:
-		return "any signed-in user"
-	}
-	return r.Perm.String()
-}
 
 // New parses every template and catalogue (a broken one fails here, at
 // start) and returns the site; Handler serves it.
@@ -109,7 +95,7 @@ func newSite(cfg Config) (*Site, error) {
 	if s.static, err = loadAssets(); err != nil {
 		return nil, err
 	}
-	if s.views, err = parseViews(s.static); err != nil {
+	if s.views, err = parseViews(); err != nil {
 		return nil, err
 	}
 	s.register()
@@ -260,7 +246,7 @@ func (s *Site) authorize(c *ctx, r Rule) error {
 	if c.user == nil {
 		return errSignIn
 	}
-	if !r.SignedIn && !s.cfg.Authorizer.Allowed(c.user.ID, r.Perm) {
+	if !s.cfg.Authorizer.Admits(c.user.ID, r) {
 		return workflow.Refuse(workflow.Forbidden, "このページを開く権限がありません", "your roles do not allow this page")
 	}
 	return nil
