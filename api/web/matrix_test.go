@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"net/url"
 	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -24,7 +25,8 @@ func TestPageMatrix(t *testing.T) {
 	dbtest.Each(t, func(t *testing.T, d *db.DB) {
 		ts := newTestSite(t, d)
 		params := map[string]string{"id": demoDraft(t, ts), "token": "no-such-invitation", "cycle": "demo-telework",
-			"programme": "mic-pioneer", "version": "1", "stage": "top100", "hash": "000000000000", "name": "app.css"}
+			"programme": "mic-pioneer", "version": "1", "stage": "top100", "hash": "000000000000", "name": "app.css",
+			"user": strconv.FormatInt(ts.userID("mic-judge-1"), 10), "proposal": "1", "action": "screen", "key": "demo-telework", "grant": "1"}
 		wild := regexp.MustCompile(`\{([a-z]+)(\.\.\.)?\}`)
 		clients := map[string]*client{}
 		for _, who := range roles {
