@@ -154,6 +154,7 @@ func (s *Site) addPanelMember(c *ctx) error {
 	}
 	id, _ := strconv.ParseInt(f.Value("user"), 10, 64)
 	role := workflow.Role(f.Value("role"))
+	status := http.StatusUnprocessableEntity
 	switch {
 	case id <= 0:
 		f.Fail("user", c.T("stage.panel.user.missing"))
@@ -168,9 +169,11 @@ func (s *Site) addPanelMember(c *ctx) error {
 			f.Fail("user", c.T("stage.panel.user.missing"))
 		} else if !f.Refused(err, nil) {
 			return err
+		} else {
+			status = f.Status(err)
 		}
 	}
-	return c.render(f.Status(workflow.Refuse(workflow.Invalid, "", "")), "stage/panel", "stage.panel.title", v)
+	return c.render(status, "stage/panel", "stage.panel.title", v)
 }
 
 func (s *Site) removePanelMember(c *ctx) error {
