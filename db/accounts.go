@@ -117,6 +117,9 @@ func (t *tx) Users(ctx context.Context, f workflow.UserFilter, domains []string)
 		if domains != nil {
 			q = q.Where("id IN (SELECT user_id FROM role_grants WHERE domain IN (?))", bun.List(append(domains, "")))
 		}
+		if len(f.Roles) > 0 {
+			q = q.Where("id IN (SELECT user_id FROM role_grants WHERE revoked_at IS NULL AND domain = ? AND role IN (?))", f.Domain, bun.List(f.Roles))
+		}
 		return q
 	}
 	total, err := count(ctx, f.Total, where(t.db.NewSelect().Table("users")))

@@ -131,7 +131,21 @@ type AccountsTx interface {
 // UserFilter narrows a user list.
 type UserFilter struct {
 	Q string // part of the email or name
+	// Roles and Domain, when Roles is not empty, keep only users holding
+	// an active grant of one of Roles in Domain (the judges and chairs a
+	// panel may take from its ministry).
+	Roles  []Role
+	Domain string
 	Page
+}
+
+// filters is the filter as the list's cursor binds it.
+func (f UserFilter) filters() []string {
+	out := []string{f.Q, f.Domain}
+	for _, r := range f.Roles {
+		out = append(out, string(r))
+	}
+	return out
 }
 
 // NewUser is an account created directly with one grant.

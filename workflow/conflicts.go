@@ -201,13 +201,18 @@ func (s *Service) Conflicts(ctx context.Context, actor Actor, ref StageRef) ([]C
 		for _, c := range d.conflicts {
 			out = append(out, c)
 		}
-		slices.SortFunc(out, func(a, b ConflictOfInterest) int {
-			if a.NominationID != b.NominationID {
-				return int(a.NominationID - b.NominationID)
-			}
-			return int(a.UserID - b.UserID)
-		})
+		sortConflicts(out)
 		return nil
 	})
 	return out, withOp("workflow.Conflicts", err)
+}
+
+// sortConflicts orders conflicts by entry, then judge.
+func sortConflicts(cs []ConflictOfInterest) {
+	slices.SortFunc(cs, func(a, b ConflictOfInterest) int {
+		if a.NominationID != b.NominationID {
+			return int(a.NominationID - b.NominationID)
+		}
+		return int(a.UserID - b.UserID)
+	})
 }
