@@ -138,7 +138,7 @@ type NominationFilter struct {
 	// headcount (常時雇用, its current record), inclusive; 0 is no bound.
 	MinHeadcount, MaxHeadcount int
 	Ministries                 []string
-	OrganisationID   int64
+	OrganisationID             int64
 	Page
 }
 
