@@ -270,16 +270,14 @@ var bulkActions = []workflow.Action{workflow.StartScreening, workflow.Return, wo
 const maxTrail = 30
 
 // filterForm is the list's filter controls, filled from the URL.
-func (s *Site) filterForm(c *ctx, q listQuery) (*Form, error) {
+func (s *Site) filterForm(c *ctx, q listQuery, ps []staffProgramme) *Form {
 	f := c.form()
 	choose := Option{Value: "", Label: c.T("staff.filter.any")}
-	ps, err := s.staffProgrammes(c)
-	if err != nil {
-		return nil, err
-	}
 	progs, cycles := []Option{choose}, []Option{choose}
 	for _, p := range ps {
-		progs = append(progs, Option{Value: p.Programme.Key, Label: p.Programme.Title.In(c.lang)})
+		if !slices.ContainsFunc(progs, func(o Option) bool { return o.Value == p.Programme.Key }) {
+			progs = append(progs, Option{Value: p.Programme.Key, Label: p.Programme.Title.In(c.lang)})
+		}
 		if !slices.ContainsFunc(cycles, func(o Option) bool { return o.Value == p.Cycle }) {
 			cycles = append(cycles, Option{Value: p.Cycle, Label: p.Cycle})
 		}
@@ -311,12 +309,12 @@ func (s *Site) filterForm(c *ctx, q listQuery) (*Form, error) {
 	} {
 		f.Add(fl)
 	}
-	return f, nil
+	return f
 }
 
 func (c *ctx) listRow(it workflow.NominationItem, progs map[string]string) listRow {
 	n := it.Nomination
-	r := listRow{ID: n.ID, Version: n.Version, Receipt: receiptNumber(n), Name: it.OrganisationName, Programme: progs[n.ProgrammeKey],
+	r := listRow{ID: n.ID, Version: n.Version, Receipt: receiptNumber(n), Name: it.OrganisationName, Programme: progs[n.CycleKey+"/"+n.ProgrammeKey],
 		State: n.State.Label().In(c.lang), Stage: n.Stage, Href: staffPath(n.ID, ""), Updated: n.UpdatedAt}
 	if p, ok := workflow.PrefectureByCode(it.Prefecture); ok {
 		r.Prefecture = p.Name.In(c.lang)
@@ -336,14 +334,11 @@ func (s *Site) staffList(c *ctx) error {
 	}
 	uq := c.r.URL.Query()
 	q := readListQuery(uq)
-	form, err := s.filterForm(c, q)
+	ps, err := s.staffProgrammes(c)
 	if err != nil {
 		return err
 	}
-	progs := map[string]string{}
-	for _, o := range form.Field("programme").Options[1:] {
-		progs[o.Value] = o.Label
-	}
+	form, progs := s.filterForm(c, q, ps), programmeTitles(c, ps)
 	f, err := q.filter()
 	if err == nil && uq.Get("format") == "csv" {
 		return s.staffCSV(c, f, progs)
@@ -370,6 +365,16 @@ func (s *Site) staffList(c *ctx) error {
 	v.Total = *info.Total
 	v.Next, v.Prev, v.First = pageLinks(q, uq.Get("cursor"), uq.Get("trail"), info.NextCursor)
 	return c.render(http.StatusOK, "staff/list", "staff.list.title", v)
+}
+
+// programmeTitles are the titles of the caller's programmes by
+// "cycle/programme" (a programme's key recurs every year).
+func programmeTitles(c *ctx, ps []staffProgramme) map[string]string {
+	out := map[string]string{}
+	for _, p := range ps {
+		out[p.Cycle+"/"+p.Programme.Key] = p.Programme.Title.In(c.lang)
+	}
+	return out
 }
 
 func withFormat(v url.Values) string {
