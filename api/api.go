@@ -116,6 +116,7 @@ func (s *server) routes(r *gin.Engine) {
 	s.route(r, "GET", v1+"/nominations/:id", allow(policy.ReadNomination), s.getNomination)
 	s.route(r, "PATCH", v1+"/nominations/:id", allow(policy.EditNomination), s.updateAnswers)
 	s.route(r, "POST", v1+"/nominations/:id/actions/:action", allow(policy.ActOnNomination), s.act)
+	s.route(r, "POST", v1+"/nominations/bulk-actions/:action", allow(policy.ActOnNomination), s.bulkAct)
 	s.route(r, "GET", v1+"/nominations/:id/history", allow(policy.ReadHistory), s.history)
 	s.route(r, "GET", v1+"/nominations/:id/answer-history", allow(policy.ReadHistory), s.answerHistory)
 	s.route(r, "GET", v1+"/nominations/:id/feedback", allow(policy.ReadFeedback), s.feedback)

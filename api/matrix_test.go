@@ -120,6 +120,11 @@ func matrixRows() []matrixRow {
 			n := f.liveMHLW()
 			return cell{path: fmt.Sprintf("%s/nominations/%d/actions/withdraw", v1, n.ID), body: map[string]any{"reason": "辞退"}}
 		}, "401 403 404 403 403 403 403 200 404"},
+		{"POST", v1 + "/nominations/bulk-actions/:action", func(f *fixture, _ string) cell {
+			// The same as the single action: a fresh MHLW nomination of A's, withdrawn in bulk.
+			n := f.liveMHLW()
+			return cell{path: v1 + "/nominations/bulk-actions/withdraw", body: map[string]any{"ids": []int64{n.ID}, "input": map[string]any{"reason": "辞退"}}}
+		}, "401 403 404 403 403 403 403 200 404"},
 		{"GET", v1 + "/nominations/:id/history", func(f *fixture, _ string) cell {
 			return cell{path: fmt.Sprintf("%s/nominations/%d/history", v1, f.micDraft)}
 		}, "401 200 200 404 403 403 403 200 404"},

@@ -370,13 +370,8 @@ func (s *server) act(c *gin.Context) {
 	if !ok {
 		return
 	}
-	action := workflow.Action(c.Param("action"))
-	known := false
-	for _, a := range workflow.Actions {
-		known = known || a == action
-	}
-	if !known {
-		s.fail(c, workflow.Errorf(workflow.NotFound, "no such action %q", action))
+	action, ok := s.actionParam(c)
+	if !ok {
 		return
 	}
 	version, ok := s.ifMatch(c, false)
@@ -387,15 +382,9 @@ func (s *server) act(c *gin.Context) {
 	if c.Request.ContentLength != 0 && !s.decode(c, &req) {
 		return
 	}
-	in := workflow.Input{Reason: req.Reason, Award: req.Award}
-	if req.Due != "" {
-		due, err := parseDue(req.Due)
-		if err != nil {
-			s.fail(c, &workflow.Error{Code: workflow.Invalid, Message: "bad due date", Problems: []workflow.Problem{{Path: "due", Code: "not_date",
-				Message: workflow.Text{Ja: "日付（2026-08-31）または日時（RFC 3339）で指定してください", En: "must be a date (2026-08-31) or an RFC 3339 time"}}}})
-			return
-		}
-		in.Due = &due
+	in, ok := s.input(c, req)
+	if !ok {
+		return
 	}
 	v, err := s.cfg.Service.Act(c.Request.Context(), actor(c), id, version, action, in)
 	if err != nil {
@@ -404,6 +393,95 @@ func (s *server) act(c *gin.Context) {
 	}
 	etag(c, v.Nomination.Version)
 	c.JSON(http.StatusOK, toViewJSON(c, v))
+}
+
+// actionParam is the :action of the path, one of workflow.Actions.
+func (s *server) actionParam(c *gin.Context) (workflow.Action, bool) {
+	action := workflow.Action(c.Param("action"))
+	for _, a := range workflow.Actions {
+		if a == action {
+			return action, true
+		}
+	}
+	s.fail(c, workflow.Errorf(workflow.NotFound, "no such action %q", action))
+	return "", false
+}
+
+// input is an action's input from its request.
+func (s *server) input(c *gin.Context, req actionRequest) (workflow.Input, bool) {
+	in := workflow.Input{Reason: req.Reason, Award: req.Award}
+	if req.Due != "" {
+		due, err := parseDue(req.Due)
+		if err != nil {
+			s.fail(c, &workflow.Error{Code: workflow.Invalid, Message: "bad due date", Problems: []workflow.Problem{{Path: "due", Code: "not_date",
+				Message: workflow.Text{Ja: "日付（2026-08-31）または日時（RFC 3339）で指定してください", En: "must be a date (2026-08-31) or an RFC 3339 time"}}}})
+			return in, false
+		}
+		in.Due = &due
+	}
+	return in, true
+}
+
+// bulkActionRequest names the nominations of a bulk action and, when
+// given, the version each was seen at (same order; a moved one refuses
+// the whole request with 409).
+type bulkActionRequest struct {
+	IDs      []int64       `json:"ids"`
+	Versions []int         `json:"versions"`
+	Input    actionRequest `json:"input"`
+}
+
+// bulkActionJSON is the outcome of a bulk action: every nomination moved.
+type bulkActionJSON struct {
+	Action      workflow.Action `json:"action"`
+	Count       int             `json:"count"`
+	Nominations []bulkMovedJSON `json:"nominations"`
+}
+
+type bulkMovedJSON struct {
+	ID      int64          `json:"id"`
+	State   workflow.State `json:"state"`
+	Stage   string         `json:"stage,omitempty"`
+	Tier    string         `json:"tier,omitempty"`
+	Version int            `json:"version"`
+}
+
+// bulkAct applies one action to many nominations, all or nothing.
+func (s *server) bulkAct(c *gin.Context) {
+	action, ok := s.actionParam(c)
+	if !ok {
+		return
+	}
+	var req bulkActionRequest
+	if !s.decode(c, &req) {
+		return
+	}
+	if len(req.Versions) != 0 && len(req.Versions) != len(req.IDs) {
+		s.fail(c, &workflow.Error{Code: workflow.Invalid, Message: "versions must match ids one for one", Problems: []workflow.Problem{{Path: "versions",
+			Code: "length", Message: workflow.Text{Ja: "versions は ids と同じ数だけ指定してください", En: "give one version per id, or none"}}}})
+		return
+	}
+	in, ok := s.input(c, req.Input)
+	if !ok {
+		return
+	}
+	want := make([]workflow.Expect, len(req.IDs))
+	for i, id := range req.IDs {
+		want[i].ID = id
+		if len(req.Versions) > 0 {
+			want[i].Version = req.Versions[i]
+		}
+	}
+	ns, err := s.cfg.Service.BulkAct(c.Request.Context(), actor(c), want, action, in)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	out := bulkActionJSON{Action: action, Count: len(ns), Nominations: make([]bulkMovedJSON, len(ns))}
+	for i, n := range ns {
+		out.Nominations[i] = bulkMovedJSON{ID: n.ID, State: n.State, Stage: n.Stage, Tier: n.Tier, Version: n.Version}
+	}
+	c.JSON(http.StatusOK, out)
 }
 
 func parseDue(v string) (time.Time, error) {

@@ -372,6 +372,12 @@ func (t *tx) SearchNominations(ctx context.Context, f workflow.NominationFilter)
 				q = q.Where("? = ?", bun.Safe(c.col), c.v)
 			}
 		}
+		if f.MinHeadcount > 0 {
+			q = q.Where("o.regular_headcount >= ?", f.MinHeadcount)
+		}
+		if f.MaxHeadcount > 0 {
+			q = q.Where("o.regular_headcount <= ?", f.MaxHeadcount)
+		}
 		if f.Q != "" {
 			p := likePattern(f.Q)
 			q = q.Where(`(LOWER(o.name) LIKE ? ESCAPE '\' OR LOWER(o.name_kana) LIKE ? ESCAPE '\')`, p, p)

@@ -175,7 +175,7 @@ func (s *Service) ApplyDecision(ctx context.Context, actor Actor, ref StageRef, 
 			if err := cache.preloadOrganisations(ctx, tx, ns); err != nil {
 				return err
 			}
-			if _, err := s.applyAt(ctx, tx, actor, ns, g.action, Input{Reason: g.reason, Award: g.award}, now); err != nil {
+			if _, err := s.applyAt(ctx, tx, actor, ns, g.action, Input{Reason: g.reason, Award: g.award}, now, nil); err != nil {
 				return err
 			}
 		}

@@ -3,6 +3,7 @@ package workflow
 import (
 	"context"
 	"slices"
+	"strconv"
 	"time"
 )
 
@@ -160,7 +161,13 @@ func (s *Service) Nominations(ctx context.Context, actor Actor, f NominationFilt
 		return nil, PageInfo{}, &Error{Op: op, Code: Forbidden, Message: "judges see entries through their panels", Ja: "審査員・委員長は、担当する審査会から応募を確認してください"}
 	}
 	f.Q = normalise(f.Q)
-	filters := []string{f.Cycle, f.Programme, string(f.State), f.Prefecture, f.Industry, f.Q}
+	if f.MinHeadcount < 0 || f.MaxHeadcount < 0 || (f.MaxHeadcount != 0 && f.MaxHeadcount < f.MinHeadcount) {
+		e := Refuse(Invalid, "従業員数の範囲が正しくありません（0以上、下限は上限以下）", "the headcount range is not valid (0 or more, minimum at most maximum)")
+		e.Op, e.Problems = op, []Problem{problem("headcount", "invalid", e.Ja, e.Message)}
+		return nil, PageInfo{}, e
+	}
+	filters := []string{f.Cycle, f.Programme, string(f.State), f.Prefecture, f.Industry, f.Q,
+		strconv.Itoa(f.MinHeadcount), strconv.Itoa(f.MaxHeadcount)}
 	var err error
 	if f.Page, err = f.Page.open("nominations", filters...); err != nil {
 		return nil, PageInfo{}, withOp(op, err)
@@ -275,6 +282,21 @@ func (s *Service) Nomination(ctx context.Context, actor Actor, id int64) (Nomina
 		return nil
 	})
 	return v, withOp("workflow.Nomination", err)
+}
+
+// StateCounts counts a programme's nominations by state, for its staff
+// (others: NotFound, as if the programme did not exist).
+func (s *Service) StateCounts(ctx context.Context, actor Actor, cycleKey, programmeKey string) (map[State]int, error) {
+	var out map[State]int
+	err := s.inTx(ctx, func(tx Tx, _ time.Time) error {
+		if _, _, err := staffProgramme(ctx, tx, s.authz, actor, cycleKey, programmeKey); err != nil {
+			return err
+		}
+		var err error
+		out, err = tx.CountNominationsByState(ctx, cycleKey, programmeKey)
+		return err
+	})
+	return out, withOp("workflow.StateCounts", err)
 }
 
 // History returns a nomination's history, oldest first. Errors: NotFound.

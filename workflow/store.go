@@ -134,8 +134,11 @@ type NominationFilter struct {
 	Prefecture       string // of the organisation's current record
 	Industry         string
 	Q                string // part of the organisation's name or reading
-	Ministries       []string
-	OrganisationID   int64
+	// MinHeadcount and MaxHeadcount bound the organisation's regular
+	// headcount (常時雇用, its current record), inclusive; 0 is no bound.
+	MinHeadcount, MaxHeadcount int
+	Ministries                 []string
+	OrganisationID             int64
 	Page
 }
 

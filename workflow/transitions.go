@@ -42,7 +42,7 @@ func (s *Service) transition(ctx context.Context, actor Actor, id int64, expecte
 			return Refuse(Conflict, "この応募は他の操作で更新されました（現在の版 %[2]d、編集した版 %[3]d）。再読み込みしてからやり直してください",
 				"nomination %[1]d is at version %[2]d, not %[3]d; reload and try again", id, seen, expected)
 		}
-		outs, err := s.applyAt(ctx, tx, actor, []Nomination{n}, action, in, now)
+		outs, err := s.applyAt(ctx, tx, actor, []Nomination{n}, action, in, now, nil)
 		if err != nil {
 			return err
 		}
@@ -63,23 +63,46 @@ func (s *Service) transition(ctx context.Context, actor Actor, id int64, expecte
 // nominations, all or nothing: if any is refused, nothing changes and the
 // error lists every refusal, each with the path "nominations[ID]".
 func (s *Service) BulkTransition(ctx context.Context, actor Actor, ids []int64, action Action, in Input) ([]Nomination, error) {
+	want := make([]Expect, len(ids))
+	for i, id := range ids {
+		want[i] = Expect{ID: id}
+	}
+	return s.BulkAct(ctx, actor, want, action, in)
+}
+
+// Expect is a nomination and the version its caller last saw (0: any).
+type Expect struct {
+	ID      int64
+	Version int
+}
+
+// BulkAct is BulkTransition for a selection the caller confirmed at given
+// versions: a nomination that has moved on since is refused (Conflict,
+// code "stale"), so a confirmation page never applies to what it did not
+// show. A nomination the actor may not see is refused as missing, before
+// its version is compared, so nothing about it is revealed.
+//
+// Errors: Invalid (no or repeated ids); NotFound; and, listing every
+// refusal, the code of the first (Conflict when any is stale).
+func (s *Service) BulkAct(ctx context.Context, actor Actor, want []Expect, action Action, in Input) ([]Nomination, error) {
 	var out []Nomination
 	err := s.inTx(ctx, func(tx Tx, now time.Time) error {
-		if len(ids) == 0 {
+		if len(want) == 0 {
 			return Refuse(Invalid, "応募が指定されていません", "no nominations given")
 		}
-		seen := make(map[int64]bool, len(ids))
-		for _, id := range ids {
-			if seen[id] {
-				return Refuse(Invalid, "応募 %d が重複して指定されています", "nomination %d is listed twice", id)
+		ids := make([]int64, len(want))
+		expected := make(map[int64]int, len(want))
+		for i, w := range want {
+			if _, dup := expected[w.ID]; dup {
+				return Refuse(Invalid, "応募 %d が重複して指定されています", "nomination %d is listed twice", w.ID)
 			}
-			seen[id] = true
+			ids[i], expected[w.ID] = w.ID, w.Version
 		}
 		ns, err := tx.Nominations(ctx, ids)
 		if err != nil {
 			return err
 		}
-		out, err = s.applyAt(ctx, tx, actor, ns, action, in, now)
+		out, err = s.applyAt(ctx, tx, actor, ns, action, in, now, expected)
 		return err
 	})
 	return out, withOp("workflow.BulkTransition", err)
@@ -87,7 +110,8 @@ func (s *Service) BulkTransition(ctx context.Context, actor Actor, ids []int64, 
 
 // applyAt decides an action for each nomination at now and stores the
 // results and their history in tx. All must succeed.
-func (s *Service) applyAt(ctx context.Context, tx Tx, actor Actor, ns []Nomination, action Action, in Input, now time.Time) ([]Nomination, error) {
+// expected holds the versions the caller saw (nil or 0: any).
+func (s *Service) applyAt(ctx context.Context, tx Tx, actor Actor, ns []Nomination, action Action, in Input, now time.Time, expected map[int64]int) ([]Nomination, error) {
 	if in.Due != nil {
 		d := in.Due.UTC()
 		in.Due = &d
@@ -106,6 +130,13 @@ func (s *Service) applyAt(ctx context.Context, tx Tx, actor Actor, ns []Nominati
 		if err == nil {
 			err = canSee(s.authz, actor, n, c.Programme)
 		}
+		if v := expected[n.ID]; err == nil && v != 0 {
+			if seen := seenVersion(n, s.applicantView(actor, c), c.ReleasedAt != nil); seen != v {
+				err = &Error{Code: Conflict, Message: "stale", Problems: []Problem{problem("", "stale",
+					fmt.Sprintf("確認した後に他の操作で更新されました（現在の版 %d、確認した版 %d）", seen, v),
+					fmt.Sprintf("changed since it was confirmed (now version %d, confirmed at %d)", seen, v))}}
+			}
+		}
 		var next Nomination
 		role := Role("")
 		if err == nil {
@@ -120,6 +151,9 @@ func (s *Service) applyAt(ctx context.Context, tx Tx, actor Actor, ns []Nominati
 			if failed == nil {
 				failed = &Error{Code: ErrorCode(err), Message: fmt.Sprintf("%s refused; nothing was changed", action),
 					Ja: fmt.Sprintf("「%s」ができない応募があるため、いずれの応募も変更していません", action.Label().Ja)}
+			}
+			if ErrorCode(err) == Conflict {
+				failed.Code = Conflict
 			}
 			failed.Problems = append(failed.Problems, bulkProblems(n.ID, err)...)
 			continue

@@ -2,6 +2,7 @@ package web
 
 import (
 	"context"
+	"fmt"
 	"net/http"
 	"slices"
 	"strconv"
@@ -31,6 +32,12 @@ func BenchmarkPages(b *testing.B) {
 				{"award-list", "anon", "/awards/" + demo.PastKey},
 				{"award-list-empty", "anon", "/awards/" + demo.Key},
 			}
+			if dialect == db.Postgres {
+				deep := staffBench(b, ts, 5000)
+				pages = append(pages,
+					struct{ name, who, path string }{"secretariat list, 5,000 nominations", "mic-secretariat", "/staff/nominations"},
+					struct{ name, who, path string }{"secretariat list, 5,000 nominations, page 60", "mic-secretariat", deep})
+			}
 			for _, p := range pages {
 				b.Run(p.name, func(b *testing.B) {
 					c := ts.as(p.who)
@@ -53,6 +60,53 @@ func BenchmarkPages(b *testing.B) {
 			}
 		})
 	}
+}
+
+// staffBench stores n valid submitted MIC nominations, each with its
+// organisation, in one transaction through the store (the services would
+// take minutes), and returns the list's URL of page 60 (via its cursor).
+func staffBench(b *testing.B, ts *testSite, n int) string {
+	b.Helper()
+	ctx := context.Background()
+	cv, err := ts.svc.Cycle(ctx, demo.Key)
+	if err != nil {
+		b.Fatal(err)
+	}
+	p, _ := cv.Cycle.Programme("mic-pioneer")
+	now := ts.clock.Now().UTC()
+	err = db.NewStore(ts.d).InTx(ctx, func(tx workflow.Tx) error {
+		for i := range n {
+			o := workflow.Organisation{Name: fmt.Sprintf("株式会社ベンチ%05d", i), NameKana: "ベンチ", LegalForm: "kabushiki_kaisha",
+				Prefecture: workflow.Prefectures[i%47].Code, Municipality: "港区", Industry: "G", SMESector: workflow.SectorServices,
+				TotalHeadcount: 100, RegularHeadcount: 10 + i%400, Version: 1, CreatedAt: now, UpdatedAt: now}
+			if err := tx.InsertOrganisation(ctx, &o); err != nil {
+				return err
+			}
+			answers, ps := p.Form.Apply(nil, demo.Answers("mic-pioneer", i))
+			if len(ps) > 0 {
+				return fmt.Errorf("answers: %v", ps)
+			}
+			nom := workflow.Nomination{CycleKey: demo.Key, CycleVersion: cv.Version, ProgrammeKey: "mic-pioneer", Ministry: p.Ministry,
+				OrganisationID: o.ID, State: workflow.Submitted, Answers: answers, Snapshot: &o, SubmittedAt: &now,
+				Version: 2, CreatedAt: now, UpdatedAt: now, ApplicantVersion: 2, ApplicantUpdatedAt: now}
+			if err := tx.InsertNomination(ctx, &nom); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		b.Fatal(err)
+	}
+	f := workflow.NominationFilter{}
+	for range 59 {
+		_, info, err := ts.svc.Nominations(ctx, testAdmin, f)
+		if err != nil {
+			b.Fatal(err)
+		}
+		f.Cursor = info.NextCursor
+	}
+	return "/staff/nominations?cursor=" + f.Cursor
 }
 
 // demoDraft is the demo applicant's MIC draft's id.

@@ -21,6 +21,7 @@ func (s *Site) register() {
 	s.companyPages()
 	s.nominationPages()
 	s.stagePages()
+	s.staffPages()
 }
 
 // files registers a public route that reads no session (static files).

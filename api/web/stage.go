@@ -3,6 +3,7 @@ package web
 import (
 	"net/url"
 	"strings"
+	"time"
 
 	"github.com/awardflow/awardflow/workflow"
 )
@@ -35,4 +36,21 @@ func escaped(parts ...string) string {
 		parts[i] = url.PathEscape(p)
 	}
 	return strings.Join(parts, "/")
+}
+
+// timeLeft says how long a window has left, in days and hours.
+func (c *ctx) timeLeft(w workflow.Window) string {
+	now := c.s.cfg.Now()
+	switch {
+	case now.Before(w.Opens):
+		return c.T("stage.left.not_open")
+	case !now.Before(w.Closes):
+		return c.T("stage.left.closed")
+	}
+	d := w.Closes.Sub(now)
+	days, hours := int(d/(24*time.Hour)), int(d%(24*time.Hour)/time.Hour)
+	if days == 0 {
+		return c.T("stage.left.hours", max(hours, 1))
+	}
+	return c.T("stage.left.days", days, hours)
 }

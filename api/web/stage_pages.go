@@ -132,23 +132,6 @@ func (c *ctx) windowText(w workflow.Window) string {
 	return c.T("stage.window.span", p.DateTime(w.Opens), p.DateTime(w.Closes))
 }
 
-// timeLeft says how long a window has left, in days and hours.
-func (c *ctx) timeLeft(w workflow.Window) string {
-	now := c.s.cfg.Now()
-	switch {
-	case now.Before(w.Opens):
-		return c.T("stage.left.not_open")
-	case !now.Before(w.Closes):
-		return c.T("stage.left.closed")
-	}
-	d := w.Closes.Sub(now)
-	days, hours := int(d/(24*time.Hour)), int(d%(24*time.Hour)/time.Hour)
-	if days == 0 {
-		return c.T("stage.left.hours", max(hours, 1))
-	}
-	return c.T("stage.left.days", days, hours)
-}
-
 // localInput is an instant as a datetime-local control shows it, in JST.
 func localInput(t time.Time) string {
 	if t.IsZero() {
