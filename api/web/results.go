@@ -147,10 +147,10 @@ type decisionView struct {
 
 // decisionEntry is an entry under review with its manual choice.
 type decisionEntry struct {
-	ID                  int64
-	Name                string
-	Rank                int
-	Legend              string
+	ID                   int64
+	Name                 string
+	Rank                 int
+	Legend               string
 	Treat, Why, Override *Field
 }
 
@@ -255,7 +255,7 @@ func (s *Site) decisionContext(c *ctx) (decisionView, error) {
 			Treat:  f.Add(Field{Name: "treat." + id, Label: c.T("results.entry.treat"), Type: "select", Options: treat}),
 			Why:    f.Add(Field{Name: "why." + id, Label: c.T("results.entry.why"), Help: c.T("results.entry.why.help"), Type: "text", MaxLength: 2000})}
 		if o.Eligibility != "" && o.Eligibility != workflow.Pass {
-			e.Override = f.Add(Field{Name: "override." + id, Label: c.T("results.entry.override"), Help: c.T("results.eligibility."+string(o.Eligibility)),
+			e.Override = f.Add(Field{Name: "override." + id, Label: c.T("results.entry.override"), Help: c.T("results.eligibility." + string(o.Eligibility)),
 				Type: "checkbox"})
 		}
 		v.Entries = append(v.Entries, e)
