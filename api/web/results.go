@@ -166,6 +166,7 @@ type previewView struct {
 	Selected    []awardCount
 	Unresolved  bool
 	Measure     string
+	Eligibility bool // some entry has a verdict under the stage's rules
 }
 
 type awardCount struct {
@@ -335,6 +336,9 @@ func (p specPath) field(path string) string {
 func (v *decisionView) spec(c *ctx) (workflow.DecisionSpec, specPath) {
 	f := v.Form
 	sp := workflow.DecisionSpec{Measure: aggregate.Measure(f.Value("measure")), Reason: f.Value("reason")}
+	if strings.TrimSpace(sp.Reason) == "" {
+		sp.Reason = c.T("results.decision.reason.default", v.Info.StageTitle)
+	}
 	paths := specPath{lists: map[string][]int64{}}
 	if v.AwardStage {
 		for _, a := range v.Info.Stage.Awards {
@@ -419,11 +423,15 @@ func (v *decisionView) preview(c *ctx, pv workflow.DecisionPreview, measure aggr
 			row.Value = strconv.FormatFloat(o.Value, 'f', 2, 64)
 		} else {
 			row.Rank, row.Value = "—", c.T("results.preview.no_scores")
+			row.Flags = append(row.Flags, c.T("results.flag.no_scores"))
+			p.Warnings = append(p.Warnings, FormError{Href: "#" + row.Anchor,
+				Message: c.T("results.warning.entry", o.NominationID, o.OrganisationName) + c.T("results.flag.no_scores")})
 		}
 		if o.Tie {
 			row.Rank += c.T("results.preview.tie_mark")
 		}
 		if o.Eligibility != "" {
+			p.Eligibility = true
 			row.Eligibility = c.T("results.eligibility." + string(o.Eligibility))
 			if o.EligibilityOverride != "" {
 				row.Eligibility += c.T("results.preview.overridden")
