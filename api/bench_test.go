@@ -252,6 +252,11 @@ func BenchmarkImportSheet300(b *testing.B) {
 func BenchmarkZipSheets300(b *testing.B) {
 	f := newFixture(b, dbtest.Postgres(b))
 	seedStage(b, f, 3000, 300, 3, false)
+	benchZip(b, f)
+}
+
+// benchZip times GET …/sheets, the zip of every judge's sheet.
+func benchZip(b *testing.B, f *fixture) {
 	srv := httptest.NewServer(f.h)
 	defer srv.Close()
 	var size int64
@@ -269,6 +274,19 @@ func BenchmarkZipSheets300(b *testing.B) {
 		}
 	}
 	b.ReportMetric(float64(size)/(1<<20), "MiB/zip")
+}
+
+// BenchmarkZipSheetsStage builds the zip of a stage of realistic size over
+// loopback on PostgreSQL: 300 entries and 10 judges, scored, each entry
+// with 3 judges (90 rows a sheet) or with all 10 (300 rows a sheet).
+func BenchmarkZipSheetsStage(b *testing.B) {
+	for _, k := range []int{3, 10} {
+		b.Run(fmt.Sprintf("300x10_k%d", k), func(b *testing.B) {
+			f := newFixture(b, dbtest.Postgres(b))
+			seedStage(b, f, 300, 10, k, true)
+			benchZip(b, f)
+		})
+	}
 }
 
 func (f *fixture) downloadBench(b *testing.B, token string, judge int64) []byte {

@@ -1,7 +1,6 @@
 package api
 
 import (
-	"archive/zip"
 	"bytes"
 	"errors"
 	"fmt"
@@ -24,10 +23,6 @@ func attachment(c *gin.Context, name, contentType string, data []byte) {
 	c.Data(http.StatusOK, contentType, data)
 }
 
-func sheetName(ref workflow.StageRef, judge int64) string {
-	return fmt.Sprintf("%s_%s_%s_judge%d.xlsx", ref.Cycle, ref.Programme, ref.Stage, judge)
-}
-
 func (s *server) downloadSheet(c *gin.Context) {
 	judge, ok := s.idParam(c, "user")
 	if !ok {
@@ -44,7 +39,7 @@ func (s *server) downloadSheet(c *gin.Context) {
 		s.fail(c, err)
 		return
 	}
-	attachment(c, sheetName(ref, judge), xlsxType, buf.Bytes())
+	attachment(c, workbook.SheetFileName(ref, judge), xlsxType, buf.Bytes())
 }
 
 // exportSheets answers a zip with every panel judge's sheet.
@@ -56,23 +51,11 @@ func (s *server) exportSheets(c *gin.Context) {
 		return
 	}
 	var buf bytes.Buffer
-	zw := zip.NewWriter(&buf)
-	for _, sh := range sheets {
-		w, err := zw.CreateHeader(&zip.FileHeader{Name: sheetName(ref, sh.Provenance.JudgeID), Method: zip.Store, Modified: sh.Provenance.IssuedAt})
-		if err != nil {
-			s.fail(c, err)
-			return
-		}
-		if err := workbook.WriteScoringSheet(w, sh); err != nil {
-			s.fail(c, err)
-			return
-		}
-	}
-	if err := zw.Close(); err != nil {
+	if err := workbook.WriteSheetsZip(&buf, ref, sheets); err != nil {
 		s.fail(c, err)
 		return
 	}
-	attachment(c, fmt.Sprintf("%s_%s_%s_sheets.zip", ref.Cycle, ref.Programme, ref.Stage), "application/zip", buf.Bytes())
+	attachment(c, workbook.SheetsZipName(ref), "application/zip", buf.Bytes())
 }
 
 // importSheet takes a filled sheet as the raw body or as the "file" part of
@@ -135,7 +118,7 @@ func (s *server) exportResults(c *gin.Context) {
 		s.fail(c, err)
 		return
 	}
-	attachment(c, fmt.Sprintf("%s_%s_%s_results.xlsx", ref.Cycle, ref.Programme, ref.Stage), xlsxType, buf.Bytes())
+	attachment(c, workbook.ResultsFileName(ref), xlsxType, buf.Bytes())
 }
 
 type publishRequest struct {

@@ -72,20 +72,9 @@ func (s *Service) Publish(ctx context.Context, actor Actor, cycle, programme str
 	var pub Publication
 	reason = strings.TrimSpace(reason)
 	err := s.inTx(ctx, func(tx Tx, now time.Time) error {
-		cv, p, err := staffProgramme(ctx, tx, s.authz, actor, cycle, programme)
-		if err != nil {
-			return err
-		}
-		rel, err := tx.ReleasedAt(ctx, cycle, programme)
-		if err != nil {
-			return err
-		}
-		if rel == nil {
-			return &Error{Code: IllegalTransition, Message: "results not released", Problems: []Problem{problem("", "not_released",
-				"結果を公開（リリース）してから公表してください", "release the programme's results before publishing them")}}
-		}
-		prev, err := tx.Publications(ctx, cycle, programme)
-		if err != nil {
+		var prev []Publication
+		var err error
+		if pub, prev, err = s.nextPublication(ctx, tx, actor, cycle, programme); err != nil {
 			return err
 		}
 		live := slices.ContainsFunc(prev, func(p Publication) bool { return p.WithdrawnAt == nil })
@@ -97,46 +86,82 @@ func (s *Service) Publish(ctx context.Context, actor Actor, cycle, programme str
 		case utf8.RuneCountInString(reason) > maxReason || badControl(reason, true):
 			return &Error{Code: Invalid, Message: "bad reason", Problems: []Problem{problem("reason", "invalid", "理由が不正です", "is too long or has control characters")}}
 		}
-		ns, err := tx.CycleNominations(ctx, cycle, programme)
-		if err != nil {
-			return err
-		}
-		ids := make([]int64, len(ns))
-		for i, n := range ns {
-			ids[i] = n.ID
-		}
-		corrections, err := tx.PublicCorrections(ctx, ids)
-		if err != nil {
-			return err
-		}
-		pub = Publication{Cycle: cycle, Programme: programme, Version: len(prev) + 1, EmbargoAt: embargo.UTC(), Reason: reason,
-			CreatedBy: actor.ID, CreatedAt: now}
-		for _, f := range p.Form.Fields {
-			if f.Public {
-				pub.Fields = append(pub.Fields, PublicField{Key: f.Key, Label: f.Label})
-			}
-		}
-		for _, n := range ns {
-			row, ok, err := s.awardRow(ctx, tx, cv.Cycle.FiscalYear, n, corrections[n.ID])
-			if err != nil {
-				return err
-			}
-			if ok {
-				pub.Rows = append(pub.Rows, row)
-			}
-		}
-		slices.SortStableFunc(pub.Rows, func(a, b AwardRow) int {
-			if c := strings.Compare(rankOf(p, b.Award), rankOf(p, a.Award)); c != 0 {
-				return c
-			}
-			if a.Prefecture != b.Prefecture {
-				return strings.Compare(a.Prefecture, b.Prefecture)
-			}
-			return strings.Compare(a.OrganisationName, b.OrganisationName)
-		})
+		pub.EmbargoAt, pub.Reason, pub.CreatedBy, pub.CreatedAt = embargo.UTC(), reason, actor.ID, now
 		return tx.InsertPublication(ctx, &pub)
 	})
 	return pub, withOp("workflow.Publish", err)
+}
+
+// PreviewPublication is the version Publish would store now, without
+// storing it: its number, public fields and rows (corrections overlaid),
+// with no embargo or reason yet. Staff of the programme only.
+// Errors: NotFound; IllegalTransition (results not released).
+func (s *Service) PreviewPublication(ctx context.Context, actor Actor, cycle, programme string) (Publication, error) {
+	var pub Publication
+	err := s.inTx(ctx, func(tx Tx, _ time.Time) error {
+		var err error
+		pub, _, err = s.nextPublication(ctx, tx, actor, cycle, programme)
+		return err
+	})
+	return pub, withOp("workflow.PreviewPublication", err)
+}
+
+// nextPublication builds the next version of a programme's award list and
+// returns it with the versions before it (oldest first).
+func (s *Service) nextPublication(ctx context.Context, tx Tx, actor Actor, cycle, programme string) (Publication, []Publication, error) {
+	cv, p, err := staffProgramme(ctx, tx, s.authz, actor, cycle, programme)
+	if err != nil {
+		return Publication{}, nil, err
+	}
+	rel, err := tx.ReleasedAt(ctx, cycle, programme)
+	if err != nil {
+		return Publication{}, nil, err
+	}
+	if rel == nil {
+		return Publication{}, nil, &Error{Code: IllegalTransition, Message: "results not released", Problems: []Problem{problem("", "not_released",
+			"結果を公開（リリース）してから公表してください", "release the programme's results before publishing them")}}
+	}
+	prev, err := tx.Publications(ctx, cycle, programme)
+	if err != nil {
+		return Publication{}, nil, err
+	}
+	ns, err := tx.CycleNominations(ctx, cycle, programme)
+	if err != nil {
+		return Publication{}, nil, err
+	}
+	ids := make([]int64, len(ns))
+	for i, n := range ns {
+		ids[i] = n.ID
+	}
+	corrections, err := tx.PublicCorrections(ctx, ids)
+	if err != nil {
+		return Publication{}, nil, err
+	}
+	pub := Publication{Cycle: cycle, Programme: programme, Version: len(prev) + 1}
+	for _, f := range p.Form.Fields {
+		if f.Public {
+			pub.Fields = append(pub.Fields, PublicField{Key: f.Key, Label: f.Label})
+		}
+	}
+	for _, n := range ns {
+		row, ok, err := s.awardRow(ctx, tx, cv.Cycle.FiscalYear, n, corrections[n.ID])
+		if err != nil {
+			return Publication{}, nil, err
+		}
+		if ok {
+			pub.Rows = append(pub.Rows, row)
+		}
+	}
+	slices.SortStableFunc(pub.Rows, func(a, b AwardRow) int {
+		if c := strings.Compare(rankOf(p, b.Award), rankOf(p, a.Award)); c != 0 {
+			return c
+		}
+		if a.Prefecture != b.Prefecture {
+			return strings.Compare(a.Prefecture, b.Prefecture)
+		}
+		return strings.Compare(a.OrganisationName, b.OrganisationName)
+	})
+	return pub, prev, nil
 }
 
 // rankOf orders awards above tiers, and higher tiers above lower ones.

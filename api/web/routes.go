@@ -22,6 +22,7 @@ func (s *Site) register() {
 	s.nominationPages()
 	s.stagePages()
 	s.staffPages()
+	s.resultsPages()
 }
 
 // files registers a public route that reads no session (static files).

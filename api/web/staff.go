@@ -84,6 +84,7 @@ func (s *Site) staffProgrammes(c *ctx) ([]staffProgramme, error) {
 	return out, nil
 }
 
+// stateCount is how many nominations are in one state (Href: the list of them).
 type stateCount struct {
 	Label string
 	N     int

@@ -7,7 +7,7 @@ import (
 	"github.com/awardflow/awardflow/workflow/aggregate"
 )
 
-// measures are the figures a ranking may be ordered by.
+// measures are the figures a ranking, and so a decision, may be ordered by.
 var measures = []aggregate.Measure{aggregate.ByMean, aggregate.ByMedian, aggregate.ByTrimmedMean, aggregate.ByNormalised}
 
 type rankRow struct {
