@@ -166,7 +166,8 @@ func (s *server) listUsers(c *gin.Context) {
 	if !ok {
 		return
 	}
-	us, info, err := s.cfg.Service.Users(c.Request.Context(), actor(c), workflow.UserFilter{Q: c.Query("q"), Page: page})
+	us, info, err := s.cfg.Service.Users(c.Request.Context(), actor(c), workflow.UserFilter{Q: c.Query("q"),
+		Role: workflow.Role(c.Query("role")), Domain: c.Query("domain"), Page: page})
 	if err != nil {
 		s.fail(c, err)
 		return

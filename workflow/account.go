@@ -7,6 +7,7 @@ import (
 	"encoding/base64"
 	"encoding/hex"
 	"regexp"
+	"slices"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -131,7 +132,25 @@ type AccountsTx interface {
 // UserFilter narrows a user list.
 type UserFilter struct {
 	Q string // part of the email or name
+	// Role and Domain, when set, keep the users holding an active grant of
+	// that role (any domain) or in that domain (any role), or both. For a
+	// secretariat only grants in its own ministries (and global ones) count,
+	// so a filter never tells it what a user does for another ministry.
+	Role   Role
+	Domain string
 	Page
+}
+
+// check validates the grant filter.
+func (f UserFilter) check() error {
+	var ps []Problem
+	if f.Role != "" && !slices.Contains(Roles, f.Role) {
+		ps = append(ps, problem("role", "unknown", "不明な役割です", "must be admin, secretariat, chair, judge or applicant"))
+	}
+	if _, ok := Ministries[f.Domain]; f.Domain != "" && f.Domain != AnyDomain && !ok {
+		ps = append(ps, problem("domain", "unknown", "ドメインは * か省庁（mic, mhlw など）です", "must be * or a ministry: mic, mhlw, meti or mlit"))
+	}
+	return invalid("invalid user filter", ps)
 }
 
 // NewUser is an account created directly with one grant.

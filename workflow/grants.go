@@ -63,7 +63,9 @@ func (s *Service) GrantRole(ctx context.Context, actor Actor, userID int64, role
 // RevokeGrant revokes a grant; it takes effect on the user's next request.
 //
 // Errors: NotFound (also for a grant in a ministry the actor does not run);
-// Forbidden if the actor may not manage that role; Conflict if already revoked.
+// Forbidden if the actor may not manage that role; Conflict if already
+// revoked, or if it is the actor's own last active administrator grant
+// (another administrator must do that, so nobody locks themself out).
 func (s *Service) RevokeGrant(ctx context.Context, actor Actor, id int64) (RoleGrant, error) {
 	const op = "workflow.RevokeGrant"
 	var g RoleGrant
@@ -79,6 +81,9 @@ func (s *Service) RevokeGrant(ctx context.Context, actor Actor, id int64) (RoleG
 			return &Error{Code: Forbidden, Message: fmt.Sprintf("you may not revoke %s in %s", g.Role, g.Domain),
 				Ja: fmt.Sprintf("%sの「%s」を取り消す権限がありません", domainJa(g.Domain), g.Role.Label().Ja)}
 		}
+		if err := lastOwnAdmin(ctx, tx, actor, g); err != nil {
+			return err
+		}
 		if err := tx.RevokeGrant(ctx, id, actor.ID, now); err != nil {
 			return err
 		}
@@ -86,6 +91,25 @@ func (s *Service) RevokeGrant(ctx context.Context, actor Actor, id int64) (RoleG
 		return nil
 	})
 	return g, withOp(op, err)
+}
+
+// lastOwnAdmin refuses revoking the actor's own administrator grant when
+// the actor holds no other active one.
+func lastOwnAdmin(ctx context.Context, tx Tx, actor Actor, g RoleGrant) error {
+	if g.Role != RoleAdmin || g.UserID != actor.UserID || !g.Active() {
+		return nil
+	}
+	gs, err := tx.UserGrants(ctx, g.UserID)
+	if err != nil {
+		return err
+	}
+	for _, o := range gs {
+		if o.ID != g.ID && o.Role == RoleAdmin && o.Active() {
+			return nil
+		}
+	}
+	return Refuse(Conflict, "自分に残っている最後の管理者の役割は取り消せません。取り消すときは別の管理者に依頼してください",
+		"you cannot revoke your own last administrator role; ask another administrator to do it")
 }
 
 // mayManage reports whether actor may grant, revoke or invite role in domain:

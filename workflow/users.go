@@ -49,8 +49,11 @@ func (s *Service) Users(ctx context.Context, actor Actor, f UserFilter) ([]User,
 	if !oversees(s.authz, actor) {
 		return nil, PageInfo{}, withOp("workflow.Users", Refuse(Forbidden, "ユーザーの一覧は職員だけが見られます", "staff only"))
 	}
+	if err := f.check(); err != nil {
+		return nil, PageInfo{}, withOp("workflow.Users", err)
+	}
 	var err error
-	if f.Page, err = f.Page.open("users", f.Q); err != nil {
+	if f.Page, err = f.Page.open("users", f.Q, string(f.Role), f.Domain); err != nil {
 		return nil, PageInfo{}, withOp("workflow.Users", err)
 	}
 	var (
@@ -62,7 +65,7 @@ func (s *Service) Users(ctx context.Context, actor Actor, f UserFilter) ([]User,
 		us, total, err = tx.Users(ctx, f, staffDomains(s.authz, actor))
 		return err
 	})
-	n, info := f.Page.close(len(us), func(i int) int64 { return us[i].ID }, total, "users", f.Q)
+	n, info := f.Page.close(len(us), func(i int) int64 { return us[i].ID }, total, "users", f.Q, string(f.Role), f.Domain)
 	return us[:n], info, withOp("workflow.Users", err)
 }
 
