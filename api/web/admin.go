@@ -198,7 +198,9 @@ func (s *Site) adminUsersPage(c *ctx) error {
 	return c.render(http.StatusOK, "admin/users", "admin.users.title", v)
 }
 
-func adminUserPath(id int64, suffix string) string { return "/admin/users/" + strconv.FormatInt(id, 10) + suffix }
+func adminUserPath(id int64, suffix string) string {
+	return "/admin/users/" + strconv.FormatInt(id, 10) + suffix
+}
 
 // ---- one user
 
