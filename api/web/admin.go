@@ -248,27 +248,71 @@ func (c *ctx) adminGrantForm() *Form {
 		return nil
 	}
 	f := c.form()
-	f.Add(Field{Name: "role", Label: c.T("admin.grant.role"), Type: "select", Required: true, Options: roles})
-	f.Add(Field{Name: "domain", Label: c.T("admin.grant.domain"), Help: c.T("admin.grant.domain.help"), Type: "select", Required: true, Options: domains})
+	choose := Option{Value: "", Label: c.T("admin.choose")}
+	f.Add(Field{Name: "role", Label: c.T("admin.grant.role"), Type: "select", Required: true, Options: append([]Option{choose}, roles...)})
+	f.Add(Field{Name: "domain", Label: c.T("admin.grant.domain"), Help: c.T("admin.grant.domain.help"), Type: "select", Required: true,
+		Options: append([]Option{choose}, domains...)})
 	return f
 }
 
-func (s *Site) adminUserModel(c *ctx, u workflow.UserView, f *Form) adminUserView {
+func (s *Site) adminUserModel(c *ctx, u workflow.UserView, f *Form) (adminUserView, error) {
+	names := map[string]string{}
 	v := adminUserView{adminMenu: c.adminMenu(), User: u.User, Lang: map[string]string{"ja": "日本語", "en": "English"}[u.User.Locale], Form: f,
 		Action: adminUserPath(u.User.ID, "/grants")}
 	mayRevoke := s.cfg.Authorizer.Admits(c.userID(), allow(policy.RevokeRole))
 	for _, g := range slices.Backward(u.Grants) { // newest first
 		gv := adminGrant{ID: g.ID, Role: g.Role.Label().In(c.lang), Domain: c.adminDomain(g.Domain), GrantedAt: g.GrantedAt,
-			GrantedBy: g.GrantedBy, RevokedBy: g.RevokedBy, Active: g.Active(),
+			Active: g.Active(),
 			RevokeHref: adminUserPath(u.User.ID, "/grants/"+strconv.FormatInt(g.ID, 10)+"/revoke")}
+		var err error
+		if gv.GrantedBy, err = s.adminActor(c, g.GrantedBy, names); err != nil {
+			return v, err
+		}
 		if g.RevokedAt != nil {
 			gv.RevokedAt = *g.RevokedAt
+			if gv.RevokedBy, err = s.adminActor(c, g.RevokedBy, names); err != nil {
+				return v, err
+			}
 		}
 		gv.MayRevoke = gv.Active && mayRevoke && s.cfg.Authorizer.Permits(c.actor, workflow.PermManageRole(g.Role), g.Domain, 0)
 		gv.Pretty = c.T("admin.grant.pretty", gv.Role, gv.Domain)
 		v.Grants = append(v.Grants, gv)
 	}
-	return v
+	return v, nil
+}
+
+// adminUserRender shows the user's page with the grant form f.
+func (s *Site) adminUserRender(c *ctx, status int, u workflow.UserView, f *Form) error {
+	v, err := s.adminUserModel(c, u, f)
+	if err != nil {
+		return err
+	}
+	return c.renderPage(status, "admin/user", c.page(c.T("admin.user.title", u.User.Name), v))
+}
+
+// adminActor names who granted or loaded something: a user by name when
+// the caller may see them, the command line as such, else the audit id.
+func (s *Site) adminActor(c *ctx, id string, seen map[string]string) (string, error) {
+	if n, ok := seen[id]; ok {
+		return n, nil
+	}
+	n := id
+	if rest, ok := strings.CutPrefix(id, "user:"); ok {
+		if uid, err := strconv.ParseInt(rest, 10, 64); err == nil {
+			v, err := s.cfg.Service.User(c.r.Context(), c.actor, uid)
+			switch workflow.ErrorCode(err) {
+			case "":
+				n = v.User.Name
+			case workflow.NotFound:
+			default:
+				return "", err
+			}
+		}
+	} else if rest, ok := strings.CutPrefix(id, "cli:"); ok {
+		n = c.T("admin.actor.cli", rest)
+	}
+	seen[id] = n
+	return n, nil
 }
 
 func (s *Site) adminUserPage(c *ctx) error {
@@ -281,7 +325,7 @@ func (s *Site) adminUserPage(c *ctx) error {
 		q := c.r.URL.Query()
 		f.Field("role").Value, f.Field("domain").Value = q.Get("role"), q.Get("domain")
 	}
-	return c.renderPage(http.StatusOK, "admin/user", c.page(c.T("admin.user.title", u.User.Name), s.adminUserModel(c, u, f)))
+	return s.adminUserRender(c, http.StatusOK, u, f)
 }
 
 // adminGrantRole grants the role chosen; a refusal (another ministry, a role
@@ -299,6 +343,9 @@ func (s *Site) adminGrantRole(c *ctx) error {
 	if err := f.Read(); err != nil {
 		return err
 	}
+	if c.adminChosen(f) {
+		return s.adminUserRender(c, http.StatusUnprocessableEntity, u, f)
+	}
 	_, err = s.cfg.Service.GrantRole(c.r.Context(), c.actor, u.User.ID, workflow.Role(f.Value("role")), f.Value("domain"))
 	if err == nil {
 		return c.flash("flash.admin.granted", adminUserPath(u.User.ID, ""))
@@ -308,7 +355,20 @@ func (s *Site) adminGrantRole(c *ctx) error {
 	}
 	adminKeepTyped(f.Field("role"), c.adminRole)
 	adminKeepTyped(f.Field("domain"), c.adminDomain)
-	return c.renderPage(f.Status(err), "admin/user", c.page(c.T("admin.user.title", u.User.Name), s.adminUserModel(c, u, f)))
+	return s.adminUserRender(c, f.Status(err), u, f)
+}
+
+// adminChosen marks the role and domain selects left at 「選んでください」
+// and reports whether either was.
+func (c *ctx) adminChosen(f *Form) bool {
+	failed := false
+	for _, name := range []string{"role", "domain"} {
+		if f.Value(name) == "" {
+			f.Fail(name, c.T("admin.choose."+name))
+			failed = true
+		}
+	}
+	return failed
 }
 
 // adminRefused puts a service's refusal on the form: field problems
@@ -347,7 +407,10 @@ func (s *Site) adminRevokeTarget(c *ctx) (adminRevokeView, error) {
 	if err != nil {
 		return adminRevokeView{}, err
 	}
-	uv := s.adminUserModel(c, u, nil)
+	uv, err := s.adminUserModel(c, u, nil)
+	if err != nil {
+		return adminRevokeView{}, err
+	}
 	i := slices.IndexFunc(uv.Grants, func(g adminGrant) bool { return g.ID == id })
 	if i < 0 {
 		return adminRevokeView{}, workflow.Refuse(workflow.NotFound, "付与 %d は見つかりません", "no such grant %d", id)
@@ -408,8 +471,10 @@ func (c *ctx) adminInvitationForm() *Form {
 	f := c.form()
 	f.Add(Field{Name: "email", Label: c.T("admin.invite.email"), Type: "email", Required: true, Autocomplete: "off"})
 	f.Add(Field{Name: "name", Label: c.T("admin.invite.name"), Type: "text", Required: true, Autocomplete: "off", MaxLength: 100})
-	f.Add(Field{Name: "role", Label: c.T("admin.invite.role"), Type: "select", Required: true, Options: roles})
-	f.Add(Field{Name: "domain", Label: c.T("admin.invite.domain"), Help: c.T("admin.invite.domain.help"), Type: "select", Required: true, Options: domains})
+	choose := Option{Value: "", Label: c.T("admin.choose")}
+	f.Add(Field{Name: "role", Label: c.T("admin.invite.role"), Type: "select", Required: true, Options: append([]Option{choose}, roles...)})
+	f.Add(Field{Name: "domain", Label: c.T("admin.invite.domain"), Help: c.T("admin.invite.domain.help"), Type: "select", Required: true,
+		Options: append([]Option{choose}, domains...)})
 	f.Add(Field{Name: "language", Label: c.T("admin.invite.language"), Help: c.T("admin.invite.language.help"), Type: "radio", Required: true, Value: "ja",
 		Options: []Option{{Value: "ja", Label: "日本語"}, {Value: "en", Label: "English"}}})
 	if slices.ContainsFunc(roles, func(o Option) bool { return workflow.Role(o.Value).ForOrganisation() }) {
@@ -440,6 +505,7 @@ func (s *Site) adminSendInvitation(c *ctx) error {
 	}
 	v := adminInvitationView{adminMenu: c.adminMenu(), Form: f}
 	ni := workflow.NewInvitation{Email: f.Value("email"), Name: f.Value("name"), Role: workflow.Role(f.Value("role")), Domain: f.Value("domain")}
+	c.adminChosen(f)
 	lang := f.Value("language")
 	if lang != "ja" && lang != "en" {
 		f.Fail("language", c.T("admin.invite.language.missing"))
@@ -543,6 +609,7 @@ func (c *ctx) adminFiscalYear(fy int) string {
 type adminCycleView struct {
 	adminMenu
 	Version    workflow.CycleVersion
+	LoadedBy   string
 	Title      string
 	FiscalYear string
 	Programmes []adminProgramme
@@ -576,6 +643,9 @@ func (s *Site) adminCyclePage(c *ctx) error {
 		return err
 	}
 	v := adminCycleView{adminMenu: c.adminMenu(), Version: cv, Title: cv.Cycle.Title.In(c.lang), FiscalYear: c.adminFiscalYear(cv.Cycle.FiscalYear)}
+	if v.LoadedBy, err = s.adminActor(c, cv.LoadedBy, map[string]string{}); err != nil {
+		return err
+	}
 	for _, p := range cv.Cycle.Programmes {
 		pv := adminProgramme{Key: p.Key, Title: p.Title.In(c.lang), Ministry: c.adminDomain(p.Ministry), Call: p.Call,
 			Questions: len(p.Form.Fields), Rules: len(p.Eligibility), Tiers: adminTierTitles(c, p.Tiers), Awards: adminTierTitles(c, p.Awards)}

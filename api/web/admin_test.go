@@ -219,6 +219,7 @@ func TestAdminGrantAndRevoke(t *testing.T) {
 			{"MIC grants admin", mic, grants, "admin", "*", 403, "f-domain", "「管理者」を付与する権限がありません"},
 			{"a role the user holds", admin, grants, "judge", "mic", 409, "f-domain", ""},
 			{"an unknown role", admin, grants, "boss", "mic", 422, "f-role", "不明な役割"},
+			{"nothing chosen", admin, grants, "", "", 422, "f-role", "役割を選んでください"},
 			{"admin in a ministry", admin, grants, "admin", "mic", 422, "f-domain", "この役割のドメインは * です"},
 			{"staff role to an applicant", admin, adminUserPath(ts.userID("applicant"), "/grants"), "judge", "mic", 409, "f-domain", "応募者のアカウントに職員の役割は付与できません"},
 		} {
@@ -260,7 +261,8 @@ func TestAdminGrantAndRevoke(t *testing.T) {
 			t.Fatalf("grant: %d %s", r.status, r.header.Get("Location"))
 		}
 		r = mic.get(adminUserPath(judge, ""))
-		if !strings.Contains(r.body, "役割を付与しました") || !strings.Contains(text(byID(r, "main")), "委員長 総務省") {
+		if !strings.Contains(r.body, "役割を付与しました") || !strings.Contains(text(byID(r, "main")), "委員長 総務省") ||
+			!strings.Contains(text(byID(r, "main")), "（操作：総務省事務局(デモ)）") || !strings.Contains(text(byID(r, "main")), "（操作：コマンドライン（test））") {
 			t.Fatalf("the grant is not on the user's page")
 		}
 		g := ts.grantOf("mic-judge-1", workflow.RoleChair, "mic")
@@ -359,6 +361,7 @@ func TestAdminInvitations(t *testing.T) {
 			{"a bad email", admin, url.Values{"email": {"not-an-email"}, "name": {"新任"}, "role": {"judge"}, "domain": {"mic"}, "language": {"ja"}}, 422, "f-email", "メールアドレスが正しくありません"},
 			{"no name", admin, url.Values{"email": {"x@example.jp"}, "role": {"judge"}, "domain": {"mic"}, "language": {"ja"}}, 422, "f-name", "氏名を入力してください"},
 			{"a judge for all", admin, form("judge", "*"), 422, "f-domain", "ドメインは省庁"},
+			{"no role chosen", admin, form("", "mic"), 422, "f-role", "役割を選んでください"},
 			{"no language", admin, url.Values{"email": {"x@example.jp"}, "name": {"新任"}, "role": {"judge"}, "domain": {"mic"}}, 422, "f-language", "言語を選んでください"},
 			{"an applicant without organisation", admin, form("applicant", "*"), 422, "f-organisation-id", "組織を指定してください"},
 			{"an organisation in letters", admin, url.Values{"email": {"x@example.jp"}, "name": {"新任"}, "role": {"applicant"}, "domain": {"*"}, "language": {"ja"}, "organisation_id": {"abc"}}, 422, "f-organisation-id", "数字で入力"},
