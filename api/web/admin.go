@@ -262,7 +262,7 @@ func (s *Site) adminUserModel(c *ctx, u workflow.UserView, f *Form) (adminUserVi
 	mayRevoke := s.cfg.Authorizer.Admits(c.userID(), allow(policy.RevokeRole))
 	for _, g := range slices.Backward(u.Grants) { // newest first
 		gv := adminGrant{ID: g.ID, Role: g.Role.Label().In(c.lang), Domain: c.adminDomain(g.Domain), GrantedAt: g.GrantedAt,
-			Active: g.Active(),
+			Active:     g.Active(),
 			RevokeHref: adminUserPath(u.User.ID, "/grants/"+strconv.FormatInt(g.ID, 10)+"/revoke")}
 		var err error
 		if gv.GrantedBy, err = s.adminActor(c, g.GrantedBy, names); err != nil {
