@@ -67,7 +67,7 @@ func adminJourney(t *testing.T, b *browser, opts ...browserOption) {
 		b.fail("the result page: %s", page)
 	}
 	copyButton := `button[data-copy]`
-	visible, err := b.evaluate(`!document.querySelector("`+copyButton+`").hidden`, false)
+	visible, err := b.evaluate(`getComputedStyle(document.querySelector("`+copyButton+`")).display !== "none"`, false)
 	if err != nil {
 		b.fail("copy button: %v", err)
 	}
