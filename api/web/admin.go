@@ -480,6 +480,9 @@ func (c *ctx) adminInvitationForm() *Form {
 	if slices.ContainsFunc(roles, func(o Option) bool { return workflow.Role(o.Value).ForOrganisation() }) {
 		f.Add(Field{Name: "organisation_id", Label: c.T("admin.invite.organisation"), Help: c.T("admin.invite.organisation.help"),
 			Type: "number", InputMode: "numeric"})
+		if c.actor.OrganisationID != 0 { // an applicant contact invites colleagues of its own organisation
+			f.Field("organisation_id").Value = strconv.FormatInt(c.actor.OrganisationID, 10)
+		}
 	}
 	return f
 }

@@ -426,6 +426,13 @@ func TestAdminInvitations(t *testing.T) {
 				t.Fatalf("the invited account's grants: %+v %v", v.Grants, err)
 			}
 		})
+		t.Run("an applicant contact: its organisation filled in", func(t *testing.T) {
+			r := ts.as("applicant").get("/admin/invitations")
+			if fieldValue(r, "organisation_id") != strconv.FormatInt(ts.demoActor("applicant").OrganisationID, 10) ||
+				!strings.Contains(r.body, `<option value="applicant"`) || strings.Contains(r.body, `<option value="judge"`) {
+				t.Error("the applicant's invitation form")
+			}
+		})
 		t.Run("English", func(t *testing.T) {
 			r := admin.get("/admin/invitations?lang=en")
 			checkPage(t, r, "en")
