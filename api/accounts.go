@@ -166,7 +166,11 @@ func (s *server) listUsers(c *gin.Context) {
 	if !ok {
 		return
 	}
-	us, info, err := s.cfg.Service.Users(c.Request.Context(), actor(c), workflow.UserFilter{Q: c.Query("q"), Page: page})
+	f := workflow.UserFilter{Q: c.Query("q"), Domain: c.Query("domain"), Page: page}
+	if r := c.Query("role"); r != "" {
+		f.Roles = []workflow.Role{workflow.Role(r)}
+	}
+	us, info, err := s.cfg.Service.Users(c.Request.Context(), actor(c), f)
 	if err != nil {
 		s.fail(c, err)
 		return

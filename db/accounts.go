@@ -3,6 +3,7 @@ package db
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -117,8 +118,8 @@ func (t *tx) Users(ctx context.Context, f workflow.UserFilter, domains []string)
 		if domains != nil {
 			q = q.Where("id IN (SELECT user_id FROM role_grants WHERE domain IN (?))", bun.List(append(domains, "")))
 		}
-		if len(f.Roles) > 0 {
-			q = q.Where("id IN (SELECT user_id FROM role_grants WHERE revoked_at IS NULL AND domain = ? AND role IN (?))", f.Domain, bun.List(f.Roles))
+		if len(f.Roles) > 0 || f.Domain != "" {
+			q = q.Where("id IN (?)", activeGrantsOf(t.db, f.Roles, f.Domain, domains))
 		}
 		return q
 	}
@@ -139,6 +140,23 @@ func (t *tx) Users(ctx context.Context, f workflow.UserFilter, domains []string)
 		out[i] = toUser(r)
 	}
 	return out, total, nil
+}
+
+// activeGrantsOf selects the users holding an active grant of one of roles
+// (if any) in domain (if set), counting for staff limited to domains only the
+// grants in those ministries and global ones.
+func activeGrantsOf(db bun.IDB, roles []workflow.Role, domain string, domains []string) *bun.SelectQuery {
+	q := db.NewSelect().Table("role_grants").Column("user_id").Where("revoked_at IS NULL")
+	if len(roles) > 0 {
+		q = q.Where("role IN (?)", bun.List(roles))
+	}
+	if domain != "" {
+		q = q.Where("domain = ?", domain)
+	}
+	if domains != nil {
+		q = q.Where("domain IN (?)", bun.List(append(slices.Clone(domains), workflow.AnyDomain)))
+	}
+	return q
 }
 
 func (t *tx) UpdateUser(ctx context.Context, u *workflow.User) error {

@@ -78,7 +78,7 @@ func TestStageBoard(t *testing.T) {
 
 // TestUsersByGrant: the filter keeps users with an active grant of the
 // roles in the domain, and the cursor binds it.
-func TestUsersByGrant(t *testing.T) {
+func TestPanelCandidates(t *testing.T) {
 	dbtest.Each(t, func(t *testing.T, d *db.DB) {
 		je := newJudgingEnv(t, d, 0, 2)
 		g, err := je.svc.GrantRole(je.ctx, micStaff, je.judges[0].UserID, workflow.RoleChair, "mic")

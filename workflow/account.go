@@ -7,6 +7,7 @@ import (
 	"encoding/base64"
 	"encoding/hex"
 	"regexp"
+	"slices"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -131,9 +132,10 @@ type AccountsTx interface {
 // UserFilter narrows a user list.
 type UserFilter struct {
 	Q string // part of the email or name
-	// Roles and Domain, when Roles is not empty, keep only users holding
-	// an active grant of one of Roles in Domain (the judges and chairs a
-	// panel may take from its ministry).
+	// Roles and Domain, when set, keep the users holding an active grant of
+	// one of those roles (any domain) or in that domain (any role), or both.
+	// For a secretariat only grants in its own ministries (and global ones)
+	// count, so a filter never tells it what a user does for another ministry.
 	Roles  []Role
 	Domain string
 	Page
@@ -146,6 +148,21 @@ func (f UserFilter) filters() []string {
 		out = append(out, string(r))
 	}
 	return out
+}
+
+// check validates the grant filter.
+func (f UserFilter) check() error {
+	var ps []Problem
+	for _, r := range f.Roles {
+		if !slices.Contains(Roles, r) {
+			ps = append(ps, problem("role", "unknown", "不明な役割です", "must be admin, secretariat, chair, judge or applicant"))
+			break
+		}
+	}
+	if _, ok := Ministries[f.Domain]; f.Domain != "" && f.Domain != AnyDomain && !ok {
+		ps = append(ps, problem("domain", "unknown", "ドメインは * か省庁（mic, mhlw など）です", "must be * or a ministry: mic, mhlw, meti or mlit"))
+	}
+	return invalid("invalid user filter", ps)
 }
 
 // NewUser is an account created directly with one grant.

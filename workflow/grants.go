@@ -63,7 +63,9 @@ func (s *Service) GrantRole(ctx context.Context, actor Actor, userID int64, role
 // RevokeGrant revokes a grant; it takes effect on the user's next request.
 //
 // Errors: NotFound (also for a grant in a ministry the actor does not run);
-// Forbidden if the actor may not manage that role; Conflict if already revoked.
+// Forbidden if the actor may not manage that role; Conflict if already
+// revoked, or if it is the actor's own last active administrator grant
+// (another administrator must do that, so nobody locks themself out).
 func (s *Service) RevokeGrant(ctx context.Context, actor Actor, id int64) (RoleGrant, error) {
 	const op = "workflow.RevokeGrant"
 	var g RoleGrant
@@ -79,6 +81,9 @@ func (s *Service) RevokeGrant(ctx context.Context, actor Actor, id int64) (RoleG
 			return &Error{Code: Forbidden, Message: fmt.Sprintf("you may not revoke %s in %s", g.Role, g.Domain),
 				Ja: fmt.Sprintf("%sの「%s」を取り消す権限がありません", domainJa(g.Domain), g.Role.Label().Ja)}
 		}
+		if err := lastOwnAdmin(ctx, tx, s.authz, actor, g); err != nil {
+			return err
+		}
 		if err := tx.RevokeGrant(ctx, id, actor.ID, now); err != nil {
 			return err
 		}
@@ -86,6 +91,32 @@ func (s *Service) RevokeGrant(ctx context.Context, actor Actor, id int64) (RoleG
 		return nil
 	})
 	return g, withOp(op, err)
+}
+
+// lastOwnAdmin refuses revoking a grant of the actor's own without which
+// the actor could no longer manage administrators: the last grant that
+// makes them one. Another administrator must do that, so that nobody locks
+// themself (and perhaps everyone) out by mistake.
+func lastOwnAdmin(ctx context.Context, tx Tx, az Authorizer, actor Actor, g RoleGrant) error {
+	manageAdmins := PermManageRole(RoleAdmin)
+	if g.UserID != actor.UserID || !az.Permits(actor, manageAdmins, AnyDomain, 0) {
+		return nil
+	}
+	gs, err := tx.UserGrants(ctx, g.UserID)
+	if err != nil {
+		return err
+	}
+	rest := Actor{ID: actor.ID, UserID: actor.UserID}
+	for _, o := range gs {
+		if o.ID != g.ID && o.Active() {
+			rest.Grants = append(rest.Grants, Grant{Role: o.Role, Domain: o.Domain})
+		}
+	}
+	if az.Permits(rest, manageAdmins, AnyDomain, 0) {
+		return nil
+	}
+	return Refuse(Conflict, "自分に残っている最後の管理者の役割は取り消せません。取り消すときは別の管理者に依頼してください",
+		"you cannot revoke your own last administrator role; ask another administrator to do it")
 }
 
 // mayManage reports whether actor may grant, revoke or invite role in domain:

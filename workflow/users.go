@@ -49,6 +49,9 @@ func (s *Service) Users(ctx context.Context, actor Actor, f UserFilter) ([]User,
 	if !oversees(s.authz, actor) {
 		return nil, PageInfo{}, withOp("workflow.Users", Refuse(Forbidden, "ユーザーの一覧は職員だけが見られます", "staff only"))
 	}
+	if err := f.check(); err != nil {
+		return nil, PageInfo{}, withOp("workflow.Users", err)
+	}
 	var err error
 	if f.Page, err = f.Page.open("users", f.filters()...); err != nil {
 		return nil, PageInfo{}, withOp("workflow.Users", err)

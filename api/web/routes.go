@@ -23,6 +23,7 @@ func (s *Site) register() {
 	s.stagePages()
 	s.staffPages()
 	s.resultsPages()
+	s.adminPages()
 }
 
 // files registers a public route that reads no session (static files).
