@@ -20,6 +20,7 @@ func (s *Site) register() {
 	s.publicPages()
 	s.companyPages()
 	s.nominationPages()
+	s.judgingPages()
 }
 
 // files registers a public route that reads no session (static files).
