@@ -58,17 +58,7 @@ func BenchmarkPages(b *testing.B) {
 // demoDraft is the demo applicant's MIC draft's id.
 func demoDraft(tb testing.TB, ts *testSite) string {
 	tb.Helper()
-	a := ts.accounts["applicant"]
-	ctx := context.Background()
-	_, tok, err := ts.svc.Login(ctx, a.Email, a.Password)
-	if err != nil {
-		tb.Fatal(err)
-	}
-	_, actor, err := ts.authz.Actor(ctx, ts.svc, tok.Value)
-	if err != nil {
-		tb.Fatal(err)
-	}
-	items, _, err := ts.svc.Nominations(ctx, actor, workflow.NominationFilter{Page: workflow.Page{Limit: 50}})
+	items, _, err := ts.svc.Nominations(context.Background(), demoActor(tb, ts, "applicant"), workflow.NominationFilter{Page: workflow.Page{Limit: 50}})
 	if err != nil {
 		tb.Fatal(err)
 	}
@@ -79,4 +69,20 @@ func demoDraft(tb testing.TB, ts *testSite) string {
 	}
 	tb.Fatal("the demo applicant has no MIC draft")
 	return ""
+}
+
+// demoActor is a demo account as the services see it when it is signed in.
+func demoActor(tb testing.TB, ts *testSite, key string) workflow.Actor {
+	tb.Helper()
+	a := ts.accounts[key]
+	ctx := context.Background()
+	_, tok, err := ts.svc.Login(ctx, a.Email, a.Password)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	_, actor, err := ts.authz.Actor(ctx, ts.svc, tok.Value)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return actor
 }
