@@ -50,6 +50,9 @@ func judgeJourney(t *testing.T, b *browser, prefix string) {
 
 	b.fill("先進性・模範性", "８")
 	b.fill("社会的波及効果", "６")
+	if v := b.value("先進性・模範性"); v != "８" {
+		b.fail("the box holds %q, not the full-width digit typed", v)
+	}
 	b.fill("講評", "全社的な取組として模範になる。")
 	if b.noJS {
 		b.expect(b.press("保存"), 200, "save without JavaScript")

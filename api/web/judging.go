@@ -3,6 +3,7 @@ package web
 import (
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
 	"time"
 
@@ -83,8 +84,12 @@ func (s *Site) judgingHome(c *ctx) error {
 		}
 		v.Stages = append(v.Stages, row)
 	}
+	// The stages open now first, then those to come, then the closed.
+	slices.SortStableFunc(v.Stages, func(a, b stageRow) int { return phaseOrder[a.Phase] - phaseOrder[b.Phase] })
 	return c.render(http.StatusOK, "judging/home", "judging.home.title", v)
 }
+
+var phaseOrder = map[string]int{"open": 0, "before": 1, "closed": 2}
 
 // phase is where now is in a judging window.
 func phase(w workflow.Window, now time.Time) string {
