@@ -2,6 +2,7 @@ package web
 
 import (
 	"context"
+	"fmt"
 	"net/http"
 	"slices"
 	"strconv"
@@ -30,6 +31,7 @@ func BenchmarkPages(b *testing.B) {
 				{"form-step", "applicant", "/nominations/" + draft + "/edit?step=1"},
 				{"award-list", "anon", "/awards/" + demo.PastKey},
 				{"award-list-empty", "anon", "/awards/" + demo.Key},
+				{"judge-entries-50", benchJudge(b, ts, 50), judgingPath(top100Stage, "")},
 			}
 			for _, p := range pages {
 				b.Run(p.name, func(b *testing.B) {
@@ -53,6 +55,58 @@ func BenchmarkPages(b *testing.B) {
 			}
 		})
 	}
+}
+
+// top100Stage is MIC's Top 100 review, where benchJudge's entries are.
+var top100Stage = workflow.StageRef{Cycle: demo.Key, Programme: "mic-pioneer", Stage: "top100"}
+
+// benchJudge puts n new MIC nominations through the services into the Top
+// 100 review (submitted, screened, recognised, advanced), assigns them all
+// to a new judge on its panel, and returns the judge's account key.
+func benchJudge(b *testing.B, ts *testSite, n int) string {
+	b.Helper()
+	ctx := context.Background()
+	start := time.Now()
+	acct := demo.Account{Key: "bench-judge", Email: "bench-judge@judges.example", Password: "a long enough bench password"}
+	u, err := ts.svc.CreateUser(ctx, testAdmin, workflow.NewUser{Email: acct.Email, Name: "ベンチ審査員", Password: acct.Password,
+		Role: workflow.RoleJudge, Domain: "mic"})
+	if err != nil {
+		b.Fatal(err)
+	}
+	ts.accounts[acct.Key] = acct
+	if _, err := ts.svc.SetPanelMember(ctx, testAdmin, top100Stage, workflow.PanelMember{UserID: u.ID, Role: workflow.RoleJudge}); err != nil {
+		b.Fatal(err)
+	}
+	for i := range n {
+		o, err := ts.svc.CreateOrganisation(ctx, testAdmin, workflow.Organisation{Name: fmt.Sprintf("株式会社ベンチ商会%02d", i), NameKana: "ベンチショウカイ",
+			LegalForm: "kabushiki_kaisha", Prefecture: "13", Municipality: "港区", Industry: "G", SMESector: workflow.SectorServices,
+			TotalHeadcount: 120, RegularHeadcount: 100})
+		if err != nil {
+			b.Fatal(err)
+		}
+		applicant := workflow.Actor{ID: fmt.Sprintf("bench-applicant-%d", o.ID), Name: o.Name, OrganisationID: o.ID,
+			Grants: []workflow.Grant{{Role: workflow.RoleApplicant, Domain: workflow.AnyDomain}}}
+		nom, err := ts.svc.CreateNomination(ctx, applicant, o.ID, demo.Key, "mic-pioneer")
+		if err != nil {
+			b.Fatal(err)
+		}
+		if nom, err = ts.svc.UpdateAnswers(ctx, applicant, nom.ID, nom.Version, demo.Answers("mic-pioneer", i)); err != nil {
+			b.Fatal(err)
+		}
+		if nom, err = ts.svc.Transition(ctx, applicant, nom.ID, nom.Version, workflow.Submit, workflow.Input{}); err != nil {
+			b.Fatal(err)
+		}
+		for _, a := range []workflow.Action{workflow.StartScreening, workflow.Recognise, workflow.Advance} {
+			if nom, err = ts.svc.Transition(ctx, testAdmin, nom.ID, nom.Version, a, workflow.Input{}); err != nil {
+				b.Fatalf("%s: %v", a, err)
+			}
+		}
+		if _, err := ts.svc.Assign(ctx, testAdmin, top100Stage, nom.ID, u.ID); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.Logf("%d entries through the services in %s", n, time.Since(start).Round(time.Millisecond))
+	return acct.Key
 }
 
 // demoDraft is the demo applicant's MIC draft's id.
