@@ -440,6 +440,7 @@ func TestJudgingSheet(t *testing.T) {
 			want   []string
 			saved  int
 		}{
+			{"too large", bytes.Repeat([]byte("x"), 6<<20), 413, []string{"ファイルが大きすぎます（5MBまで）"}, 0},
 			{"not a workbook", []byte("not a workbook"), 422, []string{"Excel形式（.xlsx）のファイルとして読み取れません", "何も保存されていません"}, 0},
 			{"one bad cell", setCells(t, []byte(dl.body), map[string]string{"D2": "８", "E2": "99", "D3": "5"}), 422, []string{"Scores!E2", "0から10の範囲で入力してください"}, 0},
 			{"good", setCells(t, []byte(dl.body), map[string]string{"D2": "８", "E2": "7", "D3": "5"}), 303, nil, 2},
