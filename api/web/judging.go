@@ -263,10 +263,12 @@ func (s *Site) entriesView(c *ctx) (entriesView, error) {
 	state, text := q.Get("state"), strings.TrimSpace(q.Get("q"))
 	v.Filters.Field("state").Value, v.Filters.Field("q").Value = state, text
 	v.Filtered = state != "" || text != ""
+	// The chair and the secretariat read every entry (the roles that read
+	// the ranking): an entry not assigned to them is marked so.
 	readsAll := s.cfg.Authorizer.Admits(c.userID(), allow(policy.ReadRanking))
 	firstDraft := ""
 	for _, e := range es {
-		row := c.entryRow(ref, st, e, entryStatus(e, c.userID(), readsAll || len(e.Assigned) > 0))
+		row := c.entryRow(ref, st, e, entryStatus(e, c.userID(), readsAll))
 		v.Counts[row.Status]++
 		switch {
 		case row.Status == statusNotStarted && v.Next == "":

@@ -309,6 +309,13 @@ func TestJudgingScore(t *testing.T) {
 		if strings.Contains(r.body, "模範的な取組") || byID(r, "other-scores") != nil {
 			t.Errorf("other judges' scores shown under visibility never")
 		}
+		for _, path := range []string{page, judgingPath(ministerStage, ""), "/me/conflicts"} {
+			en := ts.as("mic-judge-1").get(path + "?lang=en")
+			checkPage(t, en, "en")
+			if path != "/me/conflicts" && !strings.Contains(en.body, "Submitted") {
+				t.Errorf("%s in English lacks the status", path)
+			}
+		}
 		sc, err := ts.svc.MyEntry(context.Background(), demoActor(t, ts, "mic-judge-1"), ministerStage, n.ID)
 		if err != nil || sc.Score == nil || sc.Score.Status != workflow.ScoreSubmitted || sc.Score.Values["leadership"] != "7" || sc.Score.Values["impact"] != "6" {
 			t.Fatalf("saved: %+v, %v", sc.Score, err)
