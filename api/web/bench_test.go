@@ -31,6 +31,7 @@ func BenchmarkPages(b *testing.B) {
 				{"form-step", "applicant", "/nominations/" + draft + "/edit?step=1"},
 				{"award-list", "anon", "/awards/" + demo.PastKey},
 				{"award-list-empty", "anon", "/awards/" + demo.Key},
+				{"judge-entries-50", benchJudge(b, ts, 50), judgingPath(top100Stage, "")},
 			}
 			if dialect == db.Postgres {
 				deep := staffBench(b, ts, 5000)
@@ -60,6 +61,90 @@ func BenchmarkPages(b *testing.B) {
 			}
 		})
 	}
+}
+
+// top100Stage is MIC's Top 100 review, where benchJudge's entries are.
+var top100Stage = workflow.StageRef{Cycle: demo.Key, Programme: "mic-pioneer", Stage: "top100"}
+
+// benchJudge puts n new MIC nominations through the services into the Top
+// 100 review (submitted, screened, recognised, advanced), assigns them all
+// to a new judge on its panel, and returns the judge's account key.
+func benchJudge(b *testing.B, ts *testSite, n int) string {
+	b.Helper()
+	ctx := context.Background()
+	start := time.Now()
+	acct := demo.Account{Key: "bench-judge", Email: "bench-judge@judges.example", Password: "a long enough bench password"}
+	u, err := ts.svc.CreateUser(ctx, testAdmin, workflow.NewUser{Email: acct.Email, Name: "ベンチ審査員", Password: acct.Password,
+		Role: workflow.RoleJudge, Domain: "mic"})
+	if err != nil {
+		b.Fatal(err)
+	}
+	ts.accounts[acct.Key] = acct
+	if _, err := ts.svc.SetPanelMember(ctx, testAdmin, top100Stage, workflow.PanelMember{UserID: u.ID, Role: workflow.RoleJudge}); err != nil {
+		b.Fatal(err)
+	}
+	for i := range n {
+		o, err := ts.svc.CreateOrganisation(ctx, testAdmin, workflow.Organisation{Name: fmt.Sprintf("株式会社ベンチ商会%02d", i), NameKana: "ベンチショウカイ",
+			LegalForm: "kabushiki_kaisha", Prefecture: "13", Municipality: "港区", Industry: "G", SMESector: workflow.SectorServices,
+			TotalHeadcount: 120, RegularHeadcount: 100})
+		if err != nil {
+			b.Fatal(err)
+		}
+		applicant := workflow.Actor{ID: fmt.Sprintf("bench-applicant-%d", o.ID), Name: o.Name, OrganisationID: o.ID,
+			Grants: []workflow.Grant{{Role: workflow.RoleApplicant, Domain: workflow.AnyDomain}}}
+		nom, err := ts.svc.CreateNomination(ctx, applicant, o.ID, demo.Key, "mic-pioneer")
+		if err != nil {
+			b.Fatal(err)
+		}
+		if nom, err = ts.svc.UpdateAnswers(ctx, applicant, nom.ID, nom.Version, demo.Answers("mic-pioneer", i)); err != nil {
+			b.Fatal(err)
+		}
+		if nom, err = ts.svc.Transition(ctx, applicant, nom.ID, nom.Version, workflow.Submit, workflow.Input{}); err != nil {
+			b.Fatal(err)
+		}
+		for _, a := range []workflow.Action{workflow.StartScreening, workflow.Recognise, workflow.Advance} {
+			if nom, err = ts.svc.Transition(ctx, testAdmin, nom.ID, nom.Version, a, workflow.Input{}); err != nil {
+				b.Fatalf("%s: %v", a, err)
+			}
+		}
+		if _, err := ts.svc.Assign(ctx, testAdmin, top100Stage, nom.ID, u.ID); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.Logf("%d entries through the services in %s", n, time.Since(start).Round(time.Millisecond))
+	return acct.Key
+}
+
+// demoDraft is the demo applicant's MIC draft's id.
+func demoDraft(tb testing.TB, ts *testSite) string {
+	tb.Helper()
+	items, _, err := ts.svc.Nominations(context.Background(), demoActor(tb, ts, "applicant"), workflow.NominationFilter{Page: workflow.Page{Limit: 50}})
+	if err != nil {
+		tb.Fatal(err)
+	}
+	for _, n := range items {
+		if n.Nomination.State == workflow.Draft && strings.HasPrefix(n.Nomination.ProgrammeKey, "mic") {
+			return strconv.FormatInt(n.Nomination.ID, 10)
+		}
+	}
+	tb.Fatal("the demo applicant has no MIC draft")
+	return ""
+}
+
+// demoActor is a demo account as the services see it when it is signed in.
+func demoActor(tb testing.TB, ts *testSite, key string) workflow.Actor {
+	tb.Helper()
+	a := ts.accounts[key]
+	ctx := context.Background()
+	_, tok, err := ts.svc.Login(ctx, a.Email, a.Password)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	_, actor, err := ts.authz.Actor(ctx, ts.svc, tok.Value)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return actor
 }
 
 // staffBench stores n valid submitted MIC nominations, each with its
@@ -107,30 +192,4 @@ func staffBench(b *testing.B, ts *testSite, n int) string {
 		f.Cursor = info.NextCursor
 	}
 	return "/staff/nominations?cursor=" + f.Cursor
-}
-
-// demoDraft is the demo applicant's MIC draft's id.
-func demoDraft(tb testing.TB, ts *testSite) string {
-	tb.Helper()
-	a := ts.accounts["applicant"]
-	ctx := context.Background()
-	_, tok, err := ts.svc.Login(ctx, a.Email, a.Password)
-	if err != nil {
-		tb.Fatal(err)
-	}
-	_, actor, err := ts.authz.Actor(ctx, ts.svc, tok.Value)
-	if err != nil {
-		tb.Fatal(err)
-	}
-	items, _, err := ts.svc.Nominations(ctx, actor, workflow.NominationFilter{Page: workflow.Page{Limit: 50}})
-	if err != nil {
-		tb.Fatal(err)
-	}
-	for _, n := range items {
-		if n.Nomination.State == workflow.Draft && strings.HasPrefix(n.Nomination.ProgrammeKey, "mic") {
-			return strconv.FormatInt(n.Nomination.ID, 10)
-		}
-	}
-	tb.Fatal("the demo applicant has no MIC draft")
-	return ""
 }

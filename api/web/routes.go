@@ -24,6 +24,7 @@ func (s *Site) register() {
 	s.staffPages()
 	s.resultsPages()
 	s.adminPages()
+	s.judgingPages()
 }
 
 // files registers a public route that reads no session (static files).

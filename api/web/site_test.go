@@ -68,7 +68,8 @@ func newTestSite(t testing.TB, d *db.DB) *testSite {
 		ts.accounts[a.Key] = a
 	}
 	ts.authz = policy.MustNew()
-	ts.svc = workflow.NewService(db.NewStore(d), ts.clock.Now, workflow.WithAuthorizer(ts.authz), workflow.WithSheetKey(make([]byte, 32)))
+	ts.svc = workflow.NewService(db.NewStore(d), ts.clock.Now, workflow.WithAuthorizer(ts.authz),
+		workflow.WithSheetKey(bytes.Repeat([]byte("k"), 32))) // signs the judges' offline scoring sheets
 	ts.site, err = newSite(Config{Service: ts.svc, Authorizer: ts.authz, Now: ts.clock.Now,
 		Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
 	if err != nil {

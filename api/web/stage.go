@@ -38,19 +38,38 @@ func escaped(parts ...string) string {
 	return strings.Join(parts, "/")
 }
 
-// timeLeft says how long a window has left, in days and hours.
-func (c *ctx) timeLeft(w workflow.Window) string {
-	now := c.s.cfg.Now()
+// phase is where now is in a judging window.
+func phase(w workflow.Window, now time.Time) string {
 	switch {
 	case now.Before(w.Opens):
-		return c.T("stage.left.not_open")
-	case !now.Before(w.Closes):
-		return c.T("stage.left.closed")
+		return "before"
+	case w.Contains(now):
+		return "open"
 	}
-	d := w.Closes.Sub(now)
-	days, hours := int(d/(24*time.Hour)), int(d%(24*time.Hour)/time.Hour)
-	if days == 0 {
-		return c.T("stage.left.hours", max(hours, 1))
+	return "closed"
+}
+
+// timeLeft says how long the window stays open, or when it opens.
+func (c *ctx) timeLeft(w workflow.Window) string {
+	now := c.s.cfg.Now()
+	switch phase(w, now) {
+	case "before":
+		return c.T("window.left.before", c.span(w.Opens.Sub(now)))
+	case "open":
+		return c.T("window.left.open", c.span(w.Closes.Sub(now)))
 	}
-	return c.T("stage.left.days", days, hours)
+	return c.T("window.left.closed")
+}
+
+// span is a duration as people say it: 3日と4時間, 5時間20分, 12分.
+func (c *ctx) span(d time.Duration) string {
+	d = d.Round(time.Minute)
+	days, hours, minutes := int(d/(24*time.Hour)), int(d%(24*time.Hour)/time.Hour), int(d%time.Hour/time.Minute)
+	switch {
+	case days > 0:
+		return c.T("window.span.days", days, hours)
+	case hours > 0:
+		return c.T("window.span.hours", hours, minutes)
+	}
+	return c.T("window.span.minutes", minutes)
 }

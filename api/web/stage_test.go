@@ -115,7 +115,7 @@ func TestStagePagesByRole(t *testing.T) {
 					t.Error("a refusal shows the stage's deadline")
 				}
 				if tc.status == 200 {
-					for _, s := range []string{"募集期間", "残り21日0時間", "終了しました", mhlwProgramme + "/release", mhlwProgramme + "/publications", `type="datetime-local"`, "2026-12-24T10:00"} {
+					for _, s := range []string{"募集期間", "締切まであと21日と0時間", "終了しました", mhlwProgramme + "/release", mhlwProgramme + "/publications", `type="datetime-local"`, "2026-12-24T10:00"} {
 						if !strings.Contains(r.body, s) {
 							t.Errorf("programme page lacks %q", s)
 						}
