@@ -51,6 +51,10 @@ func (s *Store) Read(ctx context.Context, fn func(workflow.Tx) error) error {
 type tx struct {
 	db    bun.IDB
 	audit *auditQueue
+	// eventID is the id JudgeScoreReads took (PostgreSQL) for the score
+	// event SaveScore writes next, so that SaveScore can write the event's
+	// audit entry, which hashes that id, in the same statement; 0 if none.
+	eventID int64
 }
 
 // ---- rows and converters
