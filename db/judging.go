@@ -764,6 +764,26 @@ func (t *tx) prefixed(model any, alias, prefix string) string {
 	return strings.Join(cols, ", ")
 }
 
+// judgeScoreReadsStmt is JudgeScoreReads' statement.
+var judgeScoreReadsStmt = preparedStatement{"read_judge_score", func(t *tx) string {
+	eventID := "0"
+	if t.db.Dialect().Name() == dialect.PG {
+		eventID = "nextval('score_events_id_seq')"
+	}
+	return `SELECT (SELECT MAX(version) FROM cycle_versions WHERE cycle_key = ?) AS cycle_version, ` + eventID + ` AS event_id,
+			CASE WHEN EXISTS (SELECT 1 FROM affiliations WHERE user_id = ?) OR EXISTS (SELECT 1 FROM declared_conflicts WHERE user_id = ?)
+				THEN 1 ELSE 0 END AS has_ties,
+			CASE WHEN EXISTS (SELECT 1 FROM window_changes WHERE cycle_key = ? AND programme_key = ?) THEN 1 ELSE 0 END AS has_windows,
+			CASE WHEN n.id IS NULL THEN 0 ELSE 1 END AS assigned,
+			CASE WHEN sc.nomination_id IS NULL THEN 0 ELSE 1 END AS has_score,
+			` + t.prefixed(nominationRow{}, "n", "n_") + `, ` + t.prefixed(scoreRow{}, "sc", "s_") + `
+		FROM (SELECT 1 AS one) AS one
+		LEFT JOIN assignments AS a ON a.cycle_key = ? AND a.programme_key = ? AND a.stage_key = ? AND a.nomination_id = ? AND a.user_id = ?
+			AND a.recused_at IS NULL
+		LEFT JOIN nominations AS n ON n.id = a.nomination_id AND n.id = ? AND n.cycle_key = ? AND n.programme_key = ?
+		LEFT JOIN scores AS sc ON sc.cycle_key = ? AND sc.programme_key = ? AND sc.stage_key = ? AND sc.nomination_id = ? AND sc.user_id = ?`
+}}
+
 // JudgeScoreReads reads what saving a judge's score needs in one statement,
 // each part by primary key or index: the cycle's newest version, the entry
 // the judge is actively assigned to (as JudgeEntry), whether the judge has
@@ -775,23 +795,7 @@ func (t *tx) prefixed(model any, alias, prefix string) string {
 // as a rolled-back one does.
 func (t *tx) JudgeScoreReads(ctx context.Context, s workflow.StageRef, nominationID, userID int64) (workflow.JudgeScoreRead, error) {
 	var rows []judgeScoreRow
-	eventID := "0"
-	if t.db.Dialect().Name() == dialect.PG {
-		eventID = "nextval('score_events_id_seq')"
-	}
-	err := t.db.NewRaw(`SELECT (SELECT MAX(version) FROM cycle_versions WHERE cycle_key = ?) AS cycle_version, `+eventID+` AS event_id,
-			CASE WHEN EXISTS (SELECT 1 FROM affiliations WHERE user_id = ?) OR EXISTS (SELECT 1 FROM declared_conflicts WHERE user_id = ?)
-				THEN 1 ELSE 0 END AS has_ties,
-			CASE WHEN EXISTS (SELECT 1 FROM window_changes WHERE cycle_key = ? AND programme_key = ?) THEN 1 ELSE 0 END AS has_windows,
-			CASE WHEN n.id IS NULL THEN 0 ELSE 1 END AS assigned,
-			CASE WHEN sc.nomination_id IS NULL THEN 0 ELSE 1 END AS has_score,
-			`+t.prefixed(nominationRow{}, "n", "n_")+`, `+t.prefixed(scoreRow{}, "sc", "s_")+`
-		FROM (SELECT 1 AS one) AS one
-		LEFT JOIN assignments AS a ON a.cycle_key = ? AND a.programme_key = ? AND a.stage_key = ? AND a.nomination_id = ? AND a.user_id = ?
-			AND a.recused_at IS NULL
-		LEFT JOIN nominations AS n ON n.id = a.nomination_id AND n.id = ? AND n.cycle_key = ? AND n.programme_key = ?
-		LEFT JOIN scores AS sc ON sc.cycle_key = ? AND sc.programme_key = ? AND sc.stage_key = ? AND sc.nomination_id = ? AND sc.user_id = ?`,
-		s.Cycle, userID, userID, s.Cycle, s.Programme,
+	err := t.raw(judgeScoreReadsStmt, s.Cycle, userID, userID, s.Cycle, s.Programme,
 		s.Cycle, s.Programme, s.Stage, nominationID, userID,
 		nominationID, s.Cycle, s.Programme,
 		s.Cycle, s.Programme, s.Stage, nominationID, userID).Scan(ctx, &rows)
