@@ -182,7 +182,9 @@ func seedStage(b *testing.B, f *fixture, entries, judges, k int, scored bool) []
 				}
 				sc := workflow.Score{Stage: top100, NominationID: n.ID, UserID: judge, Status: workflow.ScoreSubmitted, Version: 1, SubmittedAt: &now, UpdatedAt: now,
 					Values: map[string]string{"adoption": fmt.Sprint(1 + (i+r)%5), "management": fmt.Sprint(1 + (i*7+r)%5), "security": "3", "outcomes": "4.5"}}
-				if err := tx.SaveScore(f.ctx, &sc, 0); err != nil {
+				e := workflow.ScoreEvent{Stage: top100, NominationID: n.ID, UserID: judge, ActorID: "bench", Kind: workflow.EventSave,
+					Status: sc.Status, Values: sc.Values, Version: 1, At: now}
+				if err := tx.SaveScore(f.ctx, &sc, 0, e); err != nil {
 					return err
 				}
 			}

@@ -177,22 +177,22 @@ func (t *tx) InsertSession(ctx context.Context, s workflow.Session) error {
 	return translate(err, "session")
 }
 
-// SessionUser answers in one round trip: the session, its user and the
-// grants version, since it runs on every authenticated request.
+// sessionUserStmt is SessionUser's statement.
+var sessionUserStmt = preparedStatement{"read_session_user", func(*tx) string {
+	return `SELECT u.id, u.email, u.name, u.locale, u.password_hash, u.organisation_id, u.created_at, u.updated_at, gv.version AS grants_version
+		FROM sessions AS s JOIN users AS u ON u.id = s.user_id CROSS JOIN grants_version AS gv
+		WHERE s.token_hash = ? AND s.revoked_at IS NULL AND s.expires_at > ?`
+}}
+
+// SessionUser answers in one round trip (a prepared statement on
+// PostgreSQL): the session, its user and the grants version, since it runs
+// on every authenticated request.
 func (t *tx) SessionUser(ctx context.Context, tokenHash string, now time.Time) (workflow.User, int64, error) {
 	var r struct {
 		userRow
 		GrantsVersion int64 `bun:"grants_version"`
 	}
-	err := t.db.NewSelect().
-		ColumnExpr("u.id, u.email, u.name, u.locale, u.password_hash, u.organisation_id, u.created_at, u.updated_at").
-		ColumnExpr("gv.version AS grants_version").
-		TableExpr("sessions AS s").
-		Join("JOIN users AS u ON u.id = s.user_id").
-		Join("CROSS JOIN grants_version AS gv").
-		Where("s.token_hash = ? AND s.revoked_at IS NULL AND s.expires_at > ?", tokenHash, now.UTC()).
-		Scan(ctx, &r)
-	if err != nil {
+	if err := t.raw(sessionUserStmt, tokenHash, now.UTC()).Scan(ctx, &r); err != nil {
 		return workflow.User{}, 0, translate(err, "session")
 	}
 	return toUser(r.userRow), r.GrantsVersion, nil

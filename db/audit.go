@@ -15,10 +15,12 @@ import (
 )
 
 // The audit log (workflow/audit.go) is written here, not by the service:
-// AppendHistory, InsertScoreEvent and InsertAnswerEdit queue an entry for
-// each row they store (with the row's id), and InTx inserts the queue into
-// audit_pending, unsealed, with each entry's content hash, as the last
-// statement before COMMIT. So no writer can forget its entry, and no writer
+// AppendHistory, SaveScore (for its score event) and InsertAnswerEdit queue
+// an entry for each row they store (with the row's id), and InTx inserts the
+// queue into audit_pending, unsealed, with each entry's content hash, as the
+// last statement before COMMIT. (On PostgreSQL, SaveScore writes the entry
+// in its own statement instead when the event's id was taken beforehand:
+// see JudgeScoreReads.) So no writer can forget its entry, and no writer
 // locks anything shared: the chain is built off the write path by SealAudit,
 // which moves committed entries into audit_log in id order under the
 // programme's head row lock (SKIP LOCKED, so several sealers split the
@@ -138,13 +140,18 @@ func (t *tx) flushAudit(ctx context.Context) error {
 			}
 			e.Cycle, e.Programme = k[0], k[1]
 		}
-		e.At = e.At.UTC()
-		rows[i] = pendingRow{CycleKey: e.Cycle, ProgrammeKey: e.Programme, Kind: e.Kind, NominationID: e.NominationID,
-			RefID: e.RefID, Payload: e.Payload, At: e.At, ContentHash: workflow.AuditContentHash(e)}
+		rows[i] = pendingOf(e)
 	}
 	q.pending = nil
 	_, err := t.db.NewInsert().Model(&rows).Exec(ctx)
 	return translate(err, "audit entry")
+}
+
+// pendingOf is the unsealed row of an entry whose programme is known.
+func pendingOf(e workflow.AuditEntry) pendingRow {
+	e.At = e.At.UTC()
+	return pendingRow{CycleKey: e.Cycle, ProgrammeKey: e.Programme, Kind: e.Kind, NominationID: e.NominationID,
+		RefID: e.RefID, Payload: e.Payload, At: e.At, ContentHash: workflow.AuditContentHash(e)}
 }
 
 // sealBatch bounds one sealing transaction; a programme with more unsealed

@@ -50,6 +50,60 @@ func verifyMIC(t *testing.T, je *judgingEnv) workflow.AuditReport {
 	return rs[0]
 }
 
+// TestAuditChainsEveryScoreWrite: each way a score is written leaves its
+// score event's entry in the chain, and the chain verifies. On PostgreSQL a
+// judge's save writes the entry in the save's one statement with the event
+// id its read took, and a reopening queues it for the end of the
+// transaction; a save refused after the read only leaves a gap in the ids.
+func TestAuditChainsEveryScoreWrite(t *testing.T) {
+	for _, tc := range []struct {
+		name   string
+		writes func(t *testing.T, je *judgingEnv, e int64)
+	}{
+		{"save and submit", func(*testing.T, *judgingEnv, int64) {}},
+		{"reopen and correct", func(t *testing.T, je *judgingEnv, e int64) {
+			sc, err := je.svc.ReopenScore(je.ctx, je.chair, top100, e, je.judges[0].UserID, "再確認")
+			if err != nil {
+				t.Fatal(err)
+			}
+			if _, err := je.svc.SaveScore(je.ctx, je.judges[0], top100, e, sc.Version, workflow.ScoreInput{Values: fullScore, Comment: "訂正", Submit: true}); err != nil {
+				t.Fatal(err)
+			}
+		}},
+		{"refused saves between saves", func(t *testing.T, je *judgingEnv, e int64) {
+			other := je.entries[1].ID
+			_, err := je.svc.SaveScore(je.ctx, je.judges[0], top100, other, 0, workflow.ScoreInput{Values: map[string]any{"adoption": 99}})
+			wantCode(t, err, workflow.Invalid)
+			_, err = je.svc.SaveScore(je.ctx, je.judges[0], top100, other, 4, workflow.ScoreInput{Values: map[string]any{"adoption": 3}})
+			wantCode(t, err, workflow.Conflict)
+			if _, err := je.svc.SaveScore(je.ctx, je.judges[0], top100, other, 0, workflow.ScoreInput{Values: map[string]any{"adoption": 3}}); err != nil {
+				t.Fatal(err)
+			}
+		}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			dbtest.Each(t, func(t *testing.T, d *db.DB) {
+				je := auditedEnv(t, d)
+				tc.writes(t, je, je.entries[0].ID)
+				seal(t, d)
+				if r := verifyMIC(t, je); len(r.Problems) > 0 || r.Unsealed != 0 {
+					t.Fatalf("verify: %+v", r)
+				}
+				var events, entries int
+				if err := d.Bun.QueryRowContext(je.ctx, "SELECT COUNT(*) FROM score_events").Scan(&events); err != nil {
+					t.Fatal(err)
+				}
+				if err := d.Bun.QueryRowContext(je.ctx, "SELECT COUNT(*) FROM audit_log WHERE kind = 'score_event'").Scan(&entries); err != nil {
+					t.Fatal(err)
+				}
+				if events < 2 || entries != events {
+					t.Errorf("%d score events, %d of them in the chain", events, entries)
+				}
+			})
+		})
+	}
+}
+
 func TestAuditVerifyNamesTheFirstBrokenEntry(t *testing.T) {
 	lastSeq := "(SELECT MAX(seq) FROM audit_log WHERE programme_key = 'mic-pioneer')"
 	for _, tc := range []struct {

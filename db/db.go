@@ -16,7 +16,8 @@ import (
 	"strings"
 	"time"
 
-	_ "github.com/jackc/pgx/v5/stdlib" // registers the "pgx" database/sql driver
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/stdlib"
 	"github.com/uptrace/bun"
 	"github.com/uptrace/bun/dialect/pgdialect"
 	"github.com/uptrace/bun/dialect/sqlitedialect"
@@ -59,7 +60,7 @@ func Open(ctx context.Context, dsn string) (*DB, error) {
 	switch {
 	case strings.HasPrefix(dsn, "postgres://"), strings.HasPrefix(dsn, "postgresql://"):
 		dialect = Postgres
-		if sqldb, err = sql.Open("pgx", dsn); err != nil {
+		if sqldb, err = openPostgres(dsn); err != nil {
 			return nil, fmt.Errorf("open postgres: %w", err)
 		}
 		sqldb.SetMaxOpenConns(20)
@@ -88,6 +89,24 @@ func Open(ctx context.Context, dsn string) (*DB, error) {
 		return nil, fmt.Errorf("connect to %s database %s: %s", dialect, redact(dsn), strings.Join(strings.Fields(err.Error()), " "))
 	}
 	return d, nil
+}
+
+// openPostgres opens a pgx pool that sends each statement in one round
+// trip (pgx's exec mode) unless the DSN names default_query_exec_mode.
+// bun writes every argument into the statement's text, so no two
+// statements share a text: pgx's default mode would prepare each one
+// (a round trip of its own, and a parse) before running it, fill its
+// statement cache with statements never run again, and spend another
+// round trip deallocating the ones it evicts.
+func openPostgres(dsn string) (*sql.DB, error) {
+	cfg, err := pgx.ParseConfig(dsn)
+	if err != nil {
+		return nil, err
+	}
+	if u, err := url.Parse(dsn); err != nil || !u.Query().Has("default_query_exec_mode") {
+		cfg.DefaultQueryExecMode = pgx.QueryExecModeExec
+	}
+	return stdlib.OpenDB(*cfg), nil
 }
 
 // redact hides a password in a DSN for messages.

@@ -10,6 +10,8 @@ import (
 	"time"
 
 	"github.com/uptrace/bun"
+	"github.com/uptrace/bun/dialect"
+	"github.com/uptrace/bun/schema"
 
 	"github.com/awardflow/awardflow/workflow"
 	"github.com/awardflow/awardflow/workflow/assign"
@@ -514,7 +516,12 @@ func toScore(s workflow.StageRef, r scoreRow) (workflow.Score, error) {
 	return sc, nil
 }
 
-func (t *tx) SaveScore(ctx context.Context, sc *workflow.Score, expected int) error {
+// SaveScore writes the score, its event and the event's audit entry. On
+// PostgreSQL that is one statement (data-modifying WITH queries), the audit
+// entry included when JudgeScoreReads took the event's id; otherwise the
+// entry is queued for InTx to append. SQLite, in process, takes a
+// statement for each row.
+func (t *tx) SaveScore(ctx context.Context, sc *workflow.Score, expected int, e workflow.ScoreEvent) error {
 	vals, err := json.Marshal(sc.Values)
 	if err != nil {
 		return err
@@ -522,19 +529,106 @@ func (t *tx) SaveScore(ctx context.Context, sc *workflow.Score, expected int) er
 	r := scoreRow{stageCols: colsOf(sc.Stage), NominationID: sc.NominationID, UserID: sc.UserID, Vals: string(vals), Comment: sc.Comment,
 		Status: sc.Status, Version: sc.Version, SubmittedAt: utcPtr(sc.SubmittedAt), UpdatedAt: sc.UpdatedAt.UTC(),
 		ReopenedAt: utcPtr(sc.ReopenedAt), ReopenedBy: sc.ReopenedBy, ReopenReason: sc.ReopenReason}
-	if expected == 0 {
-		if _, err := t.db.NewInsert().Model(&r).Exec(ctx); err != nil {
-			if workflow.ErrorCode(translate(err, "score")) == workflow.Conflict {
-				return workflow.Refuse(workflow.Conflict, "この採点は他の操作で保存されました。再読み込みしてください", "a score was saved meanwhile; reload it")
-			}
-			return translate(err, "score")
-		}
+	ev, err := toScoreEventRow(e)
+	if err != nil {
+		return err
+	}
+	if t.db.Dialect().Name() == dialect.PG {
+		err = t.saveScorePG(ctx, t.scoreWrite(&r, expected, "1"), &ev)
+	} else {
+		err = t.saveScoreEach(ctx, t.scoreWrite(&r, expected, ""), &ev)
+	}
+	switch {
+	case err == nil:
+	case workflow.ErrorCode(err) != workflow.Conflict:
+		return err
+	case expected == 0:
+		return workflow.Refuse(workflow.Conflict, "この採点は他の操作で保存されました。再読み込みしてください", "a score was saved meanwhile; reload it")
+	default:
+		return changedMeanwhile("score")
+	}
+	if ev.ID == 0 { // the entry is already written
 		return nil
 	}
-	res, err := t.db.NewUpdate().Model(&r).Column("vals", "comment", "status", "version", "submitted_at", "updated_at",
+	a, err := scoreEventAudit(ev) // audited with the transaction (db/audit.go)
+	if err != nil {
+		return err
+	}
+	t.queueAudit(a)
+	return nil
+}
+
+// scoreWrite is the insert or the update of a score.
+type scoreWrite interface {
+	schema.QueryAppender
+	Exec(ctx context.Context, dest ...any) (sql.Result, error)
+}
+
+// scoreWrite inserts the score (expected 0) or updates it from version
+// expected, returning what returning says ("": bun's default).
+func (t *tx) scoreWrite(r *scoreRow, expected int, returning string) scoreWrite {
+	if expected == 0 {
+		q := t.db.NewInsert().Model(r)
+		if returning != "" {
+			q = q.Returning(returning)
+		}
+		return q
+	}
+	q := t.db.NewUpdate().Model(r).Column("vals", "comment", "status", "version", "submitted_at", "updated_at",
 		"reopened_at", "reopened_by", "reopen_reason").
-		WherePK().Where("version = ?", expected).Exec(ctx)
-	return checkUpdated(res, err, "score")
+		WherePK().Where("version = ?", expected)
+	if returning != "" {
+		q = q.Returning(returning)
+	}
+	return q
+}
+
+// saveScoreEach writes the score, then the event; Conflict if the score
+// changed meanwhile. ev.ID is set.
+func (t *tx) saveScoreEach(ctx context.Context, write scoreWrite, ev *scoreEventRow) error {
+	res, err := write.Exec(ctx)
+	if err := checkUpdated(res, err, "score"); err != nil {
+		return err
+	}
+	_, err = t.db.NewInsert().Model(ev).Returning("id").Exec(ctx)
+	return translate(err, "score event")
+}
+
+// saveScorePG writes the score (write), the event and, with the event id
+// JudgeScoreReads took, the audit entry in one statement (ev.ID 0 after:
+// nothing left to queue); without it, ev.ID is the event's new id. The
+// event and the entry are written even if the score is not (a Conflict):
+// the transaction that gets the Conflict rolls back.
+func (t *tx) saveScorePG(ctx context.Context, write scoreWrite, ev *scoreEventRow) error {
+	var out []struct {
+		Saved   int
+		EventID int64
+	}
+	var err error
+	ev.ID, t.eventID = t.eventID, 0
+	if ev.ID != 0 && t.audit != nil {
+		var a workflow.AuditEntry
+		if a, err = scoreEventAudit(*ev); err != nil {
+			return err
+		}
+		p := pendingOf(a)
+		err = t.db.NewRaw(`WITH s AS (?), e AS (?), a AS (?) SELECT (SELECT count(*) FROM s) AS saved, 0 AS event_id`,
+			write, t.db.NewInsert().Model(ev), t.db.NewInsert().Model(&p)).Scan(ctx, &out)
+		ev.ID = 0
+	} else {
+		err = t.db.NewRaw(`WITH s AS (?), e AS (?) SELECT (SELECT count(*) FROM s) AS saved, (SELECT id FROM e) AS event_id`,
+			write, t.db.NewInsert().Model(ev)).Scan(ctx, &out)
+	}
+	if err != nil {
+		return translate(err, "score")
+	}
+	if len(out) != 1 || out[0].Saved == 0 {
+		return changedMeanwhile("score")
+	}
+	if out[0].EventID != 0 {
+		ev.ID = out[0].EventID
+	}
+	return nil
 }
 
 type scoreEventRow struct {
@@ -558,10 +652,10 @@ type scoreEventRow struct {
 	BeforeComment string
 }
 
-func (t *tx) InsertScoreEvent(ctx context.Context, e workflow.ScoreEvent) error {
+func toScoreEventRow(e workflow.ScoreEvent) (scoreEventRow, error) {
 	vals, err := json.Marshal(e.Values)
 	if err != nil {
-		return err
+		return scoreEventRow{}, err
 	}
 	r := scoreEventRow{CycleKey: e.Stage.Cycle, ProgrammeKey: e.Stage.Programme, StageKey: e.Stage.Stage, NominationID: e.NominationID,
 		UserID: e.UserID, ActorID: e.ActorID, Kind: e.Kind, Reason: e.Reason, Status: e.Status, Vals: string(vals), Comment: e.Comment,
@@ -572,19 +666,11 @@ func (t *tx) InsertScoreEvent(ctx context.Context, e workflow.ScoreEvent) error 
 	if b := e.Before; b != nil {
 		before, err := json.Marshal(b.Values)
 		if err != nil {
-			return err
+			return r, err
 		}
 		r.BeforeStatus, r.BeforeVals, r.BeforeComment = b.Status, string(before), b.Comment
 	}
-	if _, err := t.db.NewInsert().Model(&r).Returning("id").Exec(ctx); err != nil {
-		return translate(err, "score event")
-	}
-	a, err := scoreEventAudit(r) // audited with the transaction (db/audit.go)
-	if err != nil {
-		return err
-	}
-	t.queueAudit(a)
-	return nil
+	return r, nil
 }
 
 func (t *tx) ScoreEvents(ctx context.Context, s workflow.StageRef, nominationID int64) ([]workflow.ScoreEvent, error) {
@@ -663,6 +749,7 @@ type judgeScoreRow struct {
 	HasWindows   int           `bun:"has_windows"`
 	Assigned     int           `bun:"assigned"`
 	HasScore     int           `bun:"has_score"`
+	EventID      int64         `bun:"event_id"`
 	N            nominationRow `bun:"embed:n_"`
 	S            scoreRow      `bun:"embed:s_"`
 }
@@ -677,26 +764,38 @@ func (t *tx) prefixed(model any, alias, prefix string) string {
 	return strings.Join(cols, ", ")
 }
 
-// JudgeScoreReads reads what saving a judge's score needs in one statement,
-// each part by primary key or index: the cycle's newest version, the entry
-// the judge is actively assigned to (as JudgeEntry), whether the judge has
-// any affiliation or declared conflict, whether the programme's windows
-// were ever changed, and its current score (as Score).
-func (t *tx) JudgeScoreReads(ctx context.Context, s workflow.StageRef, nominationID, userID int64) (workflow.JudgeScoreRead, error) {
-	var rows []judgeScoreRow
-	err := t.db.NewRaw(`SELECT (SELECT MAX(version) FROM cycle_versions WHERE cycle_key = ?) AS cycle_version,
+// judgeScoreReadsStmt is JudgeScoreReads' statement.
+var judgeScoreReadsStmt = preparedStatement{"read_judge_score", func(t *tx) string {
+	eventID := "0"
+	if t.db.Dialect().Name() == dialect.PG {
+		eventID = "nextval('score_events_id_seq')"
+	}
+	return `SELECT (SELECT MAX(version) FROM cycle_versions WHERE cycle_key = ?) AS cycle_version, ` + eventID + ` AS event_id,
 			CASE WHEN EXISTS (SELECT 1 FROM affiliations WHERE user_id = ?) OR EXISTS (SELECT 1 FROM declared_conflicts WHERE user_id = ?)
 				THEN 1 ELSE 0 END AS has_ties,
 			CASE WHEN EXISTS (SELECT 1 FROM window_changes WHERE cycle_key = ? AND programme_key = ?) THEN 1 ELSE 0 END AS has_windows,
 			CASE WHEN n.id IS NULL THEN 0 ELSE 1 END AS assigned,
 			CASE WHEN sc.nomination_id IS NULL THEN 0 ELSE 1 END AS has_score,
-			`+t.prefixed(nominationRow{}, "n", "n_")+`, `+t.prefixed(scoreRow{}, "sc", "s_")+`
+			` + t.prefixed(nominationRow{}, "n", "n_") + `, ` + t.prefixed(scoreRow{}, "sc", "s_") + `
 		FROM (SELECT 1 AS one) AS one
 		LEFT JOIN assignments AS a ON a.cycle_key = ? AND a.programme_key = ? AND a.stage_key = ? AND a.nomination_id = ? AND a.user_id = ?
 			AND a.recused_at IS NULL
 		LEFT JOIN nominations AS n ON n.id = a.nomination_id AND n.id = ? AND n.cycle_key = ? AND n.programme_key = ?
-		LEFT JOIN scores AS sc ON sc.cycle_key = ? AND sc.programme_key = ? AND sc.stage_key = ? AND sc.nomination_id = ? AND sc.user_id = ?`,
-		s.Cycle, userID, userID, s.Cycle, s.Programme,
+		LEFT JOIN scores AS sc ON sc.cycle_key = ? AND sc.programme_key = ? AND sc.stage_key = ? AND sc.nomination_id = ? AND sc.user_id = ?`
+}}
+
+// JudgeScoreReads reads what saving a judge's score needs in one statement,
+// each part by primary key or index: the cycle's newest version, the entry
+// the judge is actively assigned to (as JudgeEntry), whether the judge has
+// any affiliation or declared conflict, whether the programme's windows
+// were ever changed, and its current score (as Score). On PostgreSQL it
+// also takes the id of the score event a save writes next (t.eventID), so
+// that SaveScore writes the score, the event and its audit entry in one
+// statement; a request refused after the read leaves a gap in the ids,
+// as a rolled-back one does.
+func (t *tx) JudgeScoreReads(ctx context.Context, s workflow.StageRef, nominationID, userID int64) (workflow.JudgeScoreRead, error) {
+	var rows []judgeScoreRow
+	err := t.raw(judgeScoreReadsStmt, s.Cycle, userID, userID, s.Cycle, s.Programme,
 		s.Cycle, s.Programme, s.Stage, nominationID, userID,
 		nominationID, s.Cycle, s.Programme,
 		s.Cycle, s.Programme, s.Stage, nominationID, userID).Scan(ctx, &rows)
@@ -707,6 +806,7 @@ func (t *tx) JudgeScoreReads(ctx context.Context, s workflow.StageRef, nominatio
 		return workflow.JudgeScoreRead{}, translate(sql.ErrNoRows, "cycle "+s.Cycle)
 	}
 	r := rows[0]
+	t.eventID = r.EventID
 	out := workflow.JudgeScoreRead{CycleVersion: *r.CycleVersion, HasTies: r.HasTies != 0, HasWindowChanges: r.HasWindows != 0}
 	if r.Assigned != 0 {
 		n, err := toNomination(r.N)

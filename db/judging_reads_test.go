@@ -104,6 +104,9 @@ func (t countingTx) CycleVersion(ctx context.Context, key string, version int) (
 	return t.Tx.CycleVersion(ctx, key, version)
 }
 
+// saveStmts is the most statements a judge's save sends.
+var saveStmts = map[db.Dialect]int64{db.SQLite: 6, db.Postgres: 4}
+
 // TestJudgingReadsOneEntry: saving, reading and recusing one entry's score,
 // and a judge's list, read no whole-stage rows (the list reads the judge's
 // own assignments and scores), and the cycle definition is decoded once
@@ -130,44 +133,46 @@ func TestJudgingReadsOneEntry(t *testing.T) {
 		for _, c := range []struct {
 			name     string
 			call     func() error
-			maxStmts int64 // 0: not counted
+			maxStmts map[db.Dialect]int64 // nil: not counted
 		}{
-			{"entry", func() error { _, err := svc.Entry(je.ctx, judge, top100, id); return err }, 0},
+			{"entry", func() error { _, err := svc.Entry(je.ctx, judge, top100, id); return err }, nil},
 			// A save is BEGIN, one statement reading the cycle's version, the
 			// assignment, the entry and the score (the judge has no ties and
-			// the windows no changes to read), the score, its event, the
-			// audit entry, COMMIT. Before, it read the version, the window
-			// changes, the entry, the ties and the score in five statements:
-			// 10 in all.
+			// the windows no changes to read; on PostgreSQL it takes the score
+			// event's id too), then on PostgreSQL one statement writing the
+			// score, its event and the event's audit entry (SQLite: one
+			// statement each), COMMIT. Before issue 9 it read the version,
+			// the window changes, the entry, the ties and the score in five
+			// statements: 10 in all; until the one write, 6 on both.
 			{"save", func() error {
 				_, err := svc.SaveScore(je.ctx, judge, top100, id, 0, workflow.ScoreInput{Values: fullScore})
 				return err
-			}, 6},
+			}, saveStmts},
 			{"submit", func() error {
 				_, err := svc.SaveScore(je.ctx, judge, top100, id, 1, workflow.ScoreInput{Values: fullScore, Submit: true})
 				return err
-			}, 6},
-			{"scores", func() error { _, err := svc.EntryScores(je.ctx, judge, top100, id); return err }, 0},
+			}, saveStmts},
+			{"scores", func() error { _, err := svc.EntryScores(je.ctx, judge, top100, id); return err }, nil},
 			{"reopen", func() error {
 				_, err := svc.ReopenScore(je.ctx, je.chair, top100, id, judge.UserID, "再確認")
 				return err
-			}, 0},
-			{"history", func() error { _, err := svc.ScoreHistory(je.ctx, je.chair, top100, id); return err }, 0},
-			{"recuse", func() error { return svc.Recuse(je.ctx, judge, top100, mine[1], "取引先") }, 0},
+			}, nil},
+			{"history", func() error { _, err := svc.ScoreHistory(je.ctx, je.chair, top100, id); return err }, nil},
+			{"recuse", func() error { return svc.Recuse(je.ctx, judge, top100, mine[1], "取引先") }, nil},
 			{"list", func() error {
 				list, _, err := svc.Entries(je.ctx, judge, top100, workflow.Page{Limit: 200})
 				if err == nil && len(list) != len(mine)-1 {
 					t.Errorf("list: %d entries, want %d", len(list), len(mine)-1)
 				}
 				return err
-			}, 0},
+			}, nil},
 		} {
 			stmts.n.Store(0)
 			if err := c.call(); err != nil {
 				t.Fatalf("%s: %v", c.name, err)
 			}
-			if n := stmts.n.Load(); c.maxStmts != 0 && (n == 0 || n > c.maxStmts) {
-				t.Errorf("%s sent %d statements, want 1 to %d", c.name, n, c.maxStmts)
+			if n, most := stmts.n.Load(), c.maxStmts[d.Dialect]; c.maxStmts != nil && (n == 0 || n > most) {
+				t.Errorf("%s sent %d statements, want 1 to %d", c.name, n, most)
 			}
 			stage, judgeRows, decoded := r.take()
 			if stage != 0 || decoded != 0 {

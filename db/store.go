@@ -29,21 +29,41 @@ func NewStore(d *DB) *Store { return &Store{db: d} }
 // (read committed on PostgreSQL; SQLite transactions are serialised by
 // BEGIN IMMEDIATE); races are settled by version checks in every update.
 func (s *Store) InTx(ctx context.Context, fn func(workflow.Tx) error) error {
-	return s.db.Bun.RunInTx(ctx, nil, func(ctx context.Context, btx bun.Tx) error {
-		t := &tx{db: btx}
-		if !s.noAudit {
-			t.audit = &auditQueue{}
+	run := func(prepared bool) func(context.Context, bun.Tx) error {
+		return func(ctx context.Context, btx bun.Tx) error {
+			t := &tx{db: btx, prepared: prepared}
+			if !s.noAudit {
+				t.audit = &auditQueue{}
+			}
+			if err := fn(t); err != nil {
+				return err
+			}
+			return t.flushAudit(ctx) // the audit entries of the writes, unsealed: the last statement before COMMIT
 		}
-		if err := fn(t); err != nil {
-			return err
-		}
-		return t.flushAudit(ctx) // the audit entries of the writes, unsealed: the last statement before COMMIT
-	})
+	}
+	if s.db.Dialect != Postgres {
+		return s.db.Bun.RunInTx(ctx, nil, run(false))
+	}
+	c, prepared, err := s.conn(ctx)
+	if err != nil {
+		return err
+	}
+	defer c.Close()
+	return c.RunInTx(ctx, nil, run(prepared))
 }
 
-// Read runs fn directly on the connection pool.
+// Read runs fn outside a transaction: on SQLite on the connection pool, on
+// PostgreSQL on one connection with the prepared statements.
 func (s *Store) Read(ctx context.Context, fn func(workflow.Tx) error) error {
-	return fn(&tx{db: s.db.Bun})
+	if s.db.Dialect != Postgres {
+		return fn(&tx{db: s.db.Bun})
+	}
+	c, prepared, err := s.conn(ctx)
+	if err != nil {
+		return err
+	}
+	defer c.Close()
+	return fn(&tx{db: &c, prepared: prepared})
 }
 
 // tx implements workflow.Tx over any bun.IDB; audit queues the audit
@@ -51,6 +71,12 @@ func (s *Store) Read(ctx context.Context, fn func(workflow.Tx) error) error {
 type tx struct {
 	db    bun.IDB
 	audit *auditQueue
+	// eventID is the id JudgeScoreReads took (PostgreSQL) for the score
+	// event SaveScore writes next, so that SaveScore can write the event's
+	// audit entry, which hashes that id, in the same statement; 0 if none.
+	eventID int64
+	// prepared: the connection has preparedStatements (PostgreSQL).
+	prepared bool
 }
 
 // ---- rows and converters

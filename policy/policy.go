@@ -125,6 +125,15 @@ type loaded struct {
 	e       *casbin.SyncedEnforcer
 	version int64
 	byUser  map[int64][]workflow.Grant // the same grants, indexed: casbin's filtered lookup scans them all
+	// allowed remembers Allowed's answers (userPerm → bool) for these
+	// grants: they cannot change, and a new version replaces the whole
+	// snapshot, so a revocation still applies at the next request.
+	allowed sync.Map
+}
+
+type userPerm struct {
+	userID int64
+	perm   Permission
 }
 
 // New returns an authorizer with the embedded permissions and no grants.
@@ -190,11 +199,23 @@ func (a *Authorizer) Grants(userID int64) []workflow.Grant {
 }
 
 // Allowed reports whether any of the user's grants carries permission p.
+// Every route asks it on every request, so the answers are remembered
+// with the grants they were computed from.
 func (a *Authorizer) Allowed(userID int64, p Permission) bool {
 	cur := a.current.Load()
+	key := userPerm{userID, p}
+	if ok, found := cur.allowed.Load(key); found {
+		return ok.(bool)
+	}
+	ok := cur.enforce(userID, p)
+	cur.allowed.Store(key, ok)
+	return ok
+}
+
+func (l *loaded) enforce(userID int64, p Permission) bool {
 	sub := Subject(userID)
-	for _, g := range cur.byUser[userID] {
-		if ok, err := cur.e.Enforce(sub, g.Domain, p.Object, p.Action); err == nil && ok {
+	for _, g := range l.byUser[userID] {
+		if ok, err := l.e.Enforce(sub, g.Domain, p.Object, p.Action); err == nil && ok {
 			return true
 		}
 	}

@@ -213,9 +213,9 @@ type JudgingTx interface {
 
 	Scores(ctx context.Context, s StageRef) ([]Score, error)
 	// SaveScore inserts a score (expected 0; Conflict if one exists) or
-	// updates it if its stored version is expected (Conflict otherwise).
-	SaveScore(ctx context.Context, sc *Score, expected int) error
-	InsertScoreEvent(ctx context.Context, e ScoreEvent) error
+	// updates it if its stored version is expected (Conflict otherwise),
+	// and records e, the event of that change, with its audit entry.
+	SaveScore(ctx context.Context, sc *Score, expected int, e ScoreEvent) error
 	// ScoreEvents lists the events of an entry's scores at a stage, oldest first.
 	ScoreEvents(ctx context.Context, s StageRef, nominationID int64) ([]ScoreEvent, error)
 

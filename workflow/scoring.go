@@ -118,10 +118,7 @@ func (s *Service) SaveScore(ctx context.Context, actor Actor, ref StageRef, nomi
 			}
 			sc.Status = ScoreSubmitted
 		}
-		if err := tx.SaveScore(ctx, &sc, expected); err != nil {
-			return err
-		}
-		return tx.InsertScoreEvent(ctx, scoreEvent(prev, sc, actor.ID, now))
+		return tx.SaveScore(ctx, &sc, expected, scoreEvent(prev, sc, actor.ID, now))
 	})
 	return sc, withOp("workflow.SaveScore", err)
 }
@@ -311,10 +308,7 @@ func (s *Service) ReopenScore(ctx context.Context, actor Actor, ref StageRef, no
 		sc = prev
 		sc.Version, sc.UpdatedAt = prev.Version+1, now
 		sc.ReopenedAt, sc.ReopenedBy, sc.ReopenReason = &now, actor.ID, strings.TrimSpace(reason)
-		if err := tx.SaveScore(ctx, &sc, prev.Version); err != nil {
-			return err
-		}
-		return tx.InsertScoreEvent(ctx, ScoreEvent{Stage: ref, NominationID: nominationID, UserID: userID, ActorID: actor.ID, Kind: EventReopen,
+		return tx.SaveScore(ctx, &sc, prev.Version, ScoreEvent{Stage: ref, NominationID: nominationID, UserID: userID, ActorID: actor.ID, Kind: EventReopen,
 			Reason: sc.ReopenReason, Status: sc.Status, Values: sc.Values, Comment: sc.Comment, Version: sc.Version, At: now,
 			Before: &ScoreState{Status: prev.Status, Values: prev.Values, Comment: prev.Comment}})
 	})

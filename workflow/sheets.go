@@ -431,10 +431,7 @@ func (s *Service) ImportScoringSheet(ctx context.Context, actor Actor, ref Stage
 					sc.SubmittedAt = &now
 				}
 			}
-			if err := tx.SaveScore(ctx, &sc, c.expected); err != nil {
-				return err
-			}
-			if err := tx.InsertScoreEvent(ctx, scoreEvent(current[c.entry.NominationID], sc, actor.ID+" (sheet)", now)); err != nil {
+			if err := tx.SaveScore(ctx, &sc, c.expected, scoreEvent(current[c.entry.NominationID], sc, actor.ID+" (sheet)", now)); err != nil {
 				return err
 			}
 			res.Changed++
