@@ -28,6 +28,14 @@ type staffOrg struct {
 // each, through the services, as its applicant.
 func (ts *testSite) submittedMIC(t testing.TB, prefix string, orgs ...staffOrg) []workflow.Nomination {
 	t.Helper()
+	return ts.submitted(t, "mic-pioneer", prefix, orgs...)
+}
+
+// submitted creates organisations and submits a nomination to programme
+// for each (its call must be open on the site's clock), through the
+// services, as its applicant.
+func (ts *testSite) submitted(t testing.TB, programme, prefix string, orgs ...staffOrg) []workflow.Nomination {
+	t.Helper()
 	ctx := context.Background()
 	var out []workflow.Nomination
 	for i, so := range orgs {
@@ -39,11 +47,11 @@ func (ts *testSite) submittedMIC(t testing.TB, prefix string, orgs ...staffOrg) 
 		}
 		applicant := workflow.Actor{ID: "applicant:" + o.Name, Name: o.Name, OrganisationID: o.ID,
 			Grants: []workflow.Grant{{Role: workflow.RoleApplicant, Domain: workflow.AnyDomain}}}
-		n, err := ts.svc.CreateNomination(ctx, applicant, o.ID, demo.Key, "mic-pioneer")
+		n, err := ts.svc.CreateNomination(ctx, applicant, o.ID, demo.Key, programme)
 		if err != nil {
 			t.Fatal(err)
 		}
-		if n, err = ts.svc.UpdateAnswers(ctx, applicant, n.ID, n.Version, demo.Answers("mic-pioneer", i)); err != nil {
+		if n, err = ts.svc.UpdateAnswers(ctx, applicant, n.ID, n.Version, demo.Answers(programme, i)); err != nil {
 			t.Fatal(err)
 		}
 		if n, err = ts.svc.Transition(ctx, applicant, n.ID, n.Version, workflow.Submit, workflow.Input{}); err != nil {
