@@ -59,6 +59,9 @@ func TestBrowserSecretariatYear(t *testing.T) {
 	b.bulkAll("recognise", "認定", "recognised", 20)
 	// In review with the demo's three.
 	b.bulkAll("advance", "次の審査段階への送付", "in_review", 23)
+	if s := b.text("table.staff-list tbody"); strings.Count(s, "審査中 審査会") != 23 {
+		b.fail("the list does not name the stage the 23 are in by its title: %s", s)
+	}
 	for _, n := range ns {
 		if got := ts.state(t, n.ID); got.State != workflow.InReview || got.Stage != "review" {
 			b.fail("nomination %d is %s at %q", n.ID, got.State, got.Stage)
@@ -93,7 +96,10 @@ func TestBrowserSecretariatYear(t *testing.T) {
 	// had unscored, which the decision's preview warns of.
 	winners := ts.scoreYear(t, ns, demoEntries)
 
-	b.expect(b.open(decisionURL), 200, "decision")
+	b.expect(b.click(clickLink("決定"), "open the decision"), 200, "decision")
+	if p := b.path(); p != decisionURL {
+		b.fail("the stage's 決定 leads to %s", p)
+	}
 	b.check("decision")
 	b.fill("「優秀賞」の件数", "２")
 	b.fill("「特別奨励賞」の件数", "5")
@@ -128,14 +134,23 @@ func TestBrowserSecretariatYear(t *testing.T) {
 	}
 
 	// Release: the pre-flight names the returned nomination still open.
-	b.expect(b.open(releaseURL), 200, "release page")
+	b.expect(b.click(clickLink("結果の発表へ進む"), "go on to the release"), 200, "release page")
+	if p := b.path(); p != releaseURL {
+		b.fail("結果の発表へ進む leads to %s", p)
+	}
+	if s := b.text("main"); !strings.Contains(s, "差戻し中（修正待ち）：1件") {
+		b.fail("the pre-flight does not name the returned nomination: %s", s)
+	}
 	b.check("release")
 	b.do("confirm undecided", chromedp.Click(cssID("f-confirm")))
 	b.fill("未決定のまま発表する理由", "修正待ちの1件は次年度に案内する")
 	b.expect(b.press("結果を発表する"), 200, "release")
 	b.check("released")
 
-	b.expect(b.open(pubsURL), 200, "publications page")
+	b.expect(b.click(clickLink("受賞一覧の公表へ進む"), "go on to the publication"), 200, "publications page")
+	if p := b.path(); p != pubsURL {
+		b.fail("受賞一覧の公表へ進む leads to %s", p)
+	}
 	b.check("publications")
 	embargo := demoDay.Format("2006-01-02T15:04")
 	if _, err := b.evaluate(`document.getElementById("f-embargo-at").value = "`+embargo+`"`, false); err != nil {
@@ -149,11 +164,19 @@ func TestBrowserSecretariatYear(t *testing.T) {
 
 	// Signed out, the public list has the seven winners and no one else
 	// of the twenty.
+	// Signed out, the home page links to the new list.
 	b.expect(b.press("ログアウト"), 200, "sign out")
-	public := "/awards/" + demo.Key + "?programme=mhlw-kagayaku"
-	b.expect(b.open(public), 200, "public award list")
-	if p := b.path(); p != public {
-		b.fail("the public list went to %s", p)
+	if p := b.path(); p != "/" {
+		b.fail("signing out led to %s", p)
+	}
+	if s := b.text("header"); strings.Contains(s, "厚労省事務局") {
+		b.fail("still signed in: %s", s)
+	}
+	b.check("home")
+	mhlwList := chromedp.Click(chromedp.Search(`(//main//a[contains(., "輝くテレワーク賞") and contains(., "の受賞一覧")])[1]`))
+	b.expect(b.click(mhlwList, "open MHLW's award list"), 200, "public award list")
+	if p := b.path(); !strings.HasPrefix(p, "/awards/"+demo.Key) {
+		b.fail("the home page's link went to %s", p)
 	}
 	b.check("public-awards")
 	list := b.text("main")
