@@ -248,6 +248,32 @@ func TestStaffListPagesAndCSV(t *testing.T) {
 	})
 }
 
+// TestStaffListStageTitle: a nomination under review is listed, and
+// exported, with its stage's title in the page's language, not its key.
+func TestStaffListStageTitle(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+		ts := newTestSite(t, d)
+		c := ts.as("mhlw-secretariat")
+		for _, tc := range []struct{ lang, stage string }{{"ja", "審査会"}, {"en", "Review panel"}} {
+			r := c.in(tc.lang).get("/staff/nominations?state=in_review")
+			checkPage(t, r, tc.lang)
+			stages := find(r.doc, func(n *html.Node) bool { return n.Data == "span" && attr(n, "class") == "meta" })
+			if len(stages) != 3 {
+				t.Fatalf("%s: %d rows name a stage, want the demo's 3", tc.lang, len(stages))
+			}
+			for _, n := range stages {
+				if got := text(n); got != tc.stage {
+					t.Errorf("%s: a row's stage reads %q, want %q", tc.lang, got, tc.stage)
+				}
+			}
+			csv := c.in(tc.lang).get("/staff/nominations?state=in_review&format=csv")
+			if n := strings.Count(csv.body, ","+tc.stage+","); n != 3 {
+				t.Errorf("%s: the CSV names the stage %q on %d rows, want 3:\n%s", tc.lang, tc.stage, n, csv.body)
+			}
+		}
+	})
+}
+
 // TestStaffBulk: twenty nominations screened through one confirmation;
 // one blocked stops all and is named; a selection changed after the
 // confirmation is a conflict; everything matching a filter is selectable.
