@@ -314,6 +314,9 @@ func (c *ctx) listRow(it workflow.NominationItem, progs map[string]string) listR
 	if r.Programme == "" {
 		r.Programme = n.ProgrammeKey
 	}
+	if t := progs[n.CycleKey+"/"+n.ProgrammeKey+"/"+n.Stage]; n.Stage != "" && t != "" {
+		r.Stage = t
+	}
 	return r
 }
 
@@ -357,11 +360,16 @@ func (s *Site) staffList(c *ctx) error {
 }
 
 // programmeTitles are the titles of the caller's programmes by
-// "cycle/programme" (a programme's key recurs every year).
+// "cycle/programme" (a programme's key recurs every year), and of their
+// stages by "cycle/programme/stage".
 func programmeTitles(c *ctx, ps []staffProgramme) map[string]string {
 	out := map[string]string{}
 	for _, p := range ps {
-		out[p.Cycle+"/"+p.Programme.Key] = p.Programme.Title.In(c.lang)
+		key := p.Cycle + "/" + p.Programme.Key
+		out[key] = p.Programme.Title.In(c.lang)
+		for _, st := range p.Programme.Stages {
+			out[key+"/"+st.Key] = st.Title.In(c.lang)
+		}
 	}
 	return out
 }

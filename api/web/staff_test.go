@@ -28,6 +28,14 @@ type staffOrg struct {
 // each, through the services, as its applicant.
 func (ts *testSite) submittedMIC(t testing.TB, prefix string, orgs ...staffOrg) []workflow.Nomination {
 	t.Helper()
+	return ts.submitted(t, "mic-pioneer", prefix, orgs...)
+}
+
+// submitted creates organisations and submits a nomination to programme
+// for each (its call must be open on the site's clock), through the
+// services, as its applicant.
+func (ts *testSite) submitted(t testing.TB, programme, prefix string, orgs ...staffOrg) []workflow.Nomination {
+	t.Helper()
 	ctx := context.Background()
 	var out []workflow.Nomination
 	for i, so := range orgs {
@@ -39,11 +47,11 @@ func (ts *testSite) submittedMIC(t testing.TB, prefix string, orgs ...staffOrg) 
 		}
 		applicant := workflow.Actor{ID: "applicant:" + o.Name, Name: o.Name, OrganisationID: o.ID,
 			Grants: []workflow.Grant{{Role: workflow.RoleApplicant, Domain: workflow.AnyDomain}}}
-		n, err := ts.svc.CreateNomination(ctx, applicant, o.ID, demo.Key, "mic-pioneer")
+		n, err := ts.svc.CreateNomination(ctx, applicant, o.ID, demo.Key, programme)
 		if err != nil {
 			t.Fatal(err)
 		}
-		if n, err = ts.svc.UpdateAnswers(ctx, applicant, n.ID, n.Version, demo.Answers("mic-pioneer", i)); err != nil {
+		if n, err = ts.svc.UpdateAnswers(ctx, applicant, n.ID, n.Version, demo.Answers(programme, i)); err != nil {
 			t.Fatal(err)
 		}
 		if n, err = ts.svc.Transition(ctx, applicant, n.ID, n.Version, workflow.Submit, workflow.Input{}); err != nil {
@@ -236,6 +244,32 @@ func TestStaffListPagesAndCSV(t *testing.T) {
 		}
 		if lines := strings.Count(strings.TrimSpace(r.body), "\n"); lines != len(ns) {
 			t.Fatalf("csv has %d rows, want %d", lines, len(ns))
+		}
+	})
+}
+
+// TestStaffListStageTitle: a nomination under review is listed, and
+// exported, with its stage's title in the page's language, not its key.
+func TestStaffListStageTitle(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+		ts := newTestSite(t, d)
+		c := ts.as("mhlw-secretariat")
+		for _, tc := range []struct{ lang, stage string }{{"ja", "審査会"}, {"en", "Review panel"}} {
+			r := c.in(tc.lang).get("/staff/nominations?state=in_review")
+			checkPage(t, r, tc.lang)
+			stages := find(r.doc, func(n *html.Node) bool { return n.Data == "span" && attr(n, "class") == "meta" })
+			if len(stages) != 3 {
+				t.Fatalf("%s: %d rows name a stage, want the demo's 3", tc.lang, len(stages))
+			}
+			for _, n := range stages {
+				if got := text(n); got != tc.stage {
+					t.Errorf("%s: a row's stage reads %q, want %q", tc.lang, got, tc.stage)
+				}
+			}
+			csv := c.in(tc.lang).get("/staff/nominations?state=in_review&format=csv")
+			if n := strings.Count(csv.body, ","+tc.stage+","); n != 3 {
+				t.Errorf("%s: the CSV names the stage %q on %d rows, want 3:\n%s", tc.lang, tc.stage, n, csv.body)
+			}
 		}
 	})
 }
