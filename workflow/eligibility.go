@@ -80,6 +80,26 @@ func (p *Programme) Verdicts(a Answers, org Organisation) []Verdict {
 	return out
 }
 
+// EligibilityOf is the outcome a nomination's list shows and filters on: the
+// verdict of the step it stands at (screening until it enters a stage, then
+// that stage's rules), so that a secretariat screening finds what screening
+// rules refuse and one deciding a stage what that stage's rules refuse. A
+// step without rules passes: nothing excludes the nomination there. org is
+// the organisation its state is judged against: the live one while it is
+// written or corrected, else its snapshot.
+func (p *Programme) EligibilityOf(n *Nomination, org Organisation) Outcome {
+	step := ScreeningStage
+	if n.Stage != "" {
+		step = n.Stage
+	}
+	for _, v := range p.Verdicts(n.Answers, org) {
+		if v.AppliesTo == step {
+			return v.Outcome
+		}
+	}
+	return Pass
+}
+
 func stageKeys(ss []Stage) []string {
 	out := make([]string, len(ss))
 	for i, s := range ss {

@@ -161,6 +161,9 @@ func (s *Service) applyAt(ctx context.Context, tx Tx, actor Actor, ns []Nominati
 		if rebind != 0 {
 			next.CycleVersion = rebind
 		}
+		if err := judge(ctx, tx, &next, c.Programme, &cache); err != nil {
+			return nil, err
+		}
 		out = append(out, next)
 		hist = append(hist, HistoryEntry{
 			NominationID: n.ID, Version: next.Version, ApplicantVersion: next.ApplicantVersion, ActorID: actor.ID, ActorName: actor.Name, Role: role,
