@@ -55,7 +55,7 @@ func (s *Service) LoadCycle(ctx context.Context, actor Actor, c Cycle, dryRun bo
 			return nil
 		}
 		cv := &CycleVersion{Key: c.Key, Version: res.Version, Hash: hash, Cycle: c, LoadedAt: now, LoadedBy: actor.ID}
-		if err := tx.InsertCycleVersion(ctx, cv); err != nil {
+		if err := tx.InsertCycleVersion(ctx, cv); err != nil || res.Previous == 0 { // a first version has no nominations yet
 			return err
 		}
 		return s.reevaluateDrafts(ctx, tx, cv, now)

@@ -177,14 +177,15 @@ func (s *Service) context(ctx context.Context, tx Tx, n *Nomination, cache *cont
 }
 
 // preloadOrganisations reads in one query the live organisations that the
-// guard contexts of ns will need (those of drafts and returned nominations).
+// guard contexts of ns will need (those of drafts and returned nominations)
+// and that c does not hold yet.
 func (c *contextCache) preloadOrganisations(ctx context.Context, tx Tx, ns []Nomination) error {
 	if len(ns) < 2 {
 		return nil
 	}
 	var ids []int64
 	for i := range ns {
-		if usesLiveOrganisation(&ns[i]) {
+		if _, ok := c.orgs[ns[i].OrganisationID]; !ok && usesLiveOrganisation(&ns[i]) {
 			ids = append(ids, ns[i].OrganisationID)
 		}
 	}
@@ -195,7 +196,9 @@ func (c *contextCache) preloadOrganisations(ctx context.Context, tx Tx, ns []Nom
 	if err != nil {
 		return err
 	}
-	c.orgs = make(map[int64]Organisation, len(orgs))
+	if c.orgs == nil {
+		c.orgs = make(map[int64]Organisation, len(orgs))
+	}
 	for _, o := range orgs {
 		c.orgs[o.ID] = o
 	}
