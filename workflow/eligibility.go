@@ -41,9 +41,13 @@ type Verdict struct {
 // organisation (its snapshot for a submitted nomination), one verdict per
 // step that has rules, screening first.
 func (p *Programme) Verdicts(a Answers, org Organisation) []Verdict {
+	return p.verdicts(a, org, append([]string{ScreeningStage}, stageKeys(p.Stages)...))
+}
+
+// verdicts evaluates the rules of the given steps only.
+func (p *Programme) verdicts(a Answers, org Organisation, steps []string) []Verdict {
 	lookup := answerLookup(&p.Form, a, org)
 	var out []Verdict
-	steps := append([]string{ScreeningStage}, stageKeys(p.Stages)...)
 	for _, step := range steps {
 		var v *Verdict
 		for _, r := range p.Eligibility {
@@ -92,10 +96,8 @@ func (p *Programme) EligibilityOf(n *Nomination, org Organisation) Outcome {
 	if n.Stage != "" {
 		step = n.Stage
 	}
-	for _, v := range p.Verdicts(n.Answers, org) {
-		if v.AppliesTo == step {
-			return v.Outcome
-		}
+	if vs := p.verdicts(n.Answers, org, []string{step}); len(vs) > 0 {
+		return vs[0].Outcome
 	}
 	return Pass
 }
