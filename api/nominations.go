@@ -310,6 +310,7 @@ type nominationItemJSON struct {
 	Stage            string         `json:"stage,omitempty"`
 	Tier             string         `json:"tier,omitempty"`
 	Award            string         `json:"award,omitempty"`
+	Verdict          string         `json:"verdict,omitempty"` // staff only
 	Version          int            `json:"version"`
 	UpdatedAt        time.Time      `json:"updated_at"`
 }
@@ -319,9 +320,14 @@ func (s *server) listNominations(c *gin.Context) {
 	if !ok {
 		return
 	}
+	verdict, err := workflow.ParseVerdict(c.Query("verdict"))
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
 	items, info, err := s.cfg.Service.Nominations(c.Request.Context(), actor(c), workflow.NominationFilter{
 		Cycle: c.Query("cycle"), Programme: c.Query("programme"), State: workflow.State(c.Query("state")),
-		Prefecture: c.Query("prefecture"), Industry: c.Query("industry"), Q: c.Query("q"), Page: page})
+		Prefecture: c.Query("prefecture"), Industry: c.Query("industry"), Q: c.Query("q"), Verdict: verdict, Page: page})
 	if err != nil {
 		s.fail(c, err)
 		return
@@ -331,7 +337,7 @@ func (s *server) listNominations(c *gin.Context) {
 		n := it.Nomination
 		out.Items[i] = nominationItemJSON{ID: n.ID, Cycle: n.CycleKey, Programme: n.ProgrammeKey, OrganisationID: n.OrganisationID,
 			OrganisationName: it.OrganisationName, Prefecture: it.Prefecture, Industry: it.Industry, State: n.State,
-			Stage: n.Stage, Tier: n.Tier, Award: n.Award, Version: n.Version, UpdatedAt: n.UpdatedAt}
+			Stage: n.Stage, Tier: n.Tier, Award: n.Award, Verdict: workflow.VerdictName(n.Eligibility), Version: n.Version, UpdatedAt: n.UpdatedAt}
 	}
 	c.JSON(http.StatusOK, out)
 }

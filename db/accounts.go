@@ -353,6 +353,7 @@ type nominationListRow struct {
 	Award              string     `bun:"award"`
 	ReturnDue          *time.Time `bun:"return_due"`
 	SubmittedAt        *time.Time `bun:"submitted_at"`
+	Eligibility        string     `bun:"eligibility"`
 	Version            int        `bun:"version"`
 	CreatedAt          time.Time  `bun:"created_at"`
 	UpdatedAt          time.Time  `bun:"updated_at"`
@@ -364,7 +365,7 @@ type nominationListRow struct {
 }
 
 const nominationListColumns = "n.id, n.cycle_key, n.cycle_version, n.programme_key, n.ministry, n.organisation_id, n.state, n.stage, " +
-	"n.tier, n.award, n.return_due, n.submitted_at, n.version, n.created_at, n.updated_at, n.applicant_version, n.applicant_updated_at, " +
+	"n.tier, n.award, n.return_due, n.submitted_at, n.eligibility, n.version, n.created_at, n.updated_at, n.applicant_version, n.applicant_updated_at, " +
 	"o.name AS org_name, o.prefecture AS org_prefecture, o.industry AS org_industry"
 
 func (t *tx) SearchNominations(ctx context.Context, f workflow.NominationFilter) ([]workflow.NominationItem, int, error) {
@@ -385,7 +386,7 @@ func (t *tx) SearchNominations(ctx context.Context, f workflow.NominationFilter)
 			q = q.Where("n.organisation_id = ?", f.OrganisationID)
 		}
 		for _, c := range []struct{ col, v string }{{"n.cycle_key", f.Cycle}, {"n.programme_key", f.Programme},
-			{"n.state", string(f.State)}, {"o.prefecture", f.Prefecture}, {"o.industry", f.Industry}} {
+			{"n.state", string(f.State)}, {"n.eligibility", string(f.Verdict)}, {"o.prefecture", f.Prefecture}, {"o.industry", f.Industry}} {
 			if c.v != "" {
 				q = q.Where("? = ?", bun.Safe(c.col), c.v)
 			}
@@ -419,7 +420,7 @@ func (t *tx) SearchNominations(ctx context.Context, f workflow.NominationFilter)
 		n := workflow.Nomination{
 			ID: r.ID, CycleKey: r.CycleKey, CycleVersion: r.CycleVersion, ProgrammeKey: r.ProgrammeKey, Ministry: r.Ministry,
 			OrganisationID: r.OrganisationID, State: workflow.State(r.State), Stage: r.Stage, Tier: r.Tier, Award: r.Award,
-			ReturnDue: utcPtr(r.ReturnDue), SubmittedAt: utcPtr(r.SubmittedAt), Version: r.Version,
+			ReturnDue: utcPtr(r.ReturnDue), SubmittedAt: utcPtr(r.SubmittedAt), Eligibility: workflow.Outcome(r.Eligibility), Version: r.Version,
 			CreatedAt: r.CreatedAt.UTC(), UpdatedAt: r.UpdatedAt.UTC(), ApplicantVersion: r.ApplicantVersion,
 		}
 		if r.ApplicantUpdatedAt != nil {

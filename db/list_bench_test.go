@@ -10,7 +10,7 @@ import (
 // set-based statements (a recursive counter, which both databases run), so
 // that 100,000 rows take seconds, not the minutes row-by-row inserts take.
 // A quarter of the nominations each are submitted, screening, recognised and
-// in review. Nothing generated is ever committed: it lives in the
+// in review; a fifth fail their eligibility rules. Nothing generated is ever committed: it lives in the
 // benchmark's temporary database only.
 func seedList(b *testing.B, e *env, n int) {
 	b.Helper()
@@ -23,11 +23,11 @@ SELECT 'ベンチ株式会社' || i, 'ベンチ', 'kabushiki_kaisha', CASE WHEN 
 		b.Fatal(err)
 	}
 	if _, err := e.db.Bun.NewRaw(`INSERT INTO nominations (cycle_key, cycle_version, programme_key, ministry, organisation_id, state,
-	stage, tier, award, answers, return_reason, submitted_at, version, created_at, updated_at, applicant_version, applicant_updated_at)
+	stage, tier, award, answers, return_reason, submitted_at, eligibility, version, created_at, updated_at, applicant_version, applicant_updated_at)
 SELECT 'fy2026-telework', 1, 'mic-pioneer', 'mic', id,
 	CASE id % 4 WHEN 0 THEN 'submitted' WHEN 1 THEN 'screening' WHEN 2 THEN 'recognised' ELSE 'in_review' END,
 	CASE id % 4 WHEN 3 THEN 'top100' ELSE '' END, CASE WHEN id % 4 >= 2 THEN 'pioneer' ELSE '' END, '',
-	'{"initiative_title":"ベンチ"}', '', ?, 2, ?, ?, 2, ? FROM organisations`, now, now, now, now).Exec(e.ctx); err != nil {
+	'{"initiative_title":"ベンチ"}', '', ?, CASE id % 5 WHEN 0 THEN 'fail' ELSE 'pass' END, 2, ?, ?, 2, ? FROM organisations`, now, now, now, now).Exec(e.ctx); err != nil {
 		b.Fatal(err)
 	}
 	// Fresh statistics, as autovacuum (PostgreSQL) would gather after a
@@ -56,7 +56,9 @@ func cursorAt(b *testing.B, e *env, actor workflow.Actor, f workflow.NominationF
 // BenchmarkNominationList100k reads the nomination list of 100,000 rows a
 // page of 50 at a time: page 1 and page 2,000 (the last) as an
 // administrator (no filter), as MIC's secretariat (its ministry), and with
-// a state filter (a quarter of the rows: its page 500 is its last); and,
+// a state filter (a quarter of the rows: its page 500 is its last), with
+// the verdict filter (a fifth: page 400 is its last), alone and with a state;
+// and,
 // for comparison, page 2,000 read by OFFSET as the list did before.
 func BenchmarkNominationList100k(b *testing.B) {
 	const rows, limit = 100_000, 50
@@ -75,6 +77,10 @@ func BenchmarkNominationList100k(b *testing.B) {
 			{"secretariat+state/page1", micStaff, workflow.NominationFilter{State: workflow.InReview}, 1},
 			{"secretariat+state/page500", micStaff, workflow.NominationFilter{State: workflow.InReview}, 500},
 			{"secretariat+state+prefecture/page1", micStaff, workflow.NominationFilter{State: workflow.InReview, Prefecture: "13"}, 1},
+			{"secretariat+verdict/page1", micStaff, workflow.NominationFilter{Verdict: workflow.Fail}, 1},
+			{"secretariat+verdict/page400", micStaff, workflow.NominationFilter{Verdict: workflow.Fail}, 400},
+			{"secretariat+verdict+state/page1", micStaff, workflow.NominationFilter{Verdict: workflow.Fail, State: workflow.Screening}, 1},
+			{"admin+verdict/page1", admin, workflow.NominationFilter{Verdict: workflow.Fail}, 1},
 		} {
 			f := bc.f
 			f.Page = workflow.Page{Limit: limit, Cursor: cursorAt(b, e, bc.actor, bc.f, limit, bc.page)}

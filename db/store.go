@@ -167,6 +167,7 @@ type nominationRow struct {
 	Award          string     `bun:"award"`
 	Answers        string     `bun:"answers"`
 	Snapshot       *string    `bun:"snapshot"`
+	Eligibility    string     `bun:"eligibility"`
 	ReturnReason   string     `bun:"return_reason"`
 	ReturnDue      *time.Time `bun:"return_due"`
 	SubmittedAt    *time.Time `bun:"submitted_at"`
@@ -186,7 +187,7 @@ func fromNomination(n workflow.Nomination) (nominationRow, error) {
 	}
 	r := nominationRow{
 		ID: n.ID, CycleKey: n.CycleKey, CycleVersion: n.CycleVersion, ProgrammeKey: n.ProgrammeKey, Ministry: n.Ministry, OrganisationID: n.OrganisationID,
-		State: string(n.State), Stage: n.Stage, Tier: n.Tier, Award: n.Award, Answers: string(answers),
+		State: string(n.State), Stage: n.Stage, Tier: n.Tier, Award: n.Award, Answers: string(answers), Eligibility: string(n.Eligibility),
 		ReturnReason: n.ReturnReason, ReturnDue: utcPtr(n.ReturnDue), SubmittedAt: utcPtr(n.SubmittedAt),
 		Version: n.Version, CreatedAt: n.CreatedAt.UTC(), UpdatedAt: n.UpdatedAt.UTC(),
 		ApplicantVersion: n.ApplicantVersion,
@@ -213,7 +214,7 @@ func toNomination(r nominationRow) (workflow.Nomination, error) {
 	}
 	n := workflow.Nomination{
 		ID: r.ID, CycleKey: r.CycleKey, CycleVersion: r.CycleVersion, ProgrammeKey: r.ProgrammeKey, Ministry: r.Ministry, OrganisationID: r.OrganisationID,
-		State: workflow.State(r.State), Stage: r.Stage, Tier: r.Tier, Award: r.Award, Answers: answers,
+		State: workflow.State(r.State), Stage: r.Stage, Tier: r.Tier, Award: r.Award, Answers: answers, Eligibility: workflow.Outcome(r.Eligibility),
 		ReturnReason: r.ReturnReason, ReturnDue: utcPtr(r.ReturnDue), SubmittedAt: utcPtr(r.SubmittedAt),
 		Version: r.Version, CreatedAt: r.CreatedAt.UTC(), UpdatedAt: r.UpdatedAt.UTC(),
 		ApplicantVersion: r.ApplicantVersion,
@@ -480,7 +481,7 @@ func (t *tx) Nominations(ctx context.Context, ids []int64) ([]workflow.Nominatio
 
 // nominationUpdateColumns are the columns a nomination's changes touch;
 // its identity (id, cycle, programme, organisation, created_at) never changes.
-var nominationUpdateColumns = []string{"cycle_version", "state", "stage", "tier", "award", "answers", "snapshot",
+var nominationUpdateColumns = []string{"cycle_version", "state", "stage", "tier", "award", "answers", "snapshot", "eligibility",
 	"return_reason", "return_due", "submitted_at", "version", "updated_at", "applicant_version", "applicant_updated_at"}
 
 // UpdateNominations writes every nomination in one set-based statement
@@ -517,6 +518,25 @@ func (t *tx) UpdateNominations(ctx context.Context, ns []workflow.Nomination) er
 		return changedMeanwhile(what)
 	}
 	return nil
+}
+
+func (t *tx) SetEligibility(ctx context.Context, ns []workflow.Nomination) error {
+	if len(ns) == 0 {
+		return nil
+	}
+	rows := make([]nominationRow, len(ns))
+	for i, n := range ns {
+		rows[i] = nominationRow{ID: n.ID, Eligibility: string(n.Eligibility)}
+	}
+	_, err := t.db.NewUpdate().Model(&rows).Column("eligibility").Bulk().Exec(ctx)
+	return translate(err, "nominations")
+}
+
+func (t *tx) UnevaluatedNominations(ctx context.Context, limit int) ([]int64, error) {
+	var ids []int64
+	err := t.db.NewSelect().Table("nominations").Column("id").Where("eligibility = ''").
+		Order("id").Limit(int64(limit)).Scan(ctx, &ids)
+	return ids, translate(err, "nominations")
 }
 
 func (t *tx) AppendHistory(ctx context.Context, es []workflow.HistoryEntry) error {

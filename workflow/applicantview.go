@@ -8,6 +8,7 @@ package workflow
 // shows the highest tier reached (recognised, or selected at the stage that
 // granted it), not the loss.
 func forApplicant(n Nomination, p *Programme, released bool) Nomination {
+	n.Eligibility = "" // evidence for the secretariat only
 	if !released {
 		n.State = applicantState(n.State)
 		n.Stage, n.Tier, n.Award = "", "", ""

@@ -16,7 +16,9 @@ type LoadResult struct {
 
 // LoadCycle validates a cycle and stores it as a new version unless it
 // equals the newest stored version. Nominations keep the version they were
-// submitted against. Only administrators load cycles.
+// submitted against; drafts follow the new one, so their eligibility is
+// recomputed under its rules in the same transaction. Only administrators
+// load cycles.
 //
 // Errors: Forbidden; Invalid with every problem; Conflict if another load
 // stored the same version number first.
@@ -52,9 +54,11 @@ func (s *Service) LoadCycle(ctx context.Context, actor Actor, c Cycle, dryRun bo
 		if dryRun {
 			return nil
 		}
-		return tx.InsertCycleVersion(ctx, &CycleVersion{
-			Key: c.Key, Version: res.Version, Hash: hash, Cycle: c, LoadedAt: now, LoadedBy: actor.ID,
-		})
+		cv := &CycleVersion{Key: c.Key, Version: res.Version, Hash: hash, Cycle: c, LoadedAt: now, LoadedBy: actor.ID}
+		if err := tx.InsertCycleVersion(ctx, cv); err != nil || res.Previous == 0 { // a first version has no nominations yet
+			return err
+		}
+		return s.reevaluateDrafts(ctx, tx, cv, now)
 	})
 	return res, withOp(op, err)
 }

@@ -41,9 +41,13 @@ type Verdict struct {
 // organisation (its snapshot for a submitted nomination), one verdict per
 // step that has rules, screening first.
 func (p *Programme) Verdicts(a Answers, org Organisation) []Verdict {
+	return p.verdicts(a, org, append([]string{ScreeningStage}, stageKeys(p.Stages)...))
+}
+
+// verdicts evaluates the rules of the given steps only.
+func (p *Programme) verdicts(a Answers, org Organisation, steps []string) []Verdict {
 	lookup := answerLookup(&p.Form, a, org)
 	var out []Verdict
-	steps := append([]string{ScreeningStage}, stageKeys(p.Stages)...)
 	for _, step := range steps {
 		var v *Verdict
 		for _, r := range p.Eligibility {
@@ -78,6 +82,24 @@ func (p *Programme) Verdicts(a Answers, org Organisation) []Verdict {
 		}
 	}
 	return out
+}
+
+// EligibilityOf is the outcome a nomination's list shows and filters on: the
+// verdict of the step it stands at (screening until it enters a stage, then
+// that stage's rules), so that a secretariat screening finds what screening
+// rules refuse and one deciding a stage what that stage's rules refuse. A
+// step without rules passes: nothing excludes the nomination there. org is
+// the organisation its state is judged against: the live one while it is
+// written or corrected, else its snapshot.
+func (p *Programme) EligibilityOf(n *Nomination, org Organisation) Outcome {
+	step := ScreeningStage
+	if n.Stage != "" {
+		step = n.Stage
+	}
+	if vs := p.verdicts(n.Answers, org, []string{step}); len(vs) > 0 {
+		return vs[0].Outcome
+	}
+	return Pass
 }
 
 func stageKeys(ss []Stage) []string {

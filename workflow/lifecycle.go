@@ -170,12 +170,16 @@ type Nomination struct {
 	Award          string // award won; "" for none
 	Answers        Answers
 	Snapshot       *Organisation // the organisation as at (re)submission
-	ReturnReason   string
-	ReturnDue      *time.Time
-	SubmittedAt    *time.Time
-	Version        int
-	CreatedAt      time.Time
-	UpdatedAt      time.Time
+	// Eligibility is the stored outcome of Programme.EligibilityOf, written
+	// with every change of what it depends on, so lists filter on it; ""
+	// until first evaluated. Staff only.
+	Eligibility  Outcome
+	ReturnReason string
+	ReturnDue    *time.Time
+	SubmittedAt  *time.Time
+	Version      int
+	CreatedAt    time.Time
+	UpdatedAt    time.Time
 	// ApplicantVersion and ApplicantUpdatedAt are Version and UpdatedAt as
 	// the applicant knows them: moved only by the steps it can see (create,
 	// answer edits and the actions VisibleToApplicant), so that until

@@ -47,7 +47,8 @@ func (s *Service) CreateNomination(ctx context.Context, actor Actor, orgID int64
 		default:
 			return Refuse(NotFound, "%[1]s に部門「%[2]s」はありません", "cycle %[1]s has no programme %[2]q", cycleKey, programmeKey)
 		}
-		if _, err := tx.Organisation(ctx, orgID); err != nil {
+		org, err := tx.Organisation(ctx, orgID)
+		if err != nil {
 			return err
 		}
 		if p, err = s.effective(ctx, tx, cycleKey, p); err != nil {
@@ -60,6 +61,7 @@ func (s *Service) CreateNomination(ctx context.Context, actor Actor, orgID int64
 			CycleKey: cycleKey, CycleVersion: cv.Version, ProgrammeKey: programmeKey, Ministry: p.Ministry, OrganisationID: orgID,
 			State: Draft, Answers: Answers{}, Version: 1, CreatedAt: now, UpdatedAt: now, ApplicantVersion: 1, ApplicantUpdatedAt: now,
 		}
+		n.Eligibility = p.EligibilityOf(&n, org)
 		if err := tx.InsertNomination(ctx, &n); err != nil {
 			return err
 		}
@@ -128,6 +130,7 @@ func (s *Service) UpdateAnswers(ctx context.Context, actor Actor, id int64, expe
 		}
 		n.Answers, n.Version, n.UpdatedAt = answers, n.Version+1, now
 		n.ApplicantVersion, n.ApplicantUpdatedAt = n.ApplicantVersion+1, now
+		n.Eligibility = c.Programme.EligibilityOf(&n, c.Organisation)
 		if err := tx.UpdateNominations(ctx, []Nomination{n}); err != nil {
 			return err
 		}
@@ -156,6 +159,10 @@ func (s *Service) Nominations(ctx context.Context, actor Actor, f NominationFilt
 			e.Op, e.Problems = op, []Problem{problem("state", "invalid", e.Ja, e.Message)}
 			return nil, PageInfo{}, e
 		}
+		if f.Verdict != "" { // eligibility is evidence for the secretariat
+			return nil, PageInfo{}, &Error{Op: op, Code: Forbidden, Message: "applicants cannot filter by eligibility verdict",
+				Ja: "要件判定による絞り込みは事務局だけが使えます"}
+		}
 		f.OrganisationID, own = actor.OrganisationID, true
 	default:
 		return nil, PageInfo{}, &Error{Op: op, Code: Forbidden, Message: "judges see entries through their panels", Ja: "審査員・委員長は、担当する審査会から応募を確認してください"}
@@ -166,8 +173,12 @@ func (s *Service) Nominations(ctx context.Context, actor Actor, f NominationFilt
 		e.Op, e.Problems = op, []Problem{problem("headcount", "invalid", e.Ja, e.Message)}
 		return nil, PageInfo{}, e
 	}
+	if f.Verdict != "" && VerdictName(f.Verdict) == "" {
+		_, err := ParseVerdict(string(f.Verdict))
+		return nil, PageInfo{}, withOp(op, err)
+	}
 	filters := []string{f.Cycle, f.Programme, string(f.State), f.Prefecture, f.Industry, f.Q,
-		strconv.Itoa(f.MinHeadcount), strconv.Itoa(f.MaxHeadcount)}
+		strconv.Itoa(f.MinHeadcount), strconv.Itoa(f.MaxHeadcount), string(f.Verdict)}
 	var err error
 	if f.Page, err = f.Page.open("nominations", filters...); err != nil {
 		return nil, PageInfo{}, withOp(op, err)

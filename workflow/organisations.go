@@ -84,7 +84,10 @@ func (s *Service) UpdateOrganisation(ctx context.Context, actor Actor, o Organis
 			return err
 		}
 		o.CreatedAt, o.UpdatedAt, o.Version = old.CreatedAt, now, expected+1
-		return tx.UpdateOrganisation(ctx, &o, expected)
+		if err := tx.UpdateOrganisation(ctx, &o, expected); err != nil {
+			return err
+		}
+		return s.reevaluateOrganisation(ctx, tx, o.ID, now)
 	})
 	return o, withOp(op, err)
 }

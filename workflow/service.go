@@ -76,6 +76,29 @@ type contextCache struct {
 	released map[string]*time.Time     // "cycle/programme"
 	windows  map[string][]WindowChange // "cycle/programme"
 	orgs     map[int64]Organisation
+	// stored is a cycle version stored in this transaction, kept out of
+	// s.cycles until it commits.
+	stored *CycleVersion
+}
+
+// judgedAgainst is the organisation n is judged against: the live one
+// while it is written or corrected (read once per transaction), else its
+// snapshot.
+func (c *contextCache) judgedAgainst(ctx context.Context, tx Tx, n *Nomination) (Organisation, error) {
+	if !usesLiveOrganisation(n) {
+		return *n.Snapshot, nil
+	}
+	if o, ok := c.orgs[n.OrganisationID]; ok {
+		return o, nil
+	}
+	if c.orgs == nil {
+		c.orgs = map[int64]Organisation{}
+	}
+	o, err := tx.Organisation(ctx, n.OrganisationID)
+	if err == nil {
+		c.orgs[n.OrganisationID] = o
+	}
+	return o, err
 }
 
 // visible loads a nomination with its guard context, or NotFound if actor
@@ -102,9 +125,6 @@ func (s *Service) context(ctx context.Context, tx Tx, n *Nomination, cache *cont
 	if cache.latest == nil {
 		cache.latest, cache.released, cache.windows = map[string]int{}, map[string]*time.Time{}, map[string][]WindowChange{}
 	}
-	if cache.orgs == nil {
-		cache.orgs = map[int64]Organisation{}
-	}
 	version := n.CycleVersion
 	latest := 0
 	if n.State == Draft {
@@ -122,7 +142,10 @@ func (s *Service) context(ctx context.Context, tx Tx, n *Nomination, cache *cont
 			version, latest = v, v
 		}
 	}
-	cv, err := s.cycleVersion(ctx, tx, n.CycleKey, version)
+	cv := cache.stored
+	if cv == nil || cv.Key != n.CycleKey || cv.Version != version {
+		cv, err = s.cycleVersion(ctx, tx, n.CycleKey, version)
+	}
 	if err != nil {
 		return nil, 0, err
 	}
@@ -146,29 +169,23 @@ func (s *Service) context(ctx context.Context, tx Tx, n *Nomination, cache *cont
 		}
 		cache.released[rk] = rel
 	}
-	org := Organisation{}
-	if !usesLiveOrganisation(n) {
-		org = *n.Snapshot
-	} else if o, ok := cache.orgs[n.OrganisationID]; ok {
-		org = o
-	} else {
-		if org, err = tx.Organisation(ctx, n.OrganisationID); err != nil {
-			return nil, 0, err
-		}
-		cache.orgs[n.OrganisationID] = org
+	org, err := cache.judgedAgainst(ctx, tx, n)
+	if err != nil {
+		return nil, 0, err
 	}
 	return &Context{Nomination: n, Programme: p, Organisation: org, Now: now, ReleasedAt: rel}, latest, nil
 }
 
 // preloadOrganisations reads in one query the live organisations that the
-// guard contexts of ns will need (those of drafts and returned nominations).
+// guard contexts of ns will need (those of drafts and returned nominations)
+// and that c does not hold yet.
 func (c *contextCache) preloadOrganisations(ctx context.Context, tx Tx, ns []Nomination) error {
 	if len(ns) < 2 {
 		return nil
 	}
 	var ids []int64
 	for i := range ns {
-		if usesLiveOrganisation(&ns[i]) {
+		if _, ok := c.orgs[ns[i].OrganisationID]; !ok && usesLiveOrganisation(&ns[i]) {
 			ids = append(ids, ns[i].OrganisationID)
 		}
 	}
@@ -179,7 +196,9 @@ func (c *contextCache) preloadOrganisations(ctx context.Context, tx Tx, ns []Nom
 	if err != nil {
 		return err
 	}
-	c.orgs = make(map[int64]Organisation, len(orgs))
+	if c.orgs == nil {
+		c.orgs = make(map[int64]Organisation, len(orgs))
+	}
 	for _, o := range orgs {
 		c.orgs[o.ID] = o
 	}

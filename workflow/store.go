@@ -73,6 +73,12 @@ type Tx interface {
 	// up to f.Limit with an id below f.After (when set), and how many match
 	// when f.Total. Items carry neither answers nor snapshot.
 	SearchNominations(ctx context.Context, f NominationFilter) ([]NominationItem, int, error)
+	// SetEligibility stores the Eligibility of each nomination (by ID)
+	// and nothing else; versions do not move.
+	SetEligibility(ctx context.Context, ns []Nomination) error
+	// UnevaluatedNominations returns up to limit ids of nominations whose
+	// eligibility was never stored, in id order.
+	UnevaluatedNominations(ctx context.Context, limit int) ([]int64, error)
 	// AppendHistory stores history entries.
 	AppendHistory(ctx context.Context, es []HistoryEntry) error
 	// History lists a nomination's history, oldest first.
@@ -137,8 +143,11 @@ type NominationFilter struct {
 	// MinHeadcount and MaxHeadcount bound the organisation's regular
 	// headcount (常時雇用, its current record), inclusive; 0 is no bound.
 	MinHeadcount, MaxHeadcount int
-	Ministries                 []string
-	OrganisationID             int64
+	// Verdict is the stored eligibility (Pass, Fail or Unknown; see
+	// ParseVerdict); "" is any. Staff only.
+	Verdict        Outcome
+	Ministries     []string
+	OrganisationID int64
 	Page
 }
 

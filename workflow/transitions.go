@@ -122,6 +122,7 @@ func (s *Service) applyAt(ctx context.Context, tx Tx, actor Actor, ns []Nominati
 		return nil, err
 	}
 	out := make([]Nomination, 0, len(ns))
+	progs := make([]*Programme, 0, len(ns)) // the programme each of out is bound to
 	hist := make([]HistoryEntry, 0, len(ns))
 	var failed *Error
 	for i := range ns {
@@ -162,6 +163,7 @@ func (s *Service) applyAt(ctx context.Context, tx Tx, actor Actor, ns []Nominati
 			next.CycleVersion = rebind
 		}
 		out = append(out, next)
+		progs = append(progs, c.Programme)
 		hist = append(hist, HistoryEntry{
 			NominationID: n.ID, Version: next.Version, ApplicantVersion: next.ApplicantVersion, ActorID: actor.ID, ActorName: actor.Name, Role: role,
 			Action: action, From: n.State, To: next.State, Stage: next.Stage, Tier: next.Tier, Award: next.Award,
@@ -170,6 +172,16 @@ func (s *Service) applyAt(ctx context.Context, tx Tx, actor Actor, ns []Nominati
 	}
 	if failed != nil {
 		return nil, failed
+	}
+	// The eligibility as of the new state: returning goes back to the live
+	// organisation, read here for all at once.
+	if err := cache.preloadOrganisations(ctx, tx, out); err != nil {
+		return nil, err
+	}
+	for i := range out {
+		if err := judge(ctx, tx, &out[i], progs[i], &cache); err != nil {
+			return nil, err
+		}
 	}
 	if err := tx.UpdateNominations(ctx, out); err != nil {
 		return nil, err

@@ -185,18 +185,18 @@ var sizeBands = []struct {
 
 // listQuery is the list's filters as the URL carries them.
 type listQuery struct {
-	Cycle, Programme, State, Prefecture, Industry, Size, Q string
+	Cycle, Programme, State, Prefecture, Industry, Size, Verdict, Q string
 }
 
 func readListQuery(v url.Values) listQuery {
 	return listQuery{Cycle: v.Get("cycle"), Programme: v.Get("programme"), State: v.Get("state"), Prefecture: v.Get("prefecture"),
-		Industry: v.Get("industry"), Size: v.Get("size"), Q: v.Get("q")}
+		Industry: v.Get("industry"), Size: v.Get("size"), Verdict: v.Get("verdict"), Q: v.Get("q")}
 }
 
 func (q listQuery) values() url.Values {
 	v := url.Values{}
 	for k, x := range map[string]string{"cycle": q.Cycle, "programme": q.Programme, "state": q.State, "prefecture": q.Prefecture,
-		"industry": q.Industry, "size": q.Size, "q": q.Q} {
+		"industry": q.Industry, "size": q.Size, "verdict": q.Verdict, "q": q.Q} {
 		if x != "" {
 			v.Set(k, x)
 		}
@@ -204,10 +204,15 @@ func (q listQuery) values() url.Values {
 	return v
 }
 
-// filter is the service's filter for q; an unknown size band is Invalid.
+// filter is the service's filter for q; an unknown size band or verdict
+// is Invalid.
 func (q listQuery) filter() (workflow.NominationFilter, error) {
 	f := workflow.NominationFilter{Cycle: q.Cycle, Programme: q.Programme, State: workflow.State(q.State), Prefecture: q.Prefecture,
 		Industry: q.Industry, Q: q.Q}
+	var err error
+	if f.Verdict, err = workflow.ParseVerdict(q.Verdict); err != nil {
+		return f, err
+	}
 	if q.Size != "" {
 		i := slices.IndexFunc(sizeBands, func(b struct {
 			Key      string
@@ -235,6 +240,7 @@ type listRow struct {
 	Version                           int
 	Receipt, Name, Programme, State   string
 	Prefecture, Industry, Stage, Href string
+	Verdict                           string // "" when not evaluated
 	Updated                           time.Time
 }
 
@@ -287,6 +293,10 @@ func (s *Site) filterForm(c *ctx, q listQuery, ps []staffProgramme) *Form {
 	for _, b := range sizeBands {
 		sizes = append(sizes, Option{Value: b.Key, Label: c.T("staff.size." + b.Key)})
 	}
+	verdicts := []Option{choose}
+	for _, o := range []workflow.Outcome{workflow.Pass, workflow.Fail, workflow.Unknown} {
+		verdicts = append(verdicts, Option{Value: workflow.VerdictName(o), Label: c.T("staff.outcome." + string(o))})
+	}
 	for _, fl := range []Field{
 		{Name: "q", Label: c.T("staff.filter.q"), Help: c.T("staff.filter.q.help"), Type: "text", Value: q.Q},
 		{Name: "cycle", Label: c.T("staff.filter.cycle"), Type: "select", Options: cycles, Value: q.Cycle},
@@ -295,6 +305,7 @@ func (s *Site) filterForm(c *ctx, q listQuery, ps []staffProgramme) *Form {
 		{Name: "prefecture", Label: c.T("staff.filter.prefecture"), Type: "select", Options: prefs, Value: q.Prefecture},
 		{Name: "industry", Label: c.T("staff.filter.industry"), Type: "select", Options: inds, Value: q.Industry},
 		{Name: "size", Label: c.T("staff.filter.size"), Help: c.T("staff.filter.size.help"), Type: "select", Options: sizes, Value: q.Size},
+		{Name: "verdict", Label: c.T("staff.filter.verdict"), Help: c.T("staff.filter.verdict.help"), Type: "select", Options: verdicts, Value: q.Verdict},
 	} {
 		f.Add(fl)
 	}
@@ -316,6 +327,9 @@ func (c *ctx) listRow(it workflow.NominationItem, progs map[string]string) listR
 	}
 	if t := progs[n.CycleKey+"/"+n.ProgrammeKey+"/"+n.Stage]; n.Stage != "" && t != "" {
 		r.Stage = t
+	}
+	if n.Eligibility != "" {
+		r.Verdict = c.T("staff.outcome." + string(n.Eligibility))
 	}
 	return r
 }
@@ -460,14 +474,14 @@ func (s *Site) staffCSV(c *ctx, f workflow.NominationFilter, progs map[string]st
 	buf.WriteString("\ufeff")
 	w := csv.NewWriter(&buf)
 	head := []string{}
-	for _, k := range []string{"receipt", "id", "organisation", "programme", "state", "stage", "prefecture", "industry", "version", "updated"} {
+	for _, k := range []string{"receipt", "id", "organisation", "programme", "state", "stage", "verdict", "prefecture", "industry", "version", "updated"} {
 		head = append(head, c.T("staff.col."+k))
 	}
 	w.Write(head) //nolint:errcheck // a bytes.Buffer; Error below
 	p := c.page("", nil)
 	for _, it := range items {
 		r := c.listRow(it, progs)
-		rec := []string{r.Receipt, strconv.FormatInt(r.ID, 10), r.Name, r.Programme, r.State, r.Stage, r.Prefecture, r.Industry,
+		rec := []string{r.Receipt, strconv.FormatInt(r.ID, 10), r.Name, r.Programme, r.State, r.Stage, r.Verdict, r.Prefecture, r.Industry,
 			strconv.Itoa(r.Version), p.DateTime(r.Updated)}
 		for i := range rec {
 			rec[i] = workbook.CSVCell(rec[i])

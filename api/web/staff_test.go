@@ -210,6 +210,74 @@ func TestStaffListFilters(t *testing.T) {
 	})
 }
 
+// TestStaffListVerdict: the 要件判定 filter narrows the list to the stored
+// verdict, each row shows it, an unknown verdict is refused with the typed
+// filters kept, and a cursor of one verdict does not page another.
+func TestStaffListVerdict(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+		ts := newTestSite(t, d)
+		ns := ts.submittedMIC(t, "判定", same(3, staffOrg{"13", "G", 50})...)
+		ctx := context.Background()
+		for _, n := range ns {
+			if n.Eligibility != workflow.Pass {
+				t.Fatalf("fixture %d: %q", n.ID, n.Eligibility)
+			}
+		}
+		due := ts.clock.Now().AddDate(0, 0, 14)
+		failing, err := ts.svc.Transition(ctx, testAdmin, ns[1].ID, ns[1].Version, workflow.Return, workflow.Input{Reason: "確認", Due: &due})
+		if err != nil {
+			t.Fatal(err)
+		}
+		applicant := workflow.Actor{ID: "applicant:verdict", OrganisationID: failing.OrganisationID,
+			Grants: []workflow.Grant{{Role: workflow.RoleApplicant, Domain: workflow.AnyDomain}}}
+		if failing, err = ts.svc.UpdateAnswers(ctx, applicant, failing.ID, failing.Version, map[string]any{"practised": false}); err != nil || failing.Eligibility != workflow.Fail {
+			t.Fatalf("not practised: %q, %v", failing.Eligibility, err)
+		}
+		q := "q=" + url.QueryEscape("株式会社判定")
+		c := ts.as("mic-secretariat")
+		for _, tc := range []struct {
+			query, shown string
+			want         []int64
+		}{
+			{"verdict=eligible&" + q, "適合", []int64{ns[2].ID, ns[0].ID}},
+			{"verdict=ineligible&" + q, "不適合", []int64{failing.ID}},
+			{"verdict=ineligible&state=submitted&" + q, "", nil},
+			{"verdict=unknown&" + q, "", nil},
+		} {
+			t.Run(tc.query, func(t *testing.T) {
+				r := c.get("/staff/nominations?" + tc.query)
+				if r.status != http.StatusOK {
+					t.Fatalf("%d\n%s", r.status, r.body)
+				}
+				checkPage(t, r, "ja")
+				if got := rowsOf(r); fmt.Sprint(got) != fmt.Sprint(tc.want) {
+					t.Errorf("rows %v, want %v", got, tc.want)
+				}
+				cells := find(r.doc, func(n *html.Node) bool { return attr(n, "data-label") == "要件判定" })
+				for _, cell := range cells {
+					if text(cell) != tc.shown {
+						t.Errorf("verdict cell %q, want %q", text(cell), tc.shown)
+					}
+				}
+				if len(cells) != len(tc.want) {
+					t.Errorf("%d verdict cells for %d rows", len(cells), len(tc.want))
+				}
+			})
+		}
+		r := c.get("/staff/nominations?verdict=maybe&" + q)
+		if r.status != http.StatusUnprocessableEntity || !strings.Contains(r.body, "要件判定「maybe」はありません") || !strings.Contains(r.body, `value="株式会社判定"`) {
+			t.Errorf("unknown verdict: %d", r.status)
+		}
+		_, info, err := ts.svc.Nominations(ctx, testAdmin, workflow.NominationFilter{Verdict: workflow.Pass, Q: "株式会社判定", Page: workflow.Page{Limit: 1}})
+		if err != nil || info.NextCursor == "" {
+			t.Fatal(info, err)
+		}
+		if r := c.get("/staff/nominations?verdict=ineligible&" + q + "&cursor=" + url.QueryEscape(info.NextCursor)); r.status != http.StatusUnprocessableEntity {
+			t.Errorf("a cursor of another verdict: %d", r.status)
+		}
+	})
+}
+
 // TestStaffListPagesAndCSV: next and previous pages follow the cursor and
 // come back to the same rows; the CSV holds every match with a BOM.
 func TestStaffListPagesAndCSV(t *testing.T) {

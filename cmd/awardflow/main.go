@@ -233,6 +233,9 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	}
 	store := db.NewStore(d)
 	svc := workflow.NewService(store, time.Now, workflow.WithSheetKey(key), workflow.WithAuthorizer(authz))
+	if err := evaluateEligibility(ctx, svc, stdout); err != nil {
+		return err
+	}
 	stopSealer := runSealer(store, logger, sealEvery)
 	defer stopSealer() // after the server's shutdown: the entries of its last requests are chained before exit
 	if *withDemo {
@@ -371,10 +374,21 @@ func migrateCmd(ctx context.Context, args []string, getenv func(string) string, 
 	}
 	if len(applied) == 0 {
 		fmt.Fprintln(stdout, "schema is up to date")
-		return nil
+	} else {
+		fmt.Fprintf(stdout, "applied %d migration(s): %s\n", len(applied), strings.Join(applied, ", "))
 	}
-	fmt.Fprintf(stdout, "applied %d migration(s): %s\n", len(applied), strings.Join(applied, ", "))
-	return nil
+	return evaluateEligibility(ctx, workflow.NewService(db.NewStore(d), time.Now, workflow.WithAuthorizer(policy.MustNew())), stdout)
+}
+
+// evaluateEligibility stores the eligibility of the nominations stored
+// before it was (a migration added the column; SQL cannot evaluate the
+// cycle's rules), so that the list's verdict filter misses none.
+func evaluateEligibility(ctx context.Context, svc *workflow.Service, stdout io.Writer) error {
+	n, err := svc.EvaluateEligibility(ctx)
+	if n > 0 {
+		fmt.Fprintf(stdout, "evaluated the eligibility of %d nomination(s)\n", n)
+	}
+	return err
 }
 
 func cycleLoad(ctx context.Context, args []string, getenv func(string) string, stdout io.Writer) error {
