@@ -55,15 +55,21 @@ func Open(t testing.TB, dialect db.Dialect) *db.DB {
 // SQLite returns a migrated SQLite database in a temporary file.
 func SQLite(t testing.TB) *db.DB {
 	t.Helper()
-	ctx := context.Background()
-	d, err := db.Open(ctx, "sqlite:"+filepath.Join(t.TempDir(), "test.db"))
+	d := openSQLite(t, filepath.Join(t.TempDir(), "test.db"))
+	if _, err := d.Migrate(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	return d
+}
+
+// openSQLite opens the SQLite file at path, closed when the test ends.
+func openSQLite(t testing.TB, path string) *db.DB {
+	t.Helper()
+	d, err := db.Open(context.Background(), "sqlite:"+path)
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { d.Close() })
-	if _, err := d.Migrate(ctx); err != nil {
-		t.Fatal(err)
-	}
 	return d
 }
 
@@ -92,7 +98,13 @@ func EmptyPostgres(t testing.TB) string {
 func Postgres(t testing.TB) *db.DB {
 	t.Helper()
 	admin := adminDB(t)
-	tmpl := template(t, admin)
+	return clone(t, admin, template(t, admin))
+}
+
+// clone returns a new database copied from tmpl, dropped when the test
+// ends; nothing may be connected to tmpl.
+func clone(t testing.TB, admin *sql.DB, tmpl string) *db.DB {
+	t.Helper()
 	name := "awardflow_t_" + randomHex()
 	// Cloning reads the template; serialise clones so that none finds it busy.
 	if err := withLock(admin, func(c *sql.Conn) error {
