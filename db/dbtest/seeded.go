@@ -5,7 +5,6 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
-	"io"
 	"os"
 	"path/filepath"
 	"sync"
@@ -65,20 +64,15 @@ func Seeded[T any](t testing.TB, dialect db.Dialect, key string, fn func(ctx con
 	if dialect == db.Postgres {
 		return clone(t, admin, s.name), v
 	}
-	path := filepath.Join(t.TempDir(), "test.db")
-	if err := copyFile(s.name, path); err != nil {
-		t.Fatal(err)
-	}
-	return openSQLite(t, path), v
+	return copySQLite(t, s.name), v
 }
 
 // makeSeed creates a migrated database, runs fn on it and closes it, so
 // that nothing holds it open when it is copied.
 func makeSeed(t testing.TB, dialect db.Dialect, admin *sql.DB, fn func(context.Context, *db.DB) (any, error)) (string, any, error) {
 	ctx := context.Background()
-	var name, dsn string
 	if dialect == db.Postgres {
-		name = "awardflow_seed_" + randomHex()
+		name := "awardflow_seed_" + randomHex()
 		if err := withLock(admin, func(c *sql.Conn) error {
 			_, err := c.ExecContext(ctx, fmt.Sprintf("CREATE DATABASE %s TEMPLATE %s", name, template(t, admin)))
 			return err
@@ -88,68 +82,28 @@ func makeSeed(t testing.TB, dialect db.Dialect, admin *sql.DB, fn func(context.C
 		seedMu.Lock()
 		seededPGs = append(seededPGs, name) // dropped by Run even if seeding fails
 		seedMu.Unlock()
-		dsn = dsnFor(t, name)
-	} else {
-		seedMu.Lock()
-		var err error
-		if seedDir == "" {
-			seedDir, err = os.MkdirTemp("", "awardflow-seed-")
-		}
-		seedMu.Unlock()
+		d, err := db.Open(ctx, dsnFor(t, name))
 		if err != nil {
 			return "", nil, err
 		}
-		name = filepath.Join(seedDir, randomHex()+".db")
-		dsn = "sqlite:" + name
+		v, err := fn(ctx, d)
+		if cerr := d.Close(); err == nil {
+			err = cerr
+		}
+		return name, v, err
 	}
-	d, err := db.Open(ctx, dsn)
+	seedMu.Lock()
+	var err error
+	if seedDir == "" {
+		seedDir, err = os.MkdirTemp("", "awardflow-seed-")
+	}
+	seedMu.Unlock()
 	if err != nil {
 		return "", nil, err
 	}
-	v, err := migrateAndSeed(ctx, d, dialect, fn)
-	if cerr := d.Close(); err == nil {
-		err = cerr
-	}
-	if err == nil && dialect == db.SQLite {
-		// The last connection's close merges the WAL into the file; check.
-		if fi, serr := os.Stat(name + "-wal"); serr == nil && fi.Size() > 0 {
-			err = fmt.Errorf("%s: %d bytes left in the WAL after closing", name, fi.Size())
-		}
-	}
+	name := filepath.Join(seedDir, randomHex()+".db")
+	v, err := buildSQLite(name, fn)
 	return name, v, err
-}
-
-func migrateAndSeed(ctx context.Context, d *db.DB, dialect db.Dialect, fn func(context.Context, *db.DB) (any, error)) (any, error) {
-	if dialect == db.SQLite {
-		if _, err := d.Migrate(ctx); err != nil {
-			return nil, err
-		}
-	}
-	v, err := fn(ctx, d)
-	if err != nil {
-		return nil, err
-	}
-	if dialect == db.SQLite {
-		_, err = d.Bun.ExecContext(ctx, "PRAGMA wal_checkpoint(TRUNCATE)")
-	}
-	return v, err
-}
-
-func copyFile(from, to string) error {
-	src, err := os.Open(from)
-	if err != nil {
-		return err
-	}
-	defer src.Close()
-	dst, err := os.Create(to)
-	if err != nil {
-		return err
-	}
-	if _, err := io.Copy(dst, src); err != nil {
-		dst.Close()
-		return err
-	}
-	return dst.Close()
 }
 
 // Run runs the tests and then removes the databases Seeded made; call it
