@@ -13,7 +13,7 @@ run: ## serve on the embedded SQLite file awardflow.db with the demo programme l
 	$(GO) run -tags $(TAGS) ./cmd/awardflow serve --demo
 
 test: ## every test, on SQLite and PostgreSQL
-	$(GO) test -tags $(TAGS) -count=1 ./...
+	$(GO) test -tags $(TAGS) -count=1 -timeout 30m ./...
 
 lint: ## gofmt, go vet, staticcheck
 	@unformatted=$$(gofmt -l $$(git ls-files '*.go')); \

@@ -3,6 +3,7 @@ package db_test
 import (
 	"context"
 	"io"
+	"os"
 	"testing"
 	"time"
 
@@ -13,16 +14,17 @@ import (
 	"github.com/awardflow/awardflow/workflow"
 )
 
-// demoEnv is the demo year over a fresh database, and its accounts as
-// actors holding their own grants.
+func TestMain(m *testing.M) { os.Exit(dbtest.Run(m)) }
+
+// demoEnv is a copy of the demo year in a database of d's dialect (d
+// stays empty), and its accounts as actors holding their own grants.
 func demoEnv(t *testing.T, d *db.DB) (*workflow.Service, map[string]workflow.Actor) {
 	t.Helper()
 	ctx := context.Background()
 	day := time.Date(2026, 12, 3, 10, 0, 0, 0, workflow.Tokyo)
-	accounts, err := demo.Load(ctx, d, day, admin, io.Discard)
-	if err != nil {
-		t.Fatal(err)
-	}
+	d, accounts := dbtest.Seeded(t, d.Dialect, "demo", func(ctx context.Context, d *db.DB) ([]demo.Account, error) {
+		return demo.Load(ctx, d, day, admin, io.Discard)
+	})
 	svc := workflow.NewService(db.NewStore(d), func() time.Time { return day }, workflow.WithAuthorizer(policy.MustNew()))
 	actors := map[string]workflow.Actor{}
 	for _, a := range accounts {

@@ -3,12 +3,14 @@ package web
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
 	"net/http/cookiejar"
 	"net/http/httptest"
 	"net/url"
+	"os"
 	"strings"
 	"sync"
 	"testing"
@@ -17,6 +19,7 @@ import (
 	"golang.org/x/net/html"
 
 	"github.com/awardflow/awardflow/db"
+	"github.com/awardflow/awardflow/db/dbtest"
 	"github.com/awardflow/awardflow/db/demo"
 	"github.com/awardflow/awardflow/policy"
 	"github.com/awardflow/awardflow/workflow"
@@ -54,15 +57,14 @@ type testSite struct {
 	accounts map[string]demo.Account // by demo key: applicant, mic-judge-1, mic-secretariat, admin, …
 }
 
+func TestMain(m *testing.M) { os.Exit(dbtest.Run(m)) }
+
+// newTestSite serves a copy of the demo year in a database of d's
+// dialect; d itself stays empty. The demo is loaded once per dialect in
+// the test binary (it takes seconds), and each site gets its own copy.
 func newTestSite(t testing.TB, d *db.DB) *testSite {
 	t.Helper()
-	ctx := context.Background()
-	var out bytes.Buffer
-	admin := workflow.Actor{ID: "cli:test", Name: "test", Grants: []workflow.Grant{{Role: workflow.RoleAdmin, Domain: workflow.AnyDomain}}}
-	accounts, err := demo.Load(ctx, d, demoDay, admin, &out)
-	if err != nil {
-		t.Fatalf("demo: %v\n%s", err, out.String())
-	}
+	d, accounts := dbtest.Seeded(t, d.Dialect, "demo", loadDemo)
 	ts := &testSite{t: t, d: d, clock: &clock{t: demoDay}, accounts: map[string]demo.Account{}}
 	for _, a := range accounts {
 		ts.accounts[a.Key] = a
@@ -70,6 +72,7 @@ func newTestSite(t testing.TB, d *db.DB) *testSite {
 	ts.authz = policy.MustNew()
 	ts.svc = workflow.NewService(db.NewStore(d), ts.clock.Now, workflow.WithAuthorizer(ts.authz),
 		workflow.WithSheetKey(bytes.Repeat([]byte("k"), 32))) // signs the judges' offline scoring sheets
+	var err error
 	ts.site, err = newSite(Config{Service: ts.svc, Authorizer: ts.authz, Now: ts.clock.Now,
 		Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
 	if err != nil {
@@ -78,6 +81,16 @@ func newTestSite(t testing.TB, d *db.DB) *testSite {
 	ts.srv = httptest.NewServer(ts.site.Handler())
 	t.Cleanup(ts.srv.Close)
 	return ts
+}
+
+// loadDemo loads the demo year around demoDay and returns its accounts.
+func loadDemo(ctx context.Context, d *db.DB) ([]demo.Account, error) {
+	var out bytes.Buffer
+	accounts, err := demo.Load(ctx, d, demoDay, testAdmin, &out)
+	if err != nil {
+		return nil, fmt.Errorf("demo: %w\n%s", err, out.String())
+	}
+	return accounts, nil
 }
 
 // client is a browser without JavaScript: a cookie jar, no redirects

@@ -15,6 +15,7 @@ import (
 	"database/sql"
 	"encoding/hex"
 	"fmt"
+	"io"
 	"io/fs"
 	"net/url"
 	"os"
@@ -55,16 +56,99 @@ func Open(t testing.TB, dialect db.Dialect) *db.DB {
 // SQLite returns a migrated SQLite database in a temporary file.
 func SQLite(t testing.TB) *db.DB {
 	t.Helper()
+	tmpl, err := sqliteTemplate()
+	if err != nil {
+		t.Fatalf("build SQLite template: %v", err)
+	}
+	return copySQLite(t, tmpl)
+}
+
+var (
+	sqliteOnce sync.Once
+	sqliteTmpl string
+	sqliteErr  error
+)
+
+// sqliteTemplate returns a migrated SQLite file in the temporary
+// directory, named after the migrations and kept across runs like the
+// PostgreSQL template; copying it is faster than migrating.
+func sqliteTemplate() (string, error) {
+	sqliteOnce.Do(func() {
+		var hash string
+		if hash, sqliteErr = migrationsHash(); sqliteErr != nil {
+			return
+		}
+		path := filepath.Join(os.TempDir(), "awardflow-tmpl-"+hash+".db")
+		if _, err := os.Stat(path); err == nil {
+			sqliteTmpl = path
+			return
+		}
+		// Each process builds its own and renames it into place, atomically.
+		building := path + "." + randomHex()
+		if _, sqliteErr = buildSQLite(building, nil); sqliteErr == nil {
+			sqliteErr = os.Rename(building, path)
+		}
+		os.Remove(building) //nolint:errcheck // gone once renamed
+		sqliteTmpl = path
+	})
+	return sqliteTmpl, sqliteErr
+}
+
+// buildSQLite migrates a new SQLite file at path, runs fn on it if given
+// and closes it, the WAL merged, so that the file alone can be copied.
+func buildSQLite(path string, fn func(context.Context, *db.DB) (any, error)) (any, error) {
 	ctx := context.Background()
-	d, err := db.Open(ctx, "sqlite:"+filepath.Join(t.TempDir(), "test.db"))
+	d, err := db.Open(ctx, "sqlite:"+path)
+	if err != nil {
+		return nil, err
+	}
+	var v any
+	if _, err = d.Migrate(ctx); err == nil && fn != nil {
+		v, err = fn(ctx, d)
+	}
+	if err == nil {
+		_, err = d.Bun.ExecContext(ctx, "PRAGMA wal_checkpoint(TRUNCATE)")
+	}
+	if cerr := d.Close(); err == nil {
+		err = cerr
+	}
+	if fi, serr := os.Stat(path + "-wal"); err == nil && serr == nil && fi.Size() > 0 {
+		err = fmt.Errorf("%s: %d bytes left in the WAL after closing", path, fi.Size())
+	}
+	return v, err
+}
+
+// copySQLite copies the SQLite file at from into the test's temporary
+// directory and opens the copy, closed when the test ends.
+func copySQLite(t testing.TB, from string) *db.DB {
+	t.Helper()
+	path := filepath.Join(t.TempDir(), "test.db")
+	if err := copyFile(from, path); err != nil {
+		t.Fatal(err)
+	}
+	d, err := db.Open(context.Background(), "sqlite:"+path)
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { d.Close() })
-	if _, err := d.Migrate(ctx); err != nil {
-		t.Fatal(err)
-	}
 	return d
+}
+
+func copyFile(from, to string) error {
+	src, err := os.Open(from)
+	if err != nil {
+		return err
+	}
+	defer src.Close()
+	dst, err := os.Create(to)
+	if err != nil {
+		return err
+	}
+	if _, err := io.Copy(dst, src); err != nil {
+		dst.Close()
+		return err
+	}
+	return dst.Close()
 }
 
 // PostgresDSN returns the admin DSN tests use.
@@ -92,7 +176,13 @@ func EmptyPostgres(t testing.TB) string {
 func Postgres(t testing.TB) *db.DB {
 	t.Helper()
 	admin := adminDB(t)
-	tmpl := template(t, admin)
+	return clone(t, admin, template(t, admin))
+}
+
+// clone returns a new database copied from tmpl, dropped when the test
+// ends; nothing may be connected to tmpl.
+func clone(t testing.TB, admin *sql.DB, tmpl string) *db.DB {
+	t.Helper()
 	name := "awardflow_t_" + randomHex()
 	// Cloning reads the template; serialise clones so that none finds it busy.
 	if err := withLock(admin, func(c *sql.Conn) error {
@@ -165,20 +255,11 @@ var (
 func template(t testing.TB, admin *sql.DB) string {
 	t.Helper()
 	tmplOnce.Do(func() {
-		h := sha256.New()
-		tmplErr = fs.WalkDir(db.Migrations(), ".", func(path string, e fs.DirEntry, err error) error {
-			if err != nil || e.IsDir() {
-				return err
-			}
-			data, err := fs.ReadFile(db.Migrations(), path)
-			h.Write([]byte(path))
-			h.Write(data)
-			return err
-		})
-		if tmplErr != nil {
+		var hash string
+		if hash, tmplErr = migrationsHash(); tmplErr != nil {
 			return
 		}
-		tmplName = "awardflow_tmpl_" + hex.EncodeToString(h.Sum(nil))[:12]
+		tmplName = "awardflow_tmpl_" + hash
 		tmplErr = withLock(admin, func(c *sql.Conn) error {
 			ctx := context.Background()
 			var exists bool
@@ -210,6 +291,22 @@ func template(t testing.TB, admin *sql.DB) string {
 		t.Fatalf("build template database: %v", tmplErr)
 	}
 	return tmplName
+}
+
+// migrationsHash is a short hash of the migrations, so that templates of
+// a changed schema get a new name.
+func migrationsHash() (string, error) {
+	h := sha256.New()
+	err := fs.WalkDir(db.Migrations(), ".", func(path string, e fs.DirEntry, err error) error {
+		if err != nil || e.IsDir() {
+			return err
+		}
+		data, err := fs.ReadFile(db.Migrations(), path)
+		h.Write([]byte(path))
+		h.Write(data)
+		return err
+	})
+	return hex.EncodeToString(h.Sum(nil))[:12], err
 }
 
 func dropDatabase(t testing.TB, admin *sql.DB, name string) {
