@@ -985,3 +985,43 @@ func (s *Site) staffAct(c *ctx) error {
 	}
 	return c.render(af.Form.Status(err), "staff/detail", "staff.detail.title", d)
 }
+
+// ---- the staff's work pages ----
+
+// workPage is a main page of a staff role: where its holder signs in to
+// and what /me links to.
+type workPage struct {
+	key, href string
+	rule      Rule
+}
+
+// workPages in the order a sign-in without ?next= picks: an administrator
+// lands on the users, a secretariat on its dashboard, a judge or chair on
+// its stages.
+var workPages = []workPage{
+	{"staff.work.admin", "/admin/users", allow(workflow.PermCreateUser)},
+	{"staff.work.staff", "/staff", allow(policy.ReadWindows)},
+	{"staff.work.judging", "/judging", allow(policy.WriteScores)},
+}
+
+// workLinks are the work pages the caller's roles admit.
+func (c *ctx) workLinks() []NavLink {
+	var out []NavLink
+	for _, p := range workPages {
+		if c.s.cfg.Authorizer.Admits(c.userID(), p.rule) {
+			out = append(out, NavLink{Label: c.T(p.key), Href: p.href})
+		}
+	}
+	return out
+}
+
+// landing is where a user signs in to without ?next=: the first work page
+// its roles admit, or /me.
+func (s *Site) landing(userID int64) string {
+	for _, p := range workPages {
+		if s.cfg.Authorizer.Admits(userID, p.rule) {
+			return p.href
+		}
+	}
+	return "/me"
+}

@@ -467,3 +467,37 @@ func TestStaffDetail(t *testing.T) {
 		}
 	})
 }
+
+// TestSignInLanding: a sign-in without ?next= lands on the main page of the
+// user's roles; with ?next= on that page.
+func TestSignInLanding(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+		ts := newTestSite(t, d)
+		tests := []struct{ who, next, want string }{
+			{"applicant", "", "/me"},
+			{"mic-judge-1", "", "/judging"},
+			{"mic-chair", "", "/judging"},
+			{"mic-secretariat", "", "/staff"},
+			{"mhlw-secretariat", "", "/staff"},
+			{"admin", "", "/admin/users"},
+			{"mic-secretariat", "/staff/nominations", "/staff/nominations"},
+			{"mic-judge-1", "https://evil.example/", "/judging"},
+		}
+		for _, tt := range tests {
+			t.Run(tt.who+tt.next, func(t *testing.T) {
+				a := ts.accounts[tt.who]
+				c := ts.client()
+				r := c.post("/login", url.Values{"email": {a.Email}, "password": {a.Password}, "next": {tt.next}})
+				if r.status != http.StatusSeeOther || r.header.Get("Location") != tt.want {
+					t.Fatalf("%d %q, want 303 to %s", r.status, r.header.Get("Location"), tt.want)
+				}
+				if r := c.get("/login"); r.header.Get("Location") != tt.want && tt.next == "" {
+					t.Errorf("signed in, /login sends to %q, want %s", r.header.Get("Location"), tt.want)
+				}
+				if st := c.get(tt.want).status; st != http.StatusOK {
+					t.Errorf("%s answers %d", tt.want, st)
+				}
+			})
+		}
+	})
+}
