@@ -8,6 +8,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"time"
 
 	"golang.org/x/text/unicode/norm"
 
@@ -138,11 +139,15 @@ type decisionView struct {
 	Hidden     []hiddenField // the spec as posted, carried to apply
 	CanApply   bool
 	Confirm    *Field
-	Stale      []staleRow // apply came too late: outcomes that changed since the preview
-	Downloads  []downloadLink
-	Release    string
-	Action     string // where the spec is previewed
-	Apply      string // where it is applied
+	// ConfirmNone is the second confirmation a preview that selects no
+	// entry asks for before it applies.
+	ConfirmNone *Field
+	StillOpen   time.Time  // when the judging window, still open, closes (a warning on the preview); zero once closed
+	Stale       []staleRow // apply came too late: outcomes that changed since the preview
+	Downloads   []downloadLink
+	Release     string
+	Action      string // where the spec is previewed
+	Apply       string // where it is applied
 }
 
 // decisionEntry is an entry under review with its manual choice.
@@ -210,14 +215,17 @@ func (s *Site) decisionContext(c *ctx) (decisionView, error) {
 		Type: "select", Options: ms, Value: string(aggregate.ByMean)}))
 	if v.AwardStage {
 		for _, a := range info.Stage.Awards {
-			help := c.T("results.decision.award.help")
+			help, value := c.T("results.decision.award.help"), ""
 			for _, t := range info.Programme.Awards {
 				if t.Key == a && t.Quota != nil {
 					help = quotaText(c, t.Quota) + " " + help
+					if t.Quota.Min != nil {
+						value = strconv.Itoa(*t.Quota.Min) // the guide's minimum, never a silent 0
+					}
 				}
 			}
 			v.Rule = append(v.Rule, f.Add(Field{Name: "award." + a, Label: c.T("results.decision.award", info.awardTitle(a, c.lang)),
-				Help: help, Type: "text", InputMode: "numeric", Value: "0"}))
+				Help: help, Type: "text", InputMode: "numeric", Value: value, Required: true}))
 		}
 	} else {
 		help := c.T("results.decision.top_n.help")
@@ -259,6 +267,10 @@ func (s *Site) decisionContext(c *ctx) (decisionView, error) {
 		v.Entries = append(v.Entries, e)
 	}
 	v.Confirm = f.Add(Field{Name: "confirm", Label: c.T("results.apply.confirm"), Type: "checkbox", Required: true})
+	v.ConfirmNone = f.Add(Field{Name: "confirm_none", Label: c.T("results.apply.confirm_none"), Type: "checkbox", Required: true})
+	if j := info.Stage.Judging; j != nil && phase(j.Window, s.cfg.Now()) == "open" {
+		v.StillOpen = j.Window.Closes
+	}
 	if s.cfg.Authorizer.Allowed(c.userID(), policy.ExportResults) {
 		v.Downloads = append(v.Downloads, downloadLink{Label: c.T("results.download.xlsx"), Href: stagePath(ref, "/results.xlsx"), Help: c.T("results.download.xlsx.help")})
 	}
@@ -340,7 +352,10 @@ func (v *decisionView) spec(c *ctx) (workflow.DecisionSpec, specPath) {
 	if v.AwardStage {
 		for _, a := range v.Info.Stage.Awards {
 			n, ok := count(f.Value("award." + a))
-			if !ok {
+			switch {
+			case strings.TrimSpace(f.Value("award."+a)) == "":
+				f.Fail("award."+a, c.T("results.error.count_missing", v.Info.awardTitle(a, c.lang)))
+			case !ok:
 				f.Fail("award."+a, c.T("results.error.count"))
 			}
 			sp.Awards = append(sp.Awards, workflow.AwardRule{Award: a, TopN: n})
@@ -381,7 +396,7 @@ func (v *decisionView) spec(c *ctx) (workflow.DecisionSpec, specPath) {
 		}
 	}
 	for _, fl := range f.Fields {
-		if fl.Name != "confirm" && (fl.Value != "" || posted(c, fl.Name)) {
+		if fl.Name != "confirm" && fl.Name != "confirm_none" && (fl.Value != "" || posted(c, fl.Name)) {
 			v.Hidden = append(v.Hidden, hiddenField{Name: fl.Name, Value: fl.Value})
 		}
 	}
@@ -528,8 +543,13 @@ func (s *Site) decisionApply(c *ctx) error {
 	}
 	fingerprint := f.Value("fingerprint")
 	pv, err := s.cfg.Service.PreviewDecision(c.r.Context(), c.actor, v.Info.Ref, spec)
-	if err == nil && pv.Fingerprint == fingerprint && f.Value("confirm") != "true" {
-		f.Fail("confirm", c.T("results.apply.confirm.missing"))
+	if err == nil && pv.Fingerprint == fingerprint && (f.Value("confirm") != "true" || (noneSelected(pv) && f.Value("confirm_none") != "true")) {
+		if f.Value("confirm") != "true" {
+			f.Fail("confirm", c.T("results.apply.confirm.missing"))
+		}
+		if noneSelected(pv) && f.Value("confirm_none") != "true" {
+			f.Fail("confirm_none", c.T("results.apply.confirm_none.missing"))
+		}
 		v.preview(c, pv, spec.Measure)
 		return c.renderPage(http.StatusUnprocessableEntity, "results/decision", c.page(c.T("results.decision.title", v.Info.StageTitle), v))
 	}
@@ -546,6 +566,17 @@ func (s *Site) decisionApply(c *ctx) error {
 		return c.renderPage(f.Status(err), "results/decision", c.page(c.T("results.decision.title", v.Info.StageTitle), v))
 	}
 	return err
+}
+
+// noneSelected reports whether a preview selects or awards no entry: the
+// whole stage would end not selected.
+func noneSelected(pv workflow.DecisionPreview) bool {
+	for _, o := range pv.Outcomes {
+		if o.Action != workflow.NotSelect {
+			return false
+		}
+	}
+	return true
 }
 
 // decisionStale is the 409 page: the outcomes that differ from the ones
