@@ -511,6 +511,8 @@ type bulkView struct {
 	Rows       []selected
 	Form       *Form
 	Changed    int
+	Blocked    int        // rows that cannot take the action now
+	Eligible   []selected // the rows that can: "continue with only these"
 	Stale      bool
 	Back       string
 }
@@ -571,8 +573,10 @@ func (c *ctx) readInput(f *Form) workflow.Input {
 }
 
 // selection resolves a bulk post: the rows ticked, or everything matching
-// the list's filters, each as the caller may see it now.
-func (s *Site) selection(c *ctx, f *Form) ([]selected, error) {
+// the list's filters, each as the caller may see it now and checked
+// against the action (see checkRows).
+func (s *Site) selection(c *ctx, f *Form, a workflow.Action) ([]selected, error) {
+	var sel []selected
 	if f.Value("all") == "true" {
 		lf, err := readListQuery(c.r.PostForm).filter()
 		if err != nil {
@@ -582,32 +586,52 @@ func (s *Site) selection(c *ctx, f *Form) ([]selected, error) {
 		if err != nil {
 			return nil, err
 		}
-		out := make([]selected, len(items))
-		for i, it := range items {
-			n := it.Nomination
-			out[i] = selected{ID: n.ID, Version: n.Version, Receipt: receiptNumber(n), Name: it.OrganisationName,
-				State: n.State.Label().In(c.lang), Href: staffPath(n.ID, "")}
+		for _, it := range items {
+			sel = append(sel, selected{ID: it.Nomination.ID, Version: it.Nomination.Version})
 		}
-		return out, nil
+	} else {
+		var ok bool
+		if sel, ok = parseSelection(c.r.PostForm["sel"]); !ok {
+			return nil, workflow.Refuse(workflow.Invalid, "選択の形式が正しくありません", "the selection is malformed")
+		}
 	}
-	sel, ok := parseSelection(c.r.PostForm["sel"])
-	if !ok {
-		return nil, workflow.Refuse(workflow.Invalid, "選択の形式が正しくありません", "the selection is malformed")
-	}
-	for i := range sel {
-		v, err := s.cfg.Service.Nomination(c.r.Context(), c.actor, sel[i].ID)
+	return sel, s.checkRows(c, sel, a)
+}
+
+// checkRows reads each selected nomination as the caller sees it now and
+// notes on the row why it cannot take the action, if it cannot: not from
+// its state, or a guard that fails (the nomination's own list of actions,
+// the one its detail page offers).
+func (s *Site) checkRows(c *ctx, rows []selected, a workflow.Action) error {
+	for i := range rows {
+		r := &rows[i]
+		v, err := s.cfg.Service.Nomination(c.r.Context(), c.actor, r.ID)
 		if err != nil {
-			return nil, err
+			return err
 		}
 		n := v.Nomination
-		sel[i].Receipt, sel[i].State, sel[i].Href = receiptNumber(n), n.State.Label().In(c.lang), staffPath(n.ID, "")
-		sel[i].Name = fmt.Sprintf("#%d", n.ID)
+		r.Receipt, r.State, r.Href = receiptNumber(n), n.State.Label().In(c.lang), staffPath(n.ID, "")
+		r.Name = fmt.Sprintf("#%d", n.ID)
 		if n.Snapshot != nil {
-			sel[i].Name = n.Snapshot.Name
+			r.Name = n.Snapshot.Name
 		}
-		sel[i].Changed = n.Version != sel[i].Version
+		r.Changed = n.Version != r.Version
+		r.Blocked = c.cannotTake(v, a)
 	}
-	return sel, nil
+	return nil
+}
+
+// cannotTake is why the nomination cannot take the action now; none when it can.
+func (c *ctx) cannotTake(v workflow.NominationView, a workflow.Action) []string {
+	i := slices.IndexFunc(v.Actions, func(o workflow.Option) bool { return o.Action == a })
+	if i < 0 {
+		return []string{c.T("staff.bulk.not_from", v.Nomination.State.Label().In(c.lang), a.Label().In(c.lang))}
+	}
+	var out []string
+	for _, p := range v.Actions[i].Reasons {
+		out = append(out, p.Message.In(c.lang))
+	}
+	return out
 }
 
 func (s *Site) bulkView(c *ctx, a workflow.Action, rows []selected) bulkView {
@@ -630,6 +654,11 @@ func (s *Site) bulkView(c *ctx, a workflow.Action, rows []selected) bulkView {
 		if r.Changed {
 			v.Changed++
 		}
+		if r.Blocked != nil {
+			v.Blocked++
+		} else {
+			v.Eligible = append(v.Eligible, r)
+		}
 	}
 	return v
 }
@@ -646,7 +675,7 @@ func (s *Site) staffBulkConfirm(c *ctx) error {
 	if !ok {
 		return workflow.Refuse(workflow.Invalid, "一括操作を選んでください", "choose a bulk action")
 	}
-	rows, err := s.selection(c, f)
+	rows, err := s.selection(c, f, a)
 	if err != nil {
 		return err
 	}
@@ -671,19 +700,16 @@ func (s *Site) staffBulkApply(c *ctx) error {
 	if !ok || len(sel) == 0 {
 		return workflow.Refuse(workflow.Invalid, "選択の形式が正しくありません", "the selection is malformed")
 	}
+	if err := s.checkRows(c, sel, a); err != nil {
+		return err
+	}
 	v := s.bulkView(c, a, sel)
 	names := map[int64]*selected{}
 	for i := range v.Rows {
-		r := &v.Rows[i]
-		r.Name, r.Href, r.Receipt = fmt.Sprintf("#%d", r.ID), staffPath(r.ID, ""), ""
-		if fresh, err := s.cfg.Service.Nomination(c.r.Context(), c.actor, r.ID); err == nil {
-			r.Receipt, r.State = receiptNumber(fresh.Nomination), fresh.Nomination.State.Label().In(c.lang)
-			if sn := fresh.Nomination.Snapshot; sn != nil {
-				r.Name = sn.Name
-			}
-		}
-		names[r.ID] = r
+		v.Rows[i].Blocked = nil // the service's refusal names them below
+		names[v.Rows[i].ID] = &v.Rows[i]
 	}
+	v.Blocked, v.Eligible = 0, nil
 	if err := v.Form.Read(); err != nil {
 		return err
 	}
@@ -741,10 +767,18 @@ func (s *Site) staffBulkApply(c *ctx) error {
 			v.Form.Fail(rest, msg)
 			continue
 		}
-		r.Blocked = append(r.Blocked, msg)
-		v.Form.Errors = append(v.Form.Errors, FormError{Href: fmt.Sprintf("#sel-%d", id), Message: r.Receipt + " " + r.Name + c.T("nominations.sep") + msg})
+		if p.Code != "stale" {
+			r.Blocked = append(r.Blocked, msg)
+		}
 	}
-	if !v.Form.Failed() {
+	for _, r := range v.Rows {
+		if r.Blocked != nil {
+			v.Blocked++
+		} else if !r.Changed {
+			v.Eligible = append(v.Eligible, r)
+		}
+	}
+	if !v.Form.Failed() && v.Blocked == 0 && !v.Stale {
 		v.Form.Refused(err, nil)
 	}
 	st := statusOf[code]

@@ -270,11 +270,32 @@ func TestStaffBulk(t *testing.T) {
 				t.Fatalf("%d\n%s", r.status, r.body)
 			}
 			checkPage(t, r, "ja")
-			summary := text(byID(r, "form-errors"))
-			if !strings.Contains(summary, receiptNumber(moved)) || !strings.Contains(summary, "株式会社一括007") {
-				t.Errorf("the blocker is not named: %q", summary)
+			contains(t, r, "bulk-blocked", "この操作ができない応募が1件あります")
+			if strings.Contains(r.body, "入力内容に") || strings.Contains(r.body, `action="/staff/nominations/bulk/apply"`) {
+				t.Error("the refusal reads as a form error, or apply is still offered")
 			}
+			contains(t, r, fmt.Sprintf("sel-%d", moved.ID), "株式会社一括007", "では「要件確認の開始」はできません")
 			unchanged(t, moved.ID)
+			// The confirmation page checks the rows before anything is posted.
+			r = c.post("/staff/nominations/bulk", url.Values{"action": {"start_screening"}, "sel": sel})
+			if r.status != http.StatusOK {
+				t.Fatalf("confirm: %d", r.status)
+			}
+			checkPage(t, r, "ja")
+			contains(t, r, "bulk-blocked", "この操作ができない応募が1件あります", "操作できる19件だけで確認し直す")
+			contains(t, r, fmt.Sprintf("sel-%d", moved.ID), "「審査要件の確認中」の応募には「要件確認の開始」はできません")
+			if strings.Contains(r.body, `action="/staff/nominations/bulk/apply"`) {
+				t.Error("apply offered with a row that cannot take the action")
+			}
+			// Continuing with only the eligible rows confirms those 19.
+			var only []string
+			for _, n := range find(r.doc, func(n *html.Node) bool { return attr(n, "name") == "sel" }) {
+				only = append(only, attr(n, "value"))
+			}
+			r = c.post("/staff/nominations/bulk", url.Values{"action": {"start_screening"}, "sel": only})
+			if r.status != http.StatusOK || byID(r, "bulk-blocked") != nil || !strings.Contains(text(byID(r, "bulk-what")), "19件") {
+				t.Fatalf("only the eligible: %d, %d values", r.status, len(only))
+			}
 			// Back to submitted is not a transition: return and resubmit it.
 			due := ts.clock.Now().AddDate(0, 0, 7)
 			if _, err := ts.svc.Transition(ctx, testAdmin, ns[7].ID, 0, workflow.Return, workflow.Input{Reason: "確認", Due: &due}); err != nil {
