@@ -309,7 +309,10 @@ func (s *Site) adminActor(c *ctx, id string, seen map[string]string) (string, er
 			}
 		}
 	} else if rest, ok := strings.CutPrefix(id, "cli:"); ok {
-		n = c.T("admin.actor.cli", rest)
+		n = c.T("admin.actor.cli") // the operating-system user, when known, is no one's name here
+		if rest != "" && rest != "unknown" {
+			n = c.T("admin.actor.cli_as", rest)
+		}
 	}
 	seen[id] = n
 	return n, nil

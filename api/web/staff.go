@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -51,9 +52,10 @@ func staffPath(id int64, suffix string) string {
 
 // staffProgramme is a programme the caller oversees, with its windows.
 type staffProgramme struct {
-	Cycle     string
-	Programme workflow.Programme
-	Windows   workflow.WindowLog
+	Cycle      string
+	CycleTitle string // 令和8年度 テレワーク推進企業表彰: what people call the cycle
+	Programme  workflow.Programme
+	Windows    workflow.WindowLog
 }
 
 // staffProgrammes are the programmes of every cycle whose windows the
@@ -74,7 +76,7 @@ func (s *Site) staffProgrammes(c *ctx) ([]staffProgramme, error) {
 			w, err := s.cfg.Service.Windows(ctx, c.actor, k, p.Key)
 			switch workflow.ErrorCode(err) {
 			case "":
-				out = append(out, staffProgramme{Cycle: k, Programme: p, Windows: w})
+				out = append(out, staffProgramme{Cycle: k, CycleTitle: cv.Cycle.Title.In(c.lang), Programme: p, Windows: w})
 			case workflow.NotFound, workflow.Forbidden:
 			default:
 				return nil, err
@@ -131,7 +133,7 @@ func (s *Site) staffDashboard(c *ctx) error {
 			return err
 		}
 		list := url.Values{"cycle": {sp.Cycle}, "programme": {p.Key}}
-		d := dashboardProgramme{Title: p.Title.In(c.lang), Cycle: sp.Cycle, Href: programmePath(sp.Cycle, p.Key, ""),
+		d := dashboardProgramme{Title: p.Title.In(c.lang), Cycle: sp.CycleTitle, Href: programmePath(sp.Cycle, p.Key, ""),
 			ListHref: "/staff/nominations?" + list.Encode()}
 		for _, st := range workflow.States {
 			if counts[st] == 0 {
@@ -268,7 +270,7 @@ func (s *Site) filterForm(c *ctx, q listQuery, ps []staffProgramme) *Form {
 			progs = append(progs, Option{Value: p.Programme.Key, Label: p.Programme.Title.In(c.lang)})
 		}
 		if !slices.ContainsFunc(cycles, func(o Option) bool { return o.Value == p.Cycle }) {
-			cycles = append(cycles, Option{Value: p.Cycle, Label: p.Cycle})
+			cycles = append(cycles, Option{Value: p.Cycle, Label: p.CycleTitle})
 		}
 	}
 	states := []Option{choose}
@@ -304,7 +306,10 @@ func (s *Site) filterForm(c *ctx, q listQuery, ps []staffProgramme) *Form {
 func (c *ctx) listRow(it workflow.NominationItem, progs map[string]string) listRow {
 	n := it.Nomination
 	r := listRow{ID: n.ID, Version: n.Version, Receipt: receiptNumber(n), Name: it.OrganisationName, Programme: progs[n.CycleKey+"/"+n.ProgrammeKey],
-		State: n.State.Label().In(c.lang), Stage: n.Stage, Href: staffPath(n.ID, ""), Updated: n.UpdatedAt}
+		State: n.State.Label().In(c.lang), Stage: progs[n.CycleKey+"/"+n.ProgrammeKey+"/"+n.Stage], Href: staffPath(n.ID, ""), Updated: n.UpdatedAt}
+	if r.Stage == "" {
+		r.Stage = n.Stage
+	}
 	if p, ok := workflow.PrefectureByCode(it.Prefecture); ok {
 		r.Prefecture = p.Name.In(c.lang)
 	}
@@ -357,11 +362,16 @@ func (s *Site) staffList(c *ctx) error {
 }
 
 // programmeTitles are the titles of the caller's programmes by
-// "cycle/programme" (a programme's key recurs every year).
+// "cycle/programme" (a programme's key recurs every year), and of their
+// stages by "cycle/programme/stage".
 func programmeTitles(c *ctx, ps []staffProgramme) map[string]string {
 	out := map[string]string{}
 	for _, p := range ps {
-		out[p.Cycle+"/"+p.Programme.Key] = p.Programme.Title.In(c.lang)
+		key := p.Cycle + "/" + p.Programme.Key
+		out[key] = p.Programme.Title.In(c.lang)
+		for _, st := range p.Programme.Stages {
+			out[key+"/"+st.Key] = st.Title.In(c.lang)
+		}
 	}
 	return out
 }
@@ -803,7 +813,24 @@ type verdictView struct {
 }
 
 type ruleLine struct {
-	Rule, Outcome, Reason string
+	Rule, Condition, Outcome, Reason string
+}
+
+// ruleCondition is a rule's condition with the form's field keys written
+// as their labels: 「…時間外・休日労働時間（時間）」 < 45. The cycle gives
+// rules no label of their own; the condition is what the rule checks.
+func (c *ctx) ruleCondition(p workflow.Programme, key string) string {
+	for _, r := range p.Eligibility {
+		if r.Key != key {
+			continue
+		}
+		cond := r.Condition
+		for _, f := range p.Form.Fields {
+			cond = regexp.MustCompile(`\b`+regexp.QuoteMeta(f.Key)+`\b`).ReplaceAllString(cond, "「"+f.Label.In(c.lang)+"」")
+		}
+		return cond
+	}
+	return ""
 }
 
 type timelineRow struct {
@@ -828,6 +855,7 @@ type detailView struct {
 	Programme  workflow.Programme
 	Receipt    string
 	State      string
+	Stage      string // the stage's title, while the nomination is at one
 	Org        *workflow.Organisation
 	OrgRows    []answerLine
 	Answers    []answerLine
@@ -869,6 +897,9 @@ func (s *Site) detailView(c *ctx, v workflow.NominationView) (detailView, error)
 	if n.Snapshot != nil {
 		d.OrgRows = c.orgRows(*n.Snapshot)
 	}
+	if st, ok := v.Programme.Stage(n.Stage); ok {
+		d.Stage = st.Title.In(c.lang)
+	}
 	for _, q := range v.Programme.Form.Fields {
 		d.Answers = append(d.Answers, answerLine{Label: q.Label.In(c.lang), Value: c.answerText(q, n.Answers[q.Key]), Public: q.Public})
 	}
@@ -885,7 +916,11 @@ func (s *Site) detailView(c *ctx, v workflow.NominationView) (detailView, error)
 			if len(r.Missing) > 0 {
 				reason = strings.TrimSpace(reason + " " + c.T("staff.verdict.missing", strings.Join(r.Missing, ", ")))
 			}
-			vv.Rules = append(vv.Rules, ruleLine{Rule: r.Rule, Outcome: c.T("staff.outcome." + string(r.Outcome)), Reason: reason})
+			if reason == "" {
+				reason = c.T("staff.verdict.reason." + string(r.Outcome))
+			}
+			vv.Rules = append(vv.Rules, ruleLine{Rule: r.Rule, Condition: c.ruleCondition(v.Programme, r.Rule),
+				Outcome: c.T("staff.outcome." + string(r.Outcome)), Reason: reason})
 		}
 		d.Verdicts = append(d.Verdicts, vv)
 	}

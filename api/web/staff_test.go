@@ -522,3 +522,47 @@ func TestSignInLanding(t *testing.T) {
 		}
 	})
 }
+
+// TestStaffPlainWords: the secretariat's pages name cycles, stages, history
+// steps and eligibility rules in words, never by their keys.
+func TestStaffPlainWords(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+		ts := newTestSite(t, d)
+		c := ts.as("mhlw-secretariat")
+		items, _, err := ts.svc.Nominations(context.Background(), testAdmin, workflow.NominationFilter{Programme: "mhlw-kagayaku", State: workflow.InReview})
+		if err != nil || len(items) == 0 {
+			t.Fatalf("no MHLW entry in review: %v", err)
+		}
+		id := items[0].Nomination.ID
+		cases := []struct {
+			name, path string
+			want, not  []string
+		}{
+			{"dashboard", "/staff", []string{`<span class="meta">【デモ】令和8年度 テレワーク推進企業表彰</span>`}, []string{">demo-telework"}},
+			{"list", "/staff/nominations?state=in_review", []string{"審査会", `<option value="demo-telework">【デモ】令和8年度`}, []string{"(review)", ">demo-telework<"}},
+			{"detail", staffPath(id, ""), []string{"審査中</span>（審査会）", "作成 → 下書き", "規則の名前", "<code>overtime-under-45h</code>",
+				"「過去1年間で最も多い月の1人当たり時間外・休日労働時間（時間）」 &lt; 45", "条件を満たしています"},
+				[]string{"(review)", "create →", "<td data-label=\"理由\"></td>"}},
+		}
+		for _, tc := range cases {
+			t.Run(tc.name, func(t *testing.T) {
+				r := c.get(tc.path)
+				if r.status != http.StatusOK {
+					t.Fatalf("%d", r.status)
+				}
+				checkPage(t, r, "ja")
+				main := r.body[strings.Index(r.body, "<main"):]
+				for _, w := range tc.want {
+					if !strings.Contains(main, w) {
+						t.Errorf("lacks %q", w)
+					}
+				}
+				for _, w := range tc.not {
+					if strings.Contains(main, w) {
+						t.Errorf("shows %q", w)
+					}
+				}
+			})
+		}
+	})
+}
