@@ -181,6 +181,7 @@ type awardCount struct {
 
 type outcomeRow struct {
 	ID                                             int64
+	Code                                           string // E00019
 	Anchor, Name, Rank, Value, Count, Outcome, Why string
 	Reason, Eligibility                            string
 	Seen                                           string // id:action:award, carried to apply
@@ -257,7 +258,7 @@ func (s *Site) decisionContext(c *ctx) (decisionView, error) {
 	for _, o := range base.Outcomes {
 		id := strconv.FormatInt(o.NominationID, 10)
 		e := decisionEntry{ID: o.NominationID, Name: o.OrganisationName, Rank: o.Rank,
-			Legend: c.T("results.entry.legend", o.NominationID, o.OrganisationName),
+			Legend: c.T("results.entry.legend", workflow.EntryCode(o.NominationID), o.OrganisationName),
 			Treat:  f.Add(Field{Name: "treat." + id, Label: c.T("results.entry.treat"), Type: "select", Options: treat}),
 			Why:    f.Add(Field{Name: "why." + id, Label: c.T("results.entry.why"), Help: c.T("results.entry.why.help"), Type: "text", MaxLength: 2000})}
 		if o.Eligibility != "" && o.Eligibility != workflow.Pass {
@@ -427,7 +428,7 @@ func (v *decisionView) preview(c *ctx, pv workflow.DecisionPreview, measure aggr
 	var order []string
 	for _, o := range pv.Outcomes {
 		names[o.NominationID] = o.OrganisationName
-		row := outcomeRow{ID: o.NominationID, Anchor: fmt.Sprintf("entry-%d", o.NominationID), Name: o.OrganisationName,
+		row := outcomeRow{ID: o.NominationID, Code: workflow.EntryCode(o.NominationID), Anchor: fmt.Sprintf("entry-%d", o.NominationID), Name: o.OrganisationName,
 			Rank: strconv.Itoa(o.Rank), Count: strconv.Itoa(o.Count), Outcome: v.Info.outcomeText(c, o.Action, o.Award),
 			Why: c.T("results.why." + o.Why), Reason: o.Reason, Selected: o.Action != workflow.NotSelect,
 			Seen: fmt.Sprintf("%d:%s:%s", o.NominationID, o.Action, o.Award)}
@@ -437,7 +438,7 @@ func (v *decisionView) preview(c *ctx, pv workflow.DecisionPreview, measure aggr
 			row.Rank, row.Value = "—", c.T("results.preview.no_scores")
 			row.Flags = append(row.Flags, c.T("results.flag.no_scores"))
 			p.Warnings = append(p.Warnings, FormError{Href: "#" + row.Anchor,
-				Message: c.T("results.warning.entry", o.NominationID, o.OrganisationName) + c.T("results.flag.no_scores")})
+				Message: c.T("results.warning.entry", workflow.EntryCode(o.NominationID), o.OrganisationName) + c.T("results.flag.no_scores")})
 		}
 		if o.Tie {
 			row.Rank += c.T("results.preview.tie_mark")
@@ -471,7 +472,7 @@ func (v *decisionView) preview(c *ctx, pv workflow.DecisionPreview, measure aggr
 		msg, href := w.Message.In(c.lang), "#preview-table"
 		var id int64
 		if _, err := fmt.Sscanf(w.Path, "nominations[%d]", &id); err == nil {
-			msg = c.T("results.warning.entry", id, names[id]) + msg
+			msg = c.T("results.warning.entry", workflow.EntryCode(id), names[id]) + msg
 			href = fmt.Sprintf("#entry-%d", id)
 			for i := range p.Rows {
 				if p.Rows[i].ID == id {
@@ -627,7 +628,7 @@ func (s *Site) decisionStale(c *ctx, v *decisionView, spec workflow.DecisionSpec
 			cur = gone
 		}
 		if then != cur || !ok1 || !ok2 {
-			v.Stale = append(v.Stale, staleRow{Entry: c.T("results.warning.entry", id, names[id]), Then: then, Now: cur})
+			v.Stale = append(v.Stale, staleRow{Entry: c.T("results.warning.entry", workflow.EntryCode(id), names[id]), Then: then, Now: cur})
 		}
 	}
 	if v.Stale == nil {

@@ -380,7 +380,7 @@ func (s *Site) publicRecordPage(c *ctx) error {
 	if err != nil {
 		return err
 	}
-	return c.renderPage(http.StatusOK, "results/public_record", c.page(c.T("results.record.title", v.ID), v))
+	return c.renderPage(http.StatusOK, "results/public_record", c.page(c.T("results.record.title", workflow.EntryCode(v.ID)), v))
 }
 
 func (s *Site) publicRecordPost(c *ctx) error {
@@ -415,7 +415,7 @@ func (s *Site) publicRecordPost(c *ctx) error {
 		version = -1 // never current: the conflict page shows what is saved
 	}
 	if f.Failed() {
-		return c.renderPage(http.StatusUnprocessableEntity, "results/public_record", c.page(c.T("results.record.title", v.ID), v))
+		return c.renderPage(http.StatusUnprocessableEntity, "results/public_record", c.page(c.T("results.record.title", workflow.EntryCode(v.ID)), v))
 	}
 	_, err = s.cfg.Service.CorrectPublic(c.r.Context(), c.actor, v.ID, version, patch)
 	switch {
@@ -433,7 +433,7 @@ func (s *Site) publicRecordPost(c *ctx) error {
 		}
 		return p
 	}):
-		return c.renderPage(f.Status(err), "results/public_record", c.page(c.T("results.record.title", v.ID), v))
+		return c.renderPage(f.Status(err), "results/public_record", c.page(c.T("results.record.title", workflow.EntryCode(v.ID)), v))
 	}
 	return err
 }

@@ -173,7 +173,7 @@ func TestResultsDecision(t *testing.T) {
 			{"full-width counts, every warning", previewForm("award.excellence", "１", "award.special-encouragement", "1"), 200, "preview-warnings",
 				[]string{"未提出の採点", "境界で同点", "特別奨励賞は目安の下限3件に届きません"}, ""},
 			{"every outcome", previewForm("award.excellence", "1", "award.special-encouragement", "1"), 200, "preview-table",
-				[]string{"授賞：優秀賞", "授賞：特別奨励賞", "選出しない", es[0].Snapshot.Name, es[2].Snapshot.Name}, ""},
+				[]string{"授賞：優秀賞", "授賞：特別奨励賞", "選出しない", workflow.EntryCode(es[0].ID) + " " + es[0].Snapshot.Name, es[2].Snapshot.Name}, ""},
 			{"a count that is not a number", previewForm("award.excellence", "二"), 422, "form-errors", []string{"0以上の整数"}, "award.excellence"},
 			{"a count left empty", previewForm("award.excellence", "", "award.special-encouragement", "2"), 422, "form-errors",
 				[]string{"「優秀賞」の件数を入力してください"}, "award.special-encouragement"},

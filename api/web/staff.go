@@ -235,7 +235,8 @@ func (q listQuery) filter() (workflow.NominationFilter, error) {
 type listRow struct {
 	ID                                int64
 	Version                           int
-	Receipt, Name, Programme, State   string
+	Code, Receipt, Name, Programme    string // Code: E00019, what judges and staff call it
+	State                             string
 	Prefecture, Industry, Stage, Href string
 	Updated                           time.Time
 }
@@ -305,7 +306,7 @@ func (s *Site) filterForm(c *ctx, q listQuery, ps []staffProgramme) *Form {
 
 func (c *ctx) listRow(it workflow.NominationItem, progs map[string]string) listRow {
 	n := it.Nomination
-	r := listRow{ID: n.ID, Version: n.Version, Receipt: receiptNumber(n), Name: it.OrganisationName, Programme: progs[n.CycleKey+"/"+n.ProgrammeKey],
+	r := listRow{ID: n.ID, Version: n.Version, Code: workflow.EntryCode(n.ID), Receipt: receiptNumber(n), Name: it.OrganisationName, Programme: progs[n.CycleKey+"/"+n.ProgrammeKey],
 		State: n.State.Label().In(c.lang), Stage: progs[n.CycleKey+"/"+n.ProgrammeKey+"/"+n.Stage], Href: staffPath(n.ID, ""), Updated: n.UpdatedAt}
 	if r.Stage == "" {
 		r.Stage = n.Stage
@@ -493,11 +494,11 @@ func (s *Site) staffCSV(c *ctx, f workflow.NominationFilter, progs map[string]st
 // selected is one nomination of a bulk selection and the version it was
 // seen at: "ID:VERSION" in the forms.
 type selected struct {
-	ID                         int64
-	Version                    int
-	Receipt, Name, State, Href string
-	Changed                    bool // moved on since the list showed it
-	Blocked                    []string
+	ID                               int64
+	Version                          int
+	Code, Receipt, Name, State, Href string
+	Changed                          bool // moved on since the list showed it
+	Blocked                          []string
 }
 
 func parseSelection(vals []string) ([]selected, bool) {
@@ -620,7 +621,7 @@ func (s *Site) checkRows(c *ctx, rows []selected, a workflow.Action) error {
 			return err
 		}
 		n := v.Nomination
-		r.Receipt, r.State, r.Href = receiptNumber(n), n.State.Label().In(c.lang), staffPath(n.ID, "")
+		r.Code, r.Receipt, r.State, r.Href = workflow.EntryCode(n.ID), receiptNumber(n), n.State.Label().In(c.lang), staffPath(n.ID, "")
 		r.Name = fmt.Sprintf("#%d", n.ID)
 		if n.Snapshot != nil {
 			r.Name = n.Snapshot.Name
@@ -853,7 +854,9 @@ type actionForm struct {
 type detailView struct {
 	Nomination workflow.Nomination
 	Programme  workflow.Programme
+	Code       string // E00019
 	Receipt    string
+	Cycle      string // the cycle's title
 	State      string
 	Stage      string // the stage's title, while the nomination is at one
 	Org        *workflow.Organisation
@@ -893,9 +896,12 @@ func (c *ctx) orgRows(o workflow.Organisation) []answerLine {
 
 func (s *Site) detailView(c *ctx, v workflow.NominationView) (detailView, error) {
 	n := v.Nomination
-	d := detailView{Nomination: n, Programme: v.Programme, Receipt: receiptNumber(n), State: n.State.Label().In(c.lang), Org: n.Snapshot, Version: n.Version}
+	d := detailView{Nomination: n, Programme: v.Programme, Code: workflow.EntryCode(n.ID), Receipt: receiptNumber(n), Cycle: n.CycleKey, State: n.State.Label().In(c.lang), Org: n.Snapshot, Version: n.Version}
 	if n.Snapshot != nil {
 		d.OrgRows = c.orgRows(*n.Snapshot)
+	}
+	if cv, err := s.cfg.Service.Cycle(c.r.Context(), n.CycleKey); err == nil {
+		d.Cycle = cv.Cycle.Title.In(c.lang)
 	}
 	if st, ok := v.Programme.Stage(n.Stage); ok {
 		d.Stage = st.Title.In(c.lang)

@@ -539,8 +539,8 @@ func TestStaffPlainWords(t *testing.T) {
 			want, not  []string
 		}{
 			{"dashboard", "/staff", []string{`<span class="meta">【デモ】令和8年度 テレワーク推進企業表彰</span>`}, []string{">demo-telework"}},
-			{"list", "/staff/nominations?state=in_review", []string{"審査会", `<option value="demo-telework">【デモ】令和8年度`}, []string{"(review)", ">demo-telework<"}},
-			{"detail", staffPath(id, ""), []string{"審査中</span>（審査会）", "作成 → 下書き", "規則の名前", "<code>overtime-under-45h</code>",
+			{"list", "/staff/nominations?state=in_review", []string{"審査会", ">" + workflow.EntryCode(id) + "</a>", `<option value="demo-telework">【デモ】令和8年度`}, []string{"(review)", ">demo-telework<"}},
+			{"detail", staffPath(id, ""), []string{"審査中</span>（審査会）", `<dd id="entry-code">` + workflow.EntryCode(id) + "</dd>", "作成 → 下書き", "規則の名前", "<code>overtime-under-45h</code>",
 				"「過去1年間で最も多い月の1人当たり時間外・休日労働時間（時間）」 &lt; 45", "条件を満たしています"},
 				[]string{"(review)", "create →", "<td data-label=\"理由\"></td>"}},
 		}
