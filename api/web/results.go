@@ -210,7 +210,7 @@ func (s *Site) decisionContext(c *ctx) (decisionView, error) {
 	f := v.Form
 	var ms []Option
 	for _, m := range measures {
-		ms = append(ms, Option{Value: string(m), Label: c.T("results.measure." + string(m))})
+		ms = append(ms, Option{Value: string(m), Label: c.measureName(m)})
 	}
 	v.Rule = append(v.Rule, f.Add(Field{Name: "measure", Label: c.T("results.decision.measure"), Help: c.T("results.decision.measure.help"),
 		Type: "select", Options: ms, Value: string(aggregate.ByMean)}))
@@ -422,7 +422,7 @@ func (v *decisionView) preview(c *ctx, pv workflow.DecisionPreview, measure aggr
 	if measure == "" {
 		measure = aggregate.ByMean
 	}
-	p := &previewView{Fingerprint: pv.Fingerprint, Measure: c.T("results.measure." + string(measure))}
+	p := &previewView{Fingerprint: pv.Fingerprint, Measure: c.measureName(measure)}
 	names := map[int64]string{}
 	counts := map[string]int{}
 	var order []string

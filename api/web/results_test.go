@@ -151,6 +151,15 @@ func TestResultsDecision(t *testing.T) {
 			t.Fatalf("decision page: %d", r.status)
 		}
 		checkPage(t, r, "ja")
+		// The measures go by the ranking's names.
+		for _, w := range []string{">平均点<", ">調整平均<", ">補正後の平均<"} {
+			if !strings.Contains(r.body, w) {
+				t.Errorf("the decision's measures lack the ranking's %q", w)
+			}
+		}
+		if strings.Contains(r.body, "刈込平均") || strings.Contains(r.body, "正規化した値") {
+			t.Error("the decision names a measure otherwise than the ranking")
+		}
 		// The counts start at the quota guide's minimum, never a silent 0.
 		if a, b := fieldValue(r, "award.excellence"), fieldValue(r, "award.special-encouragement"); a != "1" || b != "3" {
 			t.Errorf("award counts start at %q and %q, want the guide's minimum 1 and 3", a, b)
