@@ -566,3 +566,15 @@ func TestStaffPlainWords(t *testing.T) {
 		}
 	})
 }
+
+// TestFavicon: a browser's /favicon.ico gets 204, not the 404 page.
+func TestFavicon(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+		ts := newTestSite(t, d)
+		for _, who := range []string{"anon", "mic-secretariat"} {
+			if r := ts.as(who).get("/favicon.ico"); r.status != http.StatusNoContent || r.body != "" {
+				t.Errorf("%s: %d %q", who, r.status, r.body)
+			}
+		}
+	})
+}
