@@ -12,6 +12,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/awardflow/awardflow/api/workbook"
 	"github.com/awardflow/awardflow/policy"
@@ -340,7 +342,7 @@ func (s *Site) staffList(c *ctx) error {
 	}
 	v := staffListView{Form: form, Query: q, Hidden: q.values(), CSV: "/staff/nominations?" + withFormat(q.values()), Filtered: len(q.values()) > 0}
 	for _, a := range bulkActions {
-		v.Actions = append(v.Actions, Option{Value: string(a), Label: a.Label().In(c.lang)})
+		v.Actions = append(v.Actions, Option{Value: string(a), Label: c.actionName(a)})
 	}
 	var items []workflow.NominationItem
 	var info workflow.PageInfo
@@ -646,7 +648,7 @@ func (c *ctx) cannotTake(v workflow.NominationView, a workflow.Action) []string 
 }
 
 func (s *Site) bulkView(c *ctx, a workflow.Action, rows []selected) bulkView {
-	v := bulkView{Action: a, ActionName: a.Label().In(c.lang), To: targetState(a).Label().In(c.lang), Rows: rows, Back: "/staff/nominations"}
+	v := bulkView{Action: a, ActionName: c.actionName(a), To: targetState(a).Label().In(c.lang), Rows: rows, Back: "/staff/nominations"}
 	var needs []string
 	for _, t := range workflow.Transitions() {
 		if t.Action == a {
@@ -962,7 +964,7 @@ func (s *Site) detailView(c *ctx, v workflow.NominationView) (detailView, error)
 	}
 	slices.SortStableFunc(d.Timeline, func(a, b timelineRow) int { return a.At.Compare(b.At) })
 	for _, o := range v.Actions {
-		af := actionForm{Action: string(o.Action), Label: o.Action.Label().In(c.lang), Href: staffPath(n.ID, "/actions/"+string(o.Action)),
+		af := actionForm{Action: string(o.Action), Label: c.actionName(o.Action), Href: staffPath(n.ID, "/actions/"+string(o.Action)),
 			Allowed: o.Allowed, Form: c.inputForm(o.Needs, "f-"+string(o.Action)+"-")}
 		for _, r := range o.Reasons {
 			af.Reasons = append(af.Reasons, r.Message.In(c.lang))
@@ -1059,6 +1061,16 @@ func (s *Site) staffAct(c *ctx) error {
 		return err
 	}
 	return c.render(af.Form.Status(err), "staff/detail", "staff.detail.title", d)
+}
+
+// actionName is an action as a button or a choice names it: the lifecycle's
+// label, capitalised in English ("Select", "Not select").
+func (c *ctx) actionName(a workflow.Action) string {
+	s := a.Label().In(c.lang)
+	if r, n := utf8.DecodeRuneInString(s); c.lang == "en" && n > 0 {
+		return string(unicode.ToUpper(r)) + s[n:]
+	}
+	return s
 }
 
 // ---- the staff's work pages ----

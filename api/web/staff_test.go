@@ -578,3 +578,35 @@ func TestFavicon(t *testing.T) {
 		}
 	})
 }
+
+// TestStaffEnglish: English pages use ASCII punctuation around their
+// figures and capitalise action buttons.
+func TestStaffEnglish(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+		ts := newTestSite(t, d)
+		c := ts.as("mhlw-secretariat").in("en")
+		review := stagePath(workflow.StageRef{Cycle: demo.Key, Programme: "mhlw-kagayaku", Stage: "review"}, "")
+		for _, path := range []string{"/staff", programmePath(demo.Key, "mhlw-kagayaku", ""), review, review + "/progress", review + "/ranking"} {
+			r := c.get(path)
+			if r.status != http.StatusOK {
+				t.Fatalf("%s: %d", path, r.status)
+			}
+			checkPage(t, r, "en")
+			for _, w := range []string{"：", "〜", "（"} {
+				if strings.Contains(mainText(r), w) {
+					t.Errorf("%s: %q in English", path, w)
+				}
+			}
+		}
+		items, _, err := ts.svc.Nominations(context.Background(), testAdmin, workflow.NominationFilter{Programme: "mhlw-kagayaku", State: workflow.InReview})
+		if err != nil || len(items) == 0 {
+			t.Fatalf("no entry in review: %v", err)
+		}
+		r := c.get(staffPath(items[0].Nomination.ID, ""))
+		for _, w := range []string{">Not select<", ">Award<"} {
+			if !strings.Contains(r.body, w) {
+				t.Errorf("detail lacks %q", w)
+			}
+		}
+	})
+}
