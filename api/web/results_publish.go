@@ -43,7 +43,14 @@ type releaseView struct {
 	Status    workflow.ReleaseStatus
 	Undecided []stateCount
 	Confirmed []stateCount // counts the release was confirmed with
+	Open      []openWindow // judging windows of the programme still open
 	Form      *Form
+}
+
+// openWindow is a stage whose judging window has not closed yet.
+type openWindow struct {
+	Stage  string
+	Closes time.Time
 }
 
 func (s *Site) releaseContext(c *ctx) (releaseView, error) {
@@ -66,6 +73,13 @@ func (s *Site) releaseContext(c *ctx) (releaseView, error) {
 		return out
 	}
 	v.Undecided = counts(st.Undecided)
+	if p, ok := info.cycle.Programme(info.Programme); ok {
+		for _, sg := range p.Stages {
+			if j := sg.Judging; j != nil && phase(j.Window, s.cfg.Now()) != "closed" {
+				v.Open = append(v.Open, openWindow{Stage: sg.Title.In(c.lang), Closes: j.Window.Closes})
+			}
+		}
+	}
 	if st.Release != nil {
 		v.Confirmed = counts(st.Release.ConfirmedUndecided)
 	}
