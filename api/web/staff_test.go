@@ -610,3 +610,28 @@ func TestStaffEnglish(t *testing.T) {
 		}
 	})
 }
+
+// TestAdminUsersRange: the users list's 範囲 filter offers a secretariat its
+// own ministry only, an administrator every one.
+func TestAdminUsersRange(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+		ts := newTestSite(t, d)
+		for _, tc := range []struct {
+			who  string
+			want []string
+		}{
+			{"mhlw-secretariat", []string{"", "mhlw"}},
+			{"mic-secretariat", []string{"", "mic"}},
+			{"admin", append([]string{"", workflow.AnyDomain}, adminMinistries()...)},
+		} {
+			r := ts.as(tc.who).get("/admin/users")
+			var got []string
+			for _, o := range find(byID(r, "f-domain"), func(n *html.Node) bool { return n.Data == "option" }) {
+				got = append(got, attr(o, "value"))
+			}
+			if strings.Join(got, ",") != strings.Join(tc.want, ",") {
+				t.Errorf("%s: %v, want %v", tc.who, got, tc.want)
+			}
+		}
+	})
+}
