@@ -85,6 +85,7 @@ var Actions = []Action{Submit, Return, Resubmit, StartScreening, DeclareIneligib
 
 // actionLabels are the actions in plain words, as people read them in messages.
 var actionLabels = map[Action]Text{
+	Create:            {Ja: "作成", En: "create"},
 	Submit:            {Ja: "提出", En: "submit"},
 	Return:            {Ja: "差戻し", En: "return for correction"},
 	Resubmit:          {Ja: "再提出", En: "resubmit"},

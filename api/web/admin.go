@@ -75,15 +75,6 @@ func (c *ctx) adminDomain(d string) string {
 // adminMinistries are the ministries in a stable order.
 func adminMinistries() []string { return slices.Sorted(maps.Keys(workflow.Ministries)) }
 
-// adminDomainOptions are "*" and every ministry, after the given leading options.
-func (c *ctx) adminDomainOptions(lead ...Option) []Option {
-	opts := append(lead, Option{Value: workflow.AnyDomain, Label: c.adminDomain(workflow.AnyDomain)})
-	for _, k := range adminMinistries() {
-		opts = append(opts, Option{Value: k, Label: c.adminDomain(k)})
-	}
-	return opts
-}
-
 // adminManageable are the roles and domains the caller may grant or invite
 // (policy: role:manage_<role> in the domain); staff only unless
 // applicants is set.
@@ -141,9 +132,20 @@ func (c *ctx) adminUserFilter() *Form {
 	f.Add(Field{Name: "q", Label: c.T("admin.users.q"), Help: c.T("admin.users.q.help"), Type: "text"})
 	f.Add(Field{Name: "role", Label: c.T("admin.users.role"), Type: "select",
 		Options: append([]Option{{Value: "", Label: c.T("admin.users.any")}}, c.adminRoleOptions()...)})
-	f.Add(Field{Name: "domain", Label: c.T("admin.users.domain"), Type: "select",
-		Options: c.adminDomainOptions(Option{Value: "", Label: c.T("admin.users.any")})})
+	f.Add(Field{Name: "domain", Label: c.T("admin.users.domain"), Type: "select", Options: c.adminOverseen()})
 	return f
+}
+
+// adminOverseen are the users filter's domains: the ones the caller
+// oversees (a secretariat its own ministry, an administrator every one).
+func (c *ctx) adminOverseen() []Option {
+	opts := []Option{{Value: "", Label: c.T("admin.users.any")}}
+	for _, d := range append([]string{workflow.AnyDomain}, adminMinistries()...) {
+		if c.s.cfg.Authorizer.Permits(c.actor, workflow.PermOversee, d, 0) {
+			opts = append(opts, Option{Value: d, Label: c.adminDomain(d)})
+		}
+	}
+	return opts
 }
 
 func (c *ctx) adminRoleOptions() []Option {
@@ -309,7 +311,10 @@ func (s *Site) adminActor(c *ctx, id string, seen map[string]string) (string, er
 			}
 		}
 	} else if rest, ok := strings.CutPrefix(id, "cli:"); ok {
-		n = c.T("admin.actor.cli", rest)
+		n = c.T("admin.actor.cli") // the operating-system user, when known, is no one's name here
+		if rest != "" && rest != "unknown" {
+			n = c.T("admin.actor.cli_as", rest)
+		}
 	}
 	seen[id] = n
 	return n, nil

@@ -262,7 +262,7 @@ func TestAdminGrantAndRevoke(t *testing.T) {
 		}
 		r = mic.get(adminUserPath(judge, ""))
 		if !strings.Contains(r.body, "役割を付与しました") || !strings.Contains(text(byID(r, "main")), "委員長 総務省") ||
-			!strings.Contains(text(byID(r, "main")), "（操作：総務省事務局(デモ)）") || !strings.Contains(text(byID(r, "main")), "（操作：コマンドライン（test））") {
+			!strings.Contains(text(byID(r, "main")), "（操作：総務省事務局(デモ)）") || !strings.Contains(text(byID(r, "main")), "（操作：コマンドライン操作（test））") {
 			t.Fatalf("the grant is not on the user's page")
 		}
 		g := ts.grantOf("mic-judge-1", workflow.RoleChair, "mic")

@@ -27,7 +27,7 @@ func (c *ctx) signInForm() *Form {
 func (s *Site) loginPage(c *ctx) error {
 	next := safeNext(c.r.URL.Query().Get("next"))
 	if c.user != nil {
-		return c.redirect(orHome(next))
+		return c.redirect(s.orHome(next, c.user.ID))
 	}
 	v := authView{Form: c.signInForm(), Next: next}
 	if c.r.URL.Query().Get("expired") != "" || c.expired {
@@ -53,7 +53,7 @@ func (s *Site) login(c *ctx) error {
 	if f.Failed() {
 		return c.render(http.StatusUnprocessableEntity, "auth/login", "auth.login.title", v)
 	}
-	_, tok, err := s.cfg.Service.LoginFrom(c.r.Context(), email, pw, c.clientAddress())
+	u, tok, err := s.cfg.Service.LoginFrom(c.r.Context(), email, pw, c.clientAddress())
 	if err != nil {
 		if workflow.ErrorCode(err) == workflow.Unauthenticated {
 			f.Fail("", c.T("auth.login.wrong"))
@@ -66,15 +66,15 @@ func (s *Site) login(c *ctx) error {
 		return c.render(f.Status(err), "auth/login", "auth.login.title", v)
 	}
 	s.setSession(c.w, tok)
-	return c.redirect(orHome(next))
+	return c.redirect(s.orHome(next, u.ID))
 }
 
-// orHome is next, or the signed-in home.
-func orHome(next string) string {
+// orHome is next, or the user's main page (see landing).
+func (s *Site) orHome(next string, userID int64) string {
 	if next != "" {
 		return next
 	}
-	return "/me"
+	return s.landing(userID)
 }
 
 func (s *Site) logout(c *ctx) error {

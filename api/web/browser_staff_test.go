@@ -70,3 +70,31 @@ func (b *browser) choose(label, value string) {
 		b.fail("choose %s in %s: %s %v", value, label, got, err)
 	}
 }
+
+// TestBrowserStaffListWidth: at 1280 px the list's table takes the page's
+// width, and a receipt number or a prefecture stays on one line.
+func TestBrowserStaffListWidth(t *testing.T) {
+	ts := browserSite(t)
+	b := newBrowser(t, ts, viewport(1280, 900))
+	b.signIn("mhlw-secretariat", "/staff/nominations")
+	b.check("staff-list-1280")
+	out, err := b.evaluate(`JSON.stringify({table: document.querySelector("table.staff-list").getBoundingClientRect().width,
+		main: document.querySelector("main h1").getBoundingClientRect().width,
+		wrapped: [...document.querySelectorAll("table.staff-list td.receipt, table.staff-list td.pref")]
+			.filter(td => { const r = document.createRange(); r.selectNodeContents(td);
+				return td.textContent.trim() && r.getBoundingClientRect().height > 2 * parseFloat(getComputedStyle(td).fontSize) }).length})`, false)
+	if err != nil {
+		b.fail("measure: %v", err)
+	}
+	var m struct {
+		Table, Main float64
+		Wrapped     int
+	}
+	var s string
+	if err := json.Unmarshal(out, &s); err != nil || json.Unmarshal([]byte(s), &m) != nil {
+		b.fail("measure: %s", out)
+	}
+	if m.Table < 0.95*m.Main || m.Wrapped > 0 {
+		b.fail("the table is %.0f px of the page's %.0f; %d receipt or prefecture cells wrap", m.Table, m.Main, m.Wrapped)
+	}
+}

@@ -36,6 +36,7 @@ type meView struct {
 	Corrections []meNomination // returned for correction
 	Open        []openCall
 	Roles       []roleLine
+	Work        []NavLink // the staff's work pages the roles admit
 }
 
 // meNomination is a nomination as its applicant sees it (under_review
@@ -71,7 +72,7 @@ type roleLine struct {
 
 func (s *Site) me(c *ctx) error {
 	ctx := c.r.Context()
-	v := meView{Applicant: c.actor.Has(workflow.RoleApplicant, workflow.AnyDomain)}
+	v := meView{Applicant: c.actor.Has(workflow.RoleApplicant, workflow.AnyDomain), Work: c.workLinks()}
 	for _, g := range c.actor.Grants {
 		if g.Role == workflow.RoleApplicant {
 			continue

@@ -178,14 +178,14 @@ func TestCompanyHome(t *testing.T) {
 				"en": {"under review", "See your nomination", "Submitted", "recognised"}},
 				[]string{"選定", "in review", "selected"}, false},
 			{"mic-secretariat", map[string][]string{
-				"ja": {"総務省の事務局", "次回のリリース"}, "en": {"secretariat, Ministry of Internal Affairs and Communications", "next release"}},
-				[]string{"/org"}, true},
+				"ja": {"総務省の事務局", "業務画面", "事務局（応募・審査・結果）"}, "en": {"secretariat, Ministry of Internal Affairs and Communications", "Work pages", "Secretariat"}},
+				[]string{"/org", "次回のリリース", "next release", "審査（担当"}, true},
 			{"mhlw-secretariat", map[string][]string{"ja": {"厚生労働省の事務局"}, "en": {"secretariat, Ministry of Health, Labour and Welfare"}}, nil, true},
 			{"mic-chair", map[string][]string{"ja": {"総務省の委員長"}, "en": {"chair, Ministry of Internal Affairs"}}, nil, true},
 			{"mhlw-chair", map[string][]string{"ja": {"厚生労働省の委員長"}, "en": {"chair, Ministry of Health"}}, nil, true},
-			{"mic-judge-1", map[string][]string{"ja": {"総務省の審査員", "次回のリリース"}, "en": {"judge, Ministry of Internal Affairs", "next release"}}, nil, true},
+			{"mic-judge-1", map[string][]string{"ja": {"総務省の審査員", "審査（担当の応募の採点）"}, "en": {"judge, Ministry of Internal Affairs", "Judging"}}, []string{"事務局（", "管理（"}, true},
 			{"mhlw-judge-1", map[string][]string{"ja": {"厚生労働省の審査員"}, "en": {"judge, Ministry of Health"}}, nil, true},
-			{"admin", map[string][]string{"ja": {"すべての府省の管理者"}, "en": {"administrator, all ministries"}}, nil, true},
+			{"admin", map[string][]string{"ja": {"すべての府省の管理者", "管理（利用者・権限・年度）", "事務局（応募・審査・結果）"}, "en": {"administrator, all ministries", "Administration"}}, []string{"審査（担当"}, true},
 		}
 		for _, tt := range tests {
 			for _, lang := range languages {

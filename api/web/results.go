@@ -8,6 +8,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"time"
 
 	"golang.org/x/text/unicode/norm"
 
@@ -138,11 +139,15 @@ type decisionView struct {
 	Hidden     []hiddenField // the spec as posted, carried to apply
 	CanApply   bool
 	Confirm    *Field
-	Stale      []staleRow // apply came too late: outcomes that changed since the preview
-	Downloads  []downloadLink
-	Release    string
-	Action     string // where the spec is previewed
-	Apply      string // where it is applied
+	// ConfirmNone is the second confirmation a preview that selects no
+	// entry asks for before it applies.
+	ConfirmNone *Field
+	StillOpen   time.Time  // when the judging window, still open, closes (a warning on the preview); zero once closed
+	Stale       []staleRow // apply came too late: outcomes that changed since the preview
+	Downloads   []downloadLink
+	Release     string
+	Action      string // where the spec is previewed
+	Apply       string // where it is applied
 }
 
 // decisionEntry is an entry under review with its manual choice.
@@ -176,6 +181,7 @@ type awardCount struct {
 
 type outcomeRow struct {
 	ID                                             int64
+	Code                                           string // E00019
 	Anchor, Name, Rank, Value, Count, Outcome, Why string
 	Reason, Eligibility                            string
 	Seen                                           string // id:action:award, carried to apply
@@ -204,20 +210,23 @@ func (s *Site) decisionContext(c *ctx) (decisionView, error) {
 	f := v.Form
 	var ms []Option
 	for _, m := range measures {
-		ms = append(ms, Option{Value: string(m), Label: c.T("results.measure." + string(m))})
+		ms = append(ms, Option{Value: string(m), Label: c.measureName(m)})
 	}
 	v.Rule = append(v.Rule, f.Add(Field{Name: "measure", Label: c.T("results.decision.measure"), Help: c.T("results.decision.measure.help"),
 		Type: "select", Options: ms, Value: string(aggregate.ByMean)}))
 	if v.AwardStage {
 		for _, a := range info.Stage.Awards {
-			help := c.T("results.decision.award.help")
+			help, value := c.T("results.decision.award.help"), ""
 			for _, t := range info.Programme.Awards {
 				if t.Key == a && t.Quota != nil {
 					help = quotaText(c, t.Quota) + " " + help
+					if t.Quota.Min != nil {
+						value = strconv.Itoa(*t.Quota.Min) // the guide's minimum, never a silent 0
+					}
 				}
 			}
 			v.Rule = append(v.Rule, f.Add(Field{Name: "award." + a, Label: c.T("results.decision.award", info.awardTitle(a, c.lang)),
-				Help: help, Type: "text", InputMode: "numeric", Value: "0"}))
+				Help: help, Type: "text", InputMode: "numeric", Value: value, Required: true}))
 		}
 	} else {
 		help := c.T("results.decision.top_n.help")
@@ -249,7 +258,7 @@ func (s *Site) decisionContext(c *ctx) (decisionView, error) {
 	for _, o := range base.Outcomes {
 		id := strconv.FormatInt(o.NominationID, 10)
 		e := decisionEntry{ID: o.NominationID, Name: o.OrganisationName, Rank: o.Rank,
-			Legend: c.T("results.entry.legend", o.NominationID, o.OrganisationName),
+			Legend: c.T("results.entry.legend", workflow.EntryCode(o.NominationID), o.OrganisationName),
 			Treat:  f.Add(Field{Name: "treat." + id, Label: c.T("results.entry.treat"), Type: "select", Options: treat}),
 			Why:    f.Add(Field{Name: "why." + id, Label: c.T("results.entry.why"), Help: c.T("results.entry.why.help"), Type: "text", MaxLength: 2000})}
 		if o.Eligibility != "" && o.Eligibility != workflow.Pass {
@@ -259,6 +268,10 @@ func (s *Site) decisionContext(c *ctx) (decisionView, error) {
 		v.Entries = append(v.Entries, e)
 	}
 	v.Confirm = f.Add(Field{Name: "confirm", Label: c.T("results.apply.confirm"), Type: "checkbox", Required: true})
+	v.ConfirmNone = f.Add(Field{Name: "confirm_none", Label: c.T("results.apply.confirm_none"), Type: "checkbox", Required: true})
+	if j := info.Stage.Judging; j != nil && phase(j.Window, s.cfg.Now()) == "open" {
+		v.StillOpen = j.Window.Closes
+	}
 	if s.cfg.Authorizer.Allowed(c.userID(), policy.ExportResults) {
 		v.Downloads = append(v.Downloads, downloadLink{Label: c.T("results.download.xlsx"), Href: stagePath(ref, "/results.xlsx"), Help: c.T("results.download.xlsx.help")})
 	}
@@ -340,7 +353,10 @@ func (v *decisionView) spec(c *ctx) (workflow.DecisionSpec, specPath) {
 	if v.AwardStage {
 		for _, a := range v.Info.Stage.Awards {
 			n, ok := count(f.Value("award." + a))
-			if !ok {
+			switch {
+			case strings.TrimSpace(f.Value("award."+a)) == "":
+				f.Fail("award."+a, c.T("results.error.count_missing", v.Info.awardTitle(a, c.lang)))
+			case !ok:
 				f.Fail("award."+a, c.T("results.error.count"))
 			}
 			sp.Awards = append(sp.Awards, workflow.AwardRule{Award: a, TopN: n})
@@ -381,7 +397,7 @@ func (v *decisionView) spec(c *ctx) (workflow.DecisionSpec, specPath) {
 		}
 	}
 	for _, fl := range f.Fields {
-		if fl.Name != "confirm" && (fl.Value != "" || posted(c, fl.Name)) {
+		if fl.Name != "confirm" && fl.Name != "confirm_none" && (fl.Value != "" || posted(c, fl.Name)) {
 			v.Hidden = append(v.Hidden, hiddenField{Name: fl.Name, Value: fl.Value})
 		}
 	}
@@ -406,13 +422,13 @@ func (v *decisionView) preview(c *ctx, pv workflow.DecisionPreview, measure aggr
 	if measure == "" {
 		measure = aggregate.ByMean
 	}
-	p := &previewView{Fingerprint: pv.Fingerprint, Measure: c.T("results.measure." + string(measure))}
+	p := &previewView{Fingerprint: pv.Fingerprint, Measure: c.measureName(measure)}
 	names := map[int64]string{}
 	counts := map[string]int{}
 	var order []string
 	for _, o := range pv.Outcomes {
 		names[o.NominationID] = o.OrganisationName
-		row := outcomeRow{ID: o.NominationID, Anchor: fmt.Sprintf("entry-%d", o.NominationID), Name: o.OrganisationName,
+		row := outcomeRow{ID: o.NominationID, Code: workflow.EntryCode(o.NominationID), Anchor: fmt.Sprintf("entry-%d", o.NominationID), Name: o.OrganisationName,
 			Rank: strconv.Itoa(o.Rank), Count: strconv.Itoa(o.Count), Outcome: v.Info.outcomeText(c, o.Action, o.Award),
 			Why: c.T("results.why." + o.Why), Reason: o.Reason, Selected: o.Action != workflow.NotSelect,
 			Seen: fmt.Sprintf("%d:%s:%s", o.NominationID, o.Action, o.Award)}
@@ -422,7 +438,7 @@ func (v *decisionView) preview(c *ctx, pv workflow.DecisionPreview, measure aggr
 			row.Rank, row.Value = "—", c.T("results.preview.no_scores")
 			row.Flags = append(row.Flags, c.T("results.flag.no_scores"))
 			p.Warnings = append(p.Warnings, FormError{Href: "#" + row.Anchor,
-				Message: c.T("results.warning.entry", o.NominationID, o.OrganisationName) + c.T("results.flag.no_scores")})
+				Message: c.T("results.warning.entry", workflow.EntryCode(o.NominationID), o.OrganisationName) + c.T("results.flag.no_scores")})
 		}
 		if o.Tie {
 			row.Rank += c.T("results.preview.tie_mark")
@@ -456,7 +472,7 @@ func (v *decisionView) preview(c *ctx, pv workflow.DecisionPreview, measure aggr
 		msg, href := w.Message.In(c.lang), "#preview-table"
 		var id int64
 		if _, err := fmt.Sscanf(w.Path, "nominations[%d]", &id); err == nil {
-			msg = c.T("results.warning.entry", id, names[id]) + msg
+			msg = c.T("results.warning.entry", workflow.EntryCode(id), names[id]) + msg
 			href = fmt.Sprintf("#entry-%d", id)
 			for i := range p.Rows {
 				if p.Rows[i].ID == id {
@@ -528,8 +544,13 @@ func (s *Site) decisionApply(c *ctx) error {
 	}
 	fingerprint := f.Value("fingerprint")
 	pv, err := s.cfg.Service.PreviewDecision(c.r.Context(), c.actor, v.Info.Ref, spec)
-	if err == nil && pv.Fingerprint == fingerprint && f.Value("confirm") != "true" {
-		f.Fail("confirm", c.T("results.apply.confirm.missing"))
+	if err == nil && pv.Fingerprint == fingerprint && (f.Value("confirm") != "true" || (noneSelected(pv) && f.Value("confirm_none") != "true")) {
+		if f.Value("confirm") != "true" {
+			f.Fail("confirm", c.T("results.apply.confirm.missing"))
+		}
+		if noneSelected(pv) && f.Value("confirm_none") != "true" {
+			f.Fail("confirm_none", c.T("results.apply.confirm_none.missing"))
+		}
 		v.preview(c, pv, spec.Measure)
 		return c.renderPage(http.StatusUnprocessableEntity, "results/decision", c.page(c.T("results.decision.title", v.Info.StageTitle), v))
 	}
@@ -546,6 +567,17 @@ func (s *Site) decisionApply(c *ctx) error {
 		return c.renderPage(f.Status(err), "results/decision", c.page(c.T("results.decision.title", v.Info.StageTitle), v))
 	}
 	return err
+}
+
+// noneSelected reports whether a preview selects or awards no entry: the
+// whole stage would end not selected.
+func noneSelected(pv workflow.DecisionPreview) bool {
+	for _, o := range pv.Outcomes {
+		if o.Action != workflow.NotSelect {
+			return false
+		}
+	}
+	return true
 }
 
 // decisionStale is the 409 page: the outcomes that differ from the ones
@@ -596,7 +628,7 @@ func (s *Site) decisionStale(c *ctx, v *decisionView, spec workflow.DecisionSpec
 			cur = gone
 		}
 		if then != cur || !ok1 || !ok2 {
-			v.Stale = append(v.Stale, staleRow{Entry: c.T("results.warning.entry", id, names[id]), Then: then, Now: cur})
+			v.Stale = append(v.Stale, staleRow{Entry: c.T("results.warning.entry", workflow.EntryCode(id), names[id]), Then: then, Now: cur})
 		}
 	}
 	if v.Stale == nil {

@@ -43,7 +43,14 @@ type releaseView struct {
 	Status    workflow.ReleaseStatus
 	Undecided []stateCount
 	Confirmed []stateCount // counts the release was confirmed with
+	Open      []openWindow // judging windows of the programme still open
 	Form      *Form
+}
+
+// openWindow is a stage whose judging window has not closed yet.
+type openWindow struct {
+	Stage  string
+	Closes time.Time
 }
 
 func (s *Site) releaseContext(c *ctx) (releaseView, error) {
@@ -66,6 +73,13 @@ func (s *Site) releaseContext(c *ctx) (releaseView, error) {
 		return out
 	}
 	v.Undecided = counts(st.Undecided)
+	if p, ok := info.cycle.Programme(info.Programme); ok {
+		for _, sg := range p.Stages {
+			if j := sg.Judging; j != nil && phase(j.Window, s.cfg.Now()) != "closed" {
+				v.Open = append(v.Open, openWindow{Stage: sg.Title.In(c.lang), Closes: j.Window.Closes})
+			}
+		}
+	}
 	if st.Release != nil {
 		v.Confirmed = counts(st.Release.ConfirmedUndecided)
 	}
@@ -380,7 +394,7 @@ func (s *Site) publicRecordPage(c *ctx) error {
 	if err != nil {
 		return err
 	}
-	return c.renderPage(http.StatusOK, "results/public_record", c.page(c.T("results.record.title", v.ID), v))
+	return c.renderPage(http.StatusOK, "results/public_record", c.page(c.T("results.record.title", workflow.EntryCode(v.ID)), v))
 }
 
 func (s *Site) publicRecordPost(c *ctx) error {
@@ -415,7 +429,7 @@ func (s *Site) publicRecordPost(c *ctx) error {
 		version = -1 // never current: the conflict page shows what is saved
 	}
 	if f.Failed() {
-		return c.renderPage(http.StatusUnprocessableEntity, "results/public_record", c.page(c.T("results.record.title", v.ID), v))
+		return c.renderPage(http.StatusUnprocessableEntity, "results/public_record", c.page(c.T("results.record.title", workflow.EntryCode(v.ID)), v))
 	}
 	_, err = s.cfg.Service.CorrectPublic(c.r.Context(), c.actor, v.ID, version, patch)
 	switch {
@@ -433,7 +447,7 @@ func (s *Site) publicRecordPost(c *ctx) error {
 		}
 		return p
 	}):
-		return c.renderPage(f.Status(err), "results/public_record", c.page(c.T("results.record.title", v.ID), v))
+		return c.renderPage(f.Status(err), "results/public_record", c.page(c.T("results.record.title", workflow.EntryCode(v.ID)), v))
 	}
 	return err
 }

@@ -151,6 +151,19 @@ func TestResultsDecision(t *testing.T) {
 			t.Fatalf("decision page: %d", r.status)
 		}
 		checkPage(t, r, "ja")
+		// The measures go by the ranking's names.
+		for _, w := range []string{">平均点<", ">調整平均<", ">補正後の平均<"} {
+			if !strings.Contains(r.body, w) {
+				t.Errorf("the decision's measures lack the ranking's %q", w)
+			}
+		}
+		if strings.Contains(r.body, "刈込平均") || strings.Contains(r.body, "正規化した値") {
+			t.Error("the decision names a measure otherwise than the ranking")
+		}
+		// The counts start at the quota guide's minimum, never a silent 0.
+		if a, b := fieldValue(r, "award.excellence"), fieldValue(r, "award.special-encouragement"); a != "1" || b != "3" {
+			t.Errorf("award counts start at %q and %q, want the guide's minimum 1 and 3", a, b)
+		}
 		for _, e := range es {
 			if byID(r, "f-treat-"+strconv.FormatInt(e.ID, 10)) == nil {
 				t.Errorf("no choice for entry %d", e.ID)
@@ -169,8 +182,14 @@ func TestResultsDecision(t *testing.T) {
 			{"full-width counts, every warning", previewForm("award.excellence", "１", "award.special-encouragement", "1"), 200, "preview-warnings",
 				[]string{"未提出の採点", "境界で同点", "特別奨励賞は目安の下限3件に届きません"}, ""},
 			{"every outcome", previewForm("award.excellence", "1", "award.special-encouragement", "1"), 200, "preview-table",
-				[]string{"授賞：優秀賞", "授賞：特別奨励賞", "選出しない", es[0].Snapshot.Name, es[2].Snapshot.Name}, ""},
+				[]string{"授賞：優秀賞", "授賞：特別奨励賞", "選出しない", workflow.EntryCode(es[0].ID) + " " + es[0].Snapshot.Name, es[2].Snapshot.Name}, ""},
 			{"a count that is not a number", previewForm("award.excellence", "二"), 422, "form-errors", []string{"0以上の整数"}, "award.excellence"},
+			{"a count left empty", previewForm("award.excellence", "", "award.special-encouragement", "2"), 422, "form-errors",
+				[]string{"「優秀賞」の件数を入力してください"}, "award.special-encouragement"},
+			{"the judging window is still open", previewForm("award.excellence", "1"), 200, "preview-open",
+				[]string{"審査期間はまだ終わっていません", "令和"}, ""},
+			{"nobody selected: a stronger warning and a second confirmation", previewForm(), 200, "apply-none",
+				[]string{"どの応募も選出・授賞されません", "取り消せません"}, ""},
 			{"a pick without its reason", previewForm("award.excellence", "1", "treat."+strconv.FormatInt(es[1].ID, 10), "pick:excellence"), 422,
 				"form-errors", []string{"理由"}, "treat." + strconv.FormatInt(es[1].ID, 10)},
 			{"a pick with its reason", previewForm("treat."+strconv.FormatInt(es[1].ID, 10), "pick:excellence", "why."+strconv.FormatInt(es[1].ID, 10), "地域への波及"),
@@ -199,6 +218,20 @@ func TestResultsDecision(t *testing.T) {
 			r := sec.post(decisionURL+"/apply", apply)
 			if r.status != 422 || byID(r, "f-confirm-error") == nil {
 				t.Fatalf("%d without the confirmation", r.status)
+			}
+		})
+		t.Run("nobody selected: apply needs the second confirmation", func(t *testing.T) {
+			none := hiddenValues(sec.post(decisionURL, previewForm()), decisionURL+"/apply")
+			none.Set("confirm", "true")
+			r := sec.post(decisionURL+"/apply", none)
+			if r.status != 422 || byID(r, "f-confirm-none-error") == nil {
+				t.Fatalf("%d: applied an all-rejected decision without its confirmation", r.status)
+			}
+			contains(t, r, "form-errors", "選出・授賞する応募が0件です")
+			for _, e := range es {
+				if st := ts.nominationState(t, e.ID); st != workflow.InReview {
+					t.Errorf("entry %d changed to %s", e.ID, st)
+				}
 			}
 		})
 		t.Run("the chair previews but cannot apply", func(t *testing.T) {
@@ -269,6 +302,7 @@ func TestResultsRelease(t *testing.T) {
 			r := micSec.get(mic)
 			checkPage(t, r, "ja")
 			contains(t, r, "release-refused", "募集期間中", "締切：令和9年1月2日(土)まで")
+			contains(t, r, "release-judging", "審査期間はまだ終わっていません", "令和")
 			if strings.Contains(r.body, `action="`+mic+`"`) {
 				t.Error("a release form while the call is open")
 			}

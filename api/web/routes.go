@@ -6,6 +6,7 @@ import "net/http"
 // in their files (companyPages, publicPages, …), all through route.
 func (s *Site) register() {
 	s.files("GET", "/static/{hash}/{name...}", s.static.serve)
+	s.files("GET", "/favicon.ico", noFavicon)
 
 	s.route("GET", "/login", public, s.loginPage)
 	s.route("POST", "/login", public, s.login)

@@ -7,10 +7,13 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"regexp"
 	"slices"
 	"strconv"
 	"strings"
 	"time"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/awardflow/awardflow/api/workbook"
 	"github.com/awardflow/awardflow/policy"
@@ -51,9 +54,10 @@ func staffPath(id int64, suffix string) string {
 
 // staffProgramme is a programme the caller oversees, with its windows.
 type staffProgramme struct {
-	Cycle     string
-	Programme workflow.Programme
-	Windows   workflow.WindowLog
+	Cycle      string
+	CycleTitle string // 令和8年度 テレワーク推進企業表彰: what people call the cycle
+	Programme  workflow.Programme
+	Windows    workflow.WindowLog
 }
 
 // staffProgrammes are the programmes of every cycle whose windows the
@@ -74,7 +78,7 @@ func (s *Site) staffProgrammes(c *ctx) ([]staffProgramme, error) {
 			w, err := s.cfg.Service.Windows(ctx, c.actor, k, p.Key)
 			switch workflow.ErrorCode(err) {
 			case "":
-				out = append(out, staffProgramme{Cycle: k, Programme: p, Windows: w})
+				out = append(out, staffProgramme{Cycle: k, CycleTitle: cv.Cycle.Title.In(c.lang), Programme: p, Windows: w})
 			case workflow.NotFound, workflow.Forbidden:
 			default:
 				return nil, err
@@ -131,7 +135,7 @@ func (s *Site) staffDashboard(c *ctx) error {
 			return err
 		}
 		list := url.Values{"cycle": {sp.Cycle}, "programme": {p.Key}}
-		d := dashboardProgramme{Title: p.Title.In(c.lang), Cycle: sp.Cycle, Href: programmePath(sp.Cycle, p.Key, ""),
+		d := dashboardProgramme{Title: p.Title.In(c.lang), Cycle: sp.CycleTitle, Href: programmePath(sp.Cycle, p.Key, ""),
 			ListHref: "/staff/nominations?" + list.Encode()}
 		for _, st := range workflow.States {
 			if counts[st] == 0 {
@@ -238,7 +242,8 @@ func (q listQuery) filter() (workflow.NominationFilter, error) {
 type listRow struct {
 	ID                                int64
 	Version                           int
-	Receipt, Name, Programme, State   string
+	Code, Receipt, Name, Programme    string // Code: E00019, what judges and staff call it
+	State                             string
 	Prefecture, Industry, Stage, Href string
 	Verdict                           string // "" when not evaluated
 	Updated                           time.Time
@@ -274,7 +279,7 @@ func (s *Site) filterForm(c *ctx, q listQuery, ps []staffProgramme) *Form {
 			progs = append(progs, Option{Value: p.Programme.Key, Label: p.Programme.Title.In(c.lang)})
 		}
 		if !slices.ContainsFunc(cycles, func(o Option) bool { return o.Value == p.Cycle }) {
-			cycles = append(cycles, Option{Value: p.Cycle, Label: p.Cycle})
+			cycles = append(cycles, Option{Value: p.Cycle, Label: p.CycleTitle})
 		}
 	}
 	states := []Option{choose}
@@ -314,8 +319,11 @@ func (s *Site) filterForm(c *ctx, q listQuery, ps []staffProgramme) *Form {
 
 func (c *ctx) listRow(it workflow.NominationItem, progs map[string]string) listRow {
 	n := it.Nomination
-	r := listRow{ID: n.ID, Version: n.Version, Receipt: receiptNumber(n), Name: it.OrganisationName, Programme: progs[n.CycleKey+"/"+n.ProgrammeKey],
-		State: n.State.Label().In(c.lang), Stage: n.Stage, Href: staffPath(n.ID, ""), Updated: n.UpdatedAt}
+	r := listRow{ID: n.ID, Version: n.Version, Code: workflow.EntryCode(n.ID), Receipt: receiptNumber(n), Name: it.OrganisationName, Programme: progs[n.CycleKey+"/"+n.ProgrammeKey],
+		State: n.State.Label().In(c.lang), Stage: progs[n.CycleKey+"/"+n.ProgrammeKey+"/"+n.Stage], Href: staffPath(n.ID, ""), Updated: n.UpdatedAt}
+	if r.Stage == "" {
+		r.Stage = n.Stage
+	}
 	if p, ok := workflow.PrefectureByCode(it.Prefecture); ok {
 		r.Prefecture = p.Name.In(c.lang)
 	}
@@ -351,7 +359,7 @@ func (s *Site) staffList(c *ctx) error {
 	}
 	v := staffListView{Form: form, Query: q, Hidden: q.values(), CSV: "/staff/nominations?" + withFormat(q.values()), Filtered: len(q.values()) > 0}
 	for _, a := range bulkActions {
-		v.Actions = append(v.Actions, Option{Value: string(a), Label: a.Label().In(c.lang)})
+		v.Actions = append(v.Actions, Option{Value: string(a), Label: c.actionName(a)})
 	}
 	var items []workflow.NominationItem
 	var info workflow.PageInfo
@@ -505,11 +513,11 @@ func (s *Site) staffCSV(c *ctx, f workflow.NominationFilter, progs map[string]st
 // selected is one nomination of a bulk selection and the version it was
 // seen at: "ID:VERSION" in the forms.
 type selected struct {
-	ID                         int64
-	Version                    int
-	Receipt, Name, State, Href string
-	Changed                    bool // moved on since the list showed it
-	Blocked                    []string
+	ID                               int64
+	Version                          int
+	Code, Receipt, Name, State, Href string
+	Changed                          bool // moved on since the list showed it
+	Blocked                          []string
 }
 
 func parseSelection(vals []string) ([]selected, bool) {
@@ -533,6 +541,8 @@ type bulkView struct {
 	Rows       []selected
 	Form       *Form
 	Changed    int
+	Blocked    int        // rows that cannot take the action now
+	Eligible   []selected // the rows that can: "continue with only these"
 	Stale      bool
 	Back       string
 }
@@ -593,8 +603,10 @@ func (c *ctx) readInput(f *Form) workflow.Input {
 }
 
 // selection resolves a bulk post: the rows ticked, or everything matching
-// the list's filters, each as the caller may see it now.
-func (s *Site) selection(c *ctx, f *Form) ([]selected, error) {
+// the list's filters, each as the caller may see it now and checked
+// against the action (see checkRows).
+func (s *Site) selection(c *ctx, f *Form, a workflow.Action) ([]selected, error) {
+	var sel []selected
 	if f.Value("all") == "true" {
 		lf, err := readListQuery(c.r.PostForm).filter()
 		if err != nil {
@@ -604,36 +616,56 @@ func (s *Site) selection(c *ctx, f *Form) ([]selected, error) {
 		if err != nil {
 			return nil, err
 		}
-		out := make([]selected, len(items))
-		for i, it := range items {
-			n := it.Nomination
-			out[i] = selected{ID: n.ID, Version: n.Version, Receipt: receiptNumber(n), Name: it.OrganisationName,
-				State: n.State.Label().In(c.lang), Href: staffPath(n.ID, "")}
+		for _, it := range items {
+			sel = append(sel, selected{ID: it.Nomination.ID, Version: it.Nomination.Version})
 		}
-		return out, nil
+	} else {
+		var ok bool
+		if sel, ok = parseSelection(c.r.PostForm["sel"]); !ok {
+			return nil, workflow.Refuse(workflow.Invalid, "選択の形式が正しくありません", "the selection is malformed")
+		}
 	}
-	sel, ok := parseSelection(c.r.PostForm["sel"])
-	if !ok {
-		return nil, workflow.Refuse(workflow.Invalid, "選択の形式が正しくありません", "the selection is malformed")
-	}
-	for i := range sel {
-		v, err := s.cfg.Service.Nomination(c.r.Context(), c.actor, sel[i].ID)
+	return sel, s.checkRows(c, sel, a)
+}
+
+// checkRows reads each selected nomination as the caller sees it now and
+// notes on the row why it cannot take the action, if it cannot: not from
+// its state, or a guard that fails (the nomination's own list of actions,
+// the one its detail page offers).
+func (s *Site) checkRows(c *ctx, rows []selected, a workflow.Action) error {
+	for i := range rows {
+		r := &rows[i]
+		v, err := s.cfg.Service.Nomination(c.r.Context(), c.actor, r.ID)
 		if err != nil {
-			return nil, err
+			return err
 		}
 		n := v.Nomination
-		sel[i].Receipt, sel[i].State, sel[i].Href = receiptNumber(n), n.State.Label().In(c.lang), staffPath(n.ID, "")
-		sel[i].Name = fmt.Sprintf("#%d", n.ID)
+		r.Code, r.Receipt, r.State, r.Href = workflow.EntryCode(n.ID), receiptNumber(n), n.State.Label().In(c.lang), staffPath(n.ID, "")
+		r.Name = fmt.Sprintf("#%d", n.ID)
 		if n.Snapshot != nil {
-			sel[i].Name = n.Snapshot.Name
+			r.Name = n.Snapshot.Name
 		}
-		sel[i].Changed = n.Version != sel[i].Version
+		r.Changed = n.Version != r.Version
+		r.Blocked = c.cannotTake(v, a)
 	}
-	return sel, nil
+	return nil
+}
+
+// cannotTake is why the nomination cannot take the action now; none when it can.
+func (c *ctx) cannotTake(v workflow.NominationView, a workflow.Action) []string {
+	i := slices.IndexFunc(v.Actions, func(o workflow.Option) bool { return o.Action == a })
+	if i < 0 {
+		return []string{c.T("staff.bulk.not_from", v.Nomination.State.Label().In(c.lang), a.Label().In(c.lang))}
+	}
+	var out []string
+	for _, p := range v.Actions[i].Reasons {
+		out = append(out, p.Message.In(c.lang))
+	}
+	return out
 }
 
 func (s *Site) bulkView(c *ctx, a workflow.Action, rows []selected) bulkView {
-	v := bulkView{Action: a, ActionName: a.Label().In(c.lang), To: targetState(a).Label().In(c.lang), Rows: rows, Back: "/staff/nominations"}
+	v := bulkView{Action: a, ActionName: c.actionName(a), To: targetState(a).Label().In(c.lang), Rows: rows, Back: "/staff/nominations"}
 	var needs []string
 	for _, t := range workflow.Transitions() {
 		if t.Action == a {
@@ -652,6 +684,11 @@ func (s *Site) bulkView(c *ctx, a workflow.Action, rows []selected) bulkView {
 		if r.Changed {
 			v.Changed++
 		}
+		if r.Blocked != nil {
+			v.Blocked++
+		} else {
+			v.Eligible = append(v.Eligible, r)
+		}
 	}
 	return v
 }
@@ -668,7 +705,7 @@ func (s *Site) staffBulkConfirm(c *ctx) error {
 	if !ok {
 		return workflow.Refuse(workflow.Invalid, "一括操作を選んでください", "choose a bulk action")
 	}
-	rows, err := s.selection(c, f)
+	rows, err := s.selection(c, f, a)
 	if err != nil {
 		return err
 	}
@@ -693,19 +730,16 @@ func (s *Site) staffBulkApply(c *ctx) error {
 	if !ok || len(sel) == 0 {
 		return workflow.Refuse(workflow.Invalid, "選択の形式が正しくありません", "the selection is malformed")
 	}
+	if err := s.checkRows(c, sel, a); err != nil {
+		return err
+	}
 	v := s.bulkView(c, a, sel)
 	names := map[int64]*selected{}
 	for i := range v.Rows {
-		r := &v.Rows[i]
-		r.Name, r.Href, r.Receipt = fmt.Sprintf("#%d", r.ID), staffPath(r.ID, ""), ""
-		if fresh, err := s.cfg.Service.Nomination(c.r.Context(), c.actor, r.ID); err == nil {
-			r.Receipt, r.State = receiptNumber(fresh.Nomination), fresh.Nomination.State.Label().In(c.lang)
-			if sn := fresh.Nomination.Snapshot; sn != nil {
-				r.Name = sn.Name
-			}
-		}
-		names[r.ID] = r
+		v.Rows[i].Blocked = nil // the service's refusal names them below
+		names[v.Rows[i].ID] = &v.Rows[i]
 	}
+	v.Blocked, v.Eligible = 0, nil
 	if err := v.Form.Read(); err != nil {
 		return err
 	}
@@ -763,10 +797,18 @@ func (s *Site) staffBulkApply(c *ctx) error {
 			v.Form.Fail(rest, msg)
 			continue
 		}
-		r.Blocked = append(r.Blocked, msg)
-		v.Form.Errors = append(v.Form.Errors, FormError{Href: fmt.Sprintf("#sel-%d", id), Message: r.Receipt + " " + r.Name + c.T("nominations.sep") + msg})
+		if p.Code != "stale" {
+			r.Blocked = append(r.Blocked, msg)
+		}
 	}
-	if !v.Form.Failed() {
+	for _, r := range v.Rows {
+		if r.Blocked != nil {
+			v.Blocked++
+		} else if !r.Changed {
+			v.Eligible = append(v.Eligible, r)
+		}
+	}
+	if !v.Form.Failed() && v.Blocked == 0 && !v.Stale {
 		v.Form.Refused(err, nil)
 	}
 	st := statusOf[code]
@@ -791,7 +833,24 @@ type verdictView struct {
 }
 
 type ruleLine struct {
-	Rule, Outcome, Reason string
+	Rule, Condition, Outcome, Reason string
+}
+
+// ruleCondition is a rule's condition with the form's field keys written
+// as their labels: 「…時間外・休日労働時間（時間）」 < 45. The cycle gives
+// rules no label of their own; the condition is what the rule checks.
+func (c *ctx) ruleCondition(p workflow.Programme, key string) string {
+	for _, r := range p.Eligibility {
+		if r.Key != key {
+			continue
+		}
+		cond := r.Condition
+		for _, f := range p.Form.Fields {
+			cond = regexp.MustCompile(`\b`+regexp.QuoteMeta(f.Key)+`\b`).ReplaceAllString(cond, "「"+f.Label.In(c.lang)+"」")
+		}
+		return cond
+	}
+	return ""
 }
 
 type timelineRow struct {
@@ -814,8 +873,11 @@ type actionForm struct {
 type detailView struct {
 	Nomination workflow.Nomination
 	Programme  workflow.Programme
+	Code       string // E00019
 	Receipt    string
+	Cycle      string // the cycle's title
 	State      string
+	Stage      string // the stage's title, while the nomination is at one
 	Org        *workflow.Organisation
 	OrgRows    []answerLine
 	Answers    []answerLine
@@ -853,9 +915,15 @@ func (c *ctx) orgRows(o workflow.Organisation) []answerLine {
 
 func (s *Site) detailView(c *ctx, v workflow.NominationView) (detailView, error) {
 	n := v.Nomination
-	d := detailView{Nomination: n, Programme: v.Programme, Receipt: receiptNumber(n), State: n.State.Label().In(c.lang), Org: n.Snapshot, Version: n.Version}
+	d := detailView{Nomination: n, Programme: v.Programme, Code: workflow.EntryCode(n.ID), Receipt: receiptNumber(n), Cycle: n.CycleKey, State: n.State.Label().In(c.lang), Org: n.Snapshot, Version: n.Version}
 	if n.Snapshot != nil {
 		d.OrgRows = c.orgRows(*n.Snapshot)
+	}
+	if cv, err := s.cfg.Service.Cycle(c.r.Context(), n.CycleKey); err == nil {
+		d.Cycle = cv.Cycle.Title.In(c.lang)
+	}
+	if st, ok := v.Programme.Stage(n.Stage); ok {
+		d.Stage = st.Title.In(c.lang)
 	}
 	for _, q := range v.Programme.Form.Fields {
 		d.Answers = append(d.Answers, answerLine{Label: q.Label.In(c.lang), Value: c.answerText(q, n.Answers[q.Key]), Public: q.Public})
@@ -873,7 +941,11 @@ func (s *Site) detailView(c *ctx, v workflow.NominationView) (detailView, error)
 			if len(r.Missing) > 0 {
 				reason = strings.TrimSpace(reason + " " + c.T("staff.verdict.missing", strings.Join(r.Missing, ", ")))
 			}
-			vv.Rules = append(vv.Rules, ruleLine{Rule: r.Rule, Outcome: c.T("staff.outcome." + string(r.Outcome)), Reason: reason})
+			if reason == "" {
+				reason = c.T("staff.verdict.reason." + string(r.Outcome))
+			}
+			vv.Rules = append(vv.Rules, ruleLine{Rule: r.Rule, Condition: c.ruleCondition(v.Programme, r.Rule),
+				Outcome: c.T("staff.outcome." + string(r.Outcome)), Reason: reason})
 		}
 		d.Verdicts = append(d.Verdicts, vv)
 	}
@@ -909,7 +981,7 @@ func (s *Site) detailView(c *ctx, v workflow.NominationView) (detailView, error)
 	}
 	slices.SortStableFunc(d.Timeline, func(a, b timelineRow) int { return a.At.Compare(b.At) })
 	for _, o := range v.Actions {
-		af := actionForm{Action: string(o.Action), Label: o.Action.Label().In(c.lang), Href: staffPath(n.ID, "/actions/"+string(o.Action)),
+		af := actionForm{Action: string(o.Action), Label: c.actionName(o.Action), Href: staffPath(n.ID, "/actions/"+string(o.Action)),
 			Allowed: o.Allowed, Form: c.inputForm(o.Needs, "f-"+string(o.Action)+"-")}
 		for _, r := range o.Reasons {
 			af.Reasons = append(af.Reasons, r.Message.In(c.lang))
@@ -1006,4 +1078,54 @@ func (s *Site) staffAct(c *ctx) error {
 		return err
 	}
 	return c.render(af.Form.Status(err), "staff/detail", "staff.detail.title", d)
+}
+
+// actionName is an action as a button or a choice names it: the lifecycle's
+// label, capitalised in English ("Select", "Not select").
+func (c *ctx) actionName(a workflow.Action) string {
+	s := a.Label().In(c.lang)
+	if r, n := utf8.DecodeRuneInString(s); c.lang == "en" && n > 0 {
+		return string(unicode.ToUpper(r)) + s[n:]
+	}
+	return s
+}
+
+// ---- the staff's work pages ----
+
+// workPage is a main page of a staff role: where its holder signs in to
+// and what /me links to.
+type workPage struct {
+	key, href string
+	rule      Rule
+}
+
+// workPages in the order a sign-in without ?next= picks: an administrator
+// lands on the users, a secretariat on its dashboard, a judge or chair on
+// its stages.
+var workPages = []workPage{
+	{"staff.work.admin", "/admin/users", allow(workflow.PermCreateUser)},
+	{"staff.work.staff", "/staff", allow(policy.ReadWindows)},
+	{"staff.work.judging", "/judging", allow(policy.WriteScores)},
+}
+
+// workLinks are the work pages the caller's roles admit.
+func (c *ctx) workLinks() []NavLink {
+	var out []NavLink
+	for _, p := range workPages {
+		if c.s.cfg.Authorizer.Admits(c.userID(), p.rule) {
+			out = append(out, NavLink{Label: c.T(p.key), Href: p.href})
+		}
+	}
+	return out
+}
+
+// landing is where a user signs in to without ?next=: the first work page
+// its roles admit, or /me.
+func (s *Site) landing(userID int64) string {
+	for _, p := range workPages {
+		if s.cfg.Authorizer.Admits(userID, p.rule) {
+			return p.href
+		}
+	}
+	return "/me"
 }

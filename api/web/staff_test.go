@@ -372,11 +372,32 @@ func TestStaffBulk(t *testing.T) {
 				t.Fatalf("%d\n%s", r.status, r.body)
 			}
 			checkPage(t, r, "ja")
-			summary := text(byID(r, "form-errors"))
-			if !strings.Contains(summary, receiptNumber(moved)) || !strings.Contains(summary, "株式会社一括007") {
-				t.Errorf("the blocker is not named: %q", summary)
+			contains(t, r, "bulk-blocked", "この操作ができない応募が1件あります")
+			if strings.Contains(r.body, "入力内容に") || strings.Contains(r.body, `action="/staff/nominations/bulk/apply"`) {
+				t.Error("the refusal reads as a form error, or apply is still offered")
 			}
+			contains(t, r, fmt.Sprintf("sel-%d", moved.ID), "株式会社一括007", "では「要件確認の開始」はできません")
 			unchanged(t, moved.ID)
+			// The confirmation page checks the rows before anything is posted.
+			r = c.post("/staff/nominations/bulk", url.Values{"action": {"start_screening"}, "sel": sel})
+			if r.status != http.StatusOK {
+				t.Fatalf("confirm: %d", r.status)
+			}
+			checkPage(t, r, "ja")
+			contains(t, r, "bulk-blocked", "この操作ができない応募が1件あります", "操作できる19件だけで確認し直す")
+			contains(t, r, fmt.Sprintf("sel-%d", moved.ID), "「審査要件の確認中」の応募には「要件確認の開始」はできません")
+			if strings.Contains(r.body, `action="/staff/nominations/bulk/apply"`) {
+				t.Error("apply offered with a row that cannot take the action")
+			}
+			// Continuing with only the eligible rows confirms those 19.
+			var only []string
+			for _, n := range find(r.doc, func(n *html.Node) bool { return attr(n, "name") == "sel" }) {
+				only = append(only, attr(n, "value"))
+			}
+			r = c.post("/staff/nominations/bulk", url.Values{"action": {"start_screening"}, "sel": only})
+			if r.status != http.StatusOK || byID(r, "bulk-blocked") != nil || !strings.Contains(text(byID(r, "bulk-what")), "19件") {
+				t.Fatalf("only the eligible: %d, %d values", r.status, len(only))
+			}
 			// Back to submitted is not a transition: return and resubmit it.
 			due := ts.clock.Now().AddDate(0, 0, 7)
 			if _, err := ts.svc.Transition(ctx, testAdmin, ns[7].ID, 0, workflow.Return, workflow.Input{Reason: "確認", Due: &due}); err != nil {
@@ -565,6 +586,153 @@ func TestStaffDetail(t *testing.T) {
 		for _, s := range []string{"差戻し", "添付が不足", "令和8年12月20日(日)まで"} {
 			if !strings.Contains(r.body, s) {
 				t.Errorf("timeline lacks %q", s)
+			}
+		}
+	})
+}
+
+// TestSignInLanding: a sign-in without ?next= lands on the main page of the
+// user's roles; with ?next= on that page.
+func TestSignInLanding(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+		ts := newTestSite(t, d)
+		tests := []struct{ who, next, want string }{
+			{"applicant", "", "/me"},
+			{"mic-judge-1", "", "/judging"},
+			{"mic-chair", "", "/judging"},
+			{"mic-secretariat", "", "/staff"},
+			{"mhlw-secretariat", "", "/staff"},
+			{"admin", "", "/admin/users"},
+			{"mic-secretariat", "/staff/nominations", "/staff/nominations"},
+			{"mic-judge-1", "https://evil.example/", "/judging"},
+		}
+		for _, tt := range tests {
+			t.Run(tt.who+tt.next, func(t *testing.T) {
+				a := ts.accounts[tt.who]
+				c := ts.client()
+				r := c.post("/login", url.Values{"email": {a.Email}, "password": {a.Password}, "next": {tt.next}})
+				if r.status != http.StatusSeeOther || r.header.Get("Location") != tt.want {
+					t.Fatalf("%d %q, want 303 to %s", r.status, r.header.Get("Location"), tt.want)
+				}
+				if r := c.get("/login"); r.header.Get("Location") != tt.want && tt.next == "" {
+					t.Errorf("signed in, /login sends to %q, want %s", r.header.Get("Location"), tt.want)
+				}
+				if st := c.get(tt.want).status; st != http.StatusOK {
+					t.Errorf("%s answers %d", tt.want, st)
+				}
+			})
+		}
+	})
+}
+
+// TestStaffPlainWords: the secretariat's pages name cycles, stages, history
+// steps and eligibility rules in words, never by their keys.
+func TestStaffPlainWords(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+		ts := newTestSite(t, d)
+		c := ts.as("mhlw-secretariat")
+		items, _, err := ts.svc.Nominations(context.Background(), testAdmin, workflow.NominationFilter{Programme: "mhlw-kagayaku", State: workflow.InReview})
+		if err != nil || len(items) == 0 {
+			t.Fatalf("no MHLW entry in review: %v", err)
+		}
+		id := items[0].Nomination.ID
+		cases := []struct {
+			name, path string
+			want, not  []string
+		}{
+			{"dashboard", "/staff", []string{`<span class="meta">【デモ】令和8年度 テレワーク推進企業表彰</span>`}, []string{">demo-telework"}},
+			{"list", "/staff/nominations?state=in_review", []string{"審査会", ">" + workflow.EntryCode(id) + "</a>", `<option value="demo-telework">【デモ】令和8年度`}, []string{"(review)", ">demo-telework<"}},
+			{"detail", staffPath(id, ""), []string{"審査中</span>（審査会）", `<dd id="entry-code">` + workflow.EntryCode(id) + "</dd>", "作成 → 下書き", "規則の名前", "<code>overtime-under-45h</code>",
+				"「過去1年間で最も多い月の1人当たり時間外・休日労働時間（時間）」 &lt; 45", "条件を満たしています"},
+				[]string{"(review)", "create →", "<td data-label=\"理由\"></td>"}},
+		}
+		for _, tc := range cases {
+			t.Run(tc.name, func(t *testing.T) {
+				r := c.get(tc.path)
+				if r.status != http.StatusOK {
+					t.Fatalf("%d", r.status)
+				}
+				checkPage(t, r, "ja")
+				main := r.body[strings.Index(r.body, "<main"):]
+				for _, w := range tc.want {
+					if !strings.Contains(main, w) {
+						t.Errorf("lacks %q", w)
+					}
+				}
+				for _, w := range tc.not {
+					if strings.Contains(main, w) {
+						t.Errorf("shows %q", w)
+					}
+				}
+			})
+		}
+	})
+}
+
+// TestFavicon: a browser's /favicon.ico gets 204, not the 404 page.
+func TestFavicon(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+		ts := newTestSite(t, d)
+		for _, who := range []string{"anon", "mic-secretariat"} {
+			if r := ts.as(who).get("/favicon.ico"); r.status != http.StatusNoContent || r.body != "" {
+				t.Errorf("%s: %d %q", who, r.status, r.body)
+			}
+		}
+	})
+}
+
+// TestStaffEnglish: English pages use ASCII punctuation around their
+// figures and capitalise action buttons.
+func TestStaffEnglish(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+		ts := newTestSite(t, d)
+		c := ts.as("mhlw-secretariat").in("en")
+		review := stagePath(workflow.StageRef{Cycle: demo.Key, Programme: "mhlw-kagayaku", Stage: "review"}, "")
+		for _, path := range []string{"/staff", programmePath(demo.Key, "mhlw-kagayaku", ""), review, review + "/progress", review + "/ranking"} {
+			r := c.get(path)
+			if r.status != http.StatusOK {
+				t.Fatalf("%s: %d", path, r.status)
+			}
+			checkPage(t, r, "en")
+			for _, w := range []string{"：", "〜", "（"} {
+				if strings.Contains(mainText(r), w) {
+					t.Errorf("%s: %q in English", path, w)
+				}
+			}
+		}
+		items, _, err := ts.svc.Nominations(context.Background(), testAdmin, workflow.NominationFilter{Programme: "mhlw-kagayaku", State: workflow.InReview})
+		if err != nil || len(items) == 0 {
+			t.Fatalf("no entry in review: %v", err)
+		}
+		r := c.get(staffPath(items[0].Nomination.ID, ""))
+		for _, w := range []string{">Not select<", ">Award<"} {
+			if !strings.Contains(r.body, w) {
+				t.Errorf("detail lacks %q", w)
+			}
+		}
+	})
+}
+
+// TestAdminUsersRange: the users list's 範囲 filter offers a secretariat its
+// own ministry only, an administrator every one.
+func TestAdminUsersRange(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+		ts := newTestSite(t, d)
+		for _, tc := range []struct {
+			who  string
+			want []string
+		}{
+			{"mhlw-secretariat", []string{"", "mhlw"}},
+			{"mic-secretariat", []string{"", "mic"}},
+			{"admin", append([]string{"", workflow.AnyDomain}, adminMinistries()...)},
+		} {
+			r := ts.as(tc.who).get("/admin/users")
+			var got []string
+			for _, o := range find(byID(r, "f-domain"), func(n *html.Node) bool { return n.Data == "option" }) {
+				got = append(got, attr(o, "value"))
+			}
+			if strings.Join(got, ",") != strings.Join(tc.want, ",") {
+				t.Errorf("%s: %v, want %v", tc.who, got, tc.want)
 			}
 		}
 	})

@@ -40,16 +40,16 @@ func (n names) entry(id int64) string {
 	if s, ok := n.entries[id]; ok {
 		return s
 	}
-	return n.c.T("stage.entry_n", id)
+	return n.c.T("stage.entry_n", workflow.EntryCode(id))
 }
 
-// entryLabel is an entry as "No. 12 株式会社…".
+// entryLabel is an entry as "E00012 株式会社…": the code judges know it by.
 func entryLabel(c *ctx, nm workflow.Nomination) string {
 	name := ""
 	if nm.Snapshot != nil {
 		name = nm.Snapshot.Name
 	}
-	return c.T("stage.entry", nm.ID, name)
+	return c.T("stage.entry", workflow.EntryCode(nm.ID), name)
 }
 
 // pathID reads a positive id from the path; anything else is NotFound.

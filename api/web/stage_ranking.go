@@ -10,6 +10,12 @@ import (
 // measures are the figures a ranking, and so a decision, may be ordered by.
 var measures = []aggregate.Measure{aggregate.ByMean, aggregate.ByMedian, aggregate.ByTrimmedMean, aggregate.ByNormalised}
 
+// measureName is a measure's one name, on the ranking and the decision alike
+// (平均点, 中央値, 調整平均, 補正後の平均: the ranking's column headings).
+func (c *ctx) measureName(m aggregate.Measure) string {
+	return c.T("stage.ranking.measure." + string(m))
+}
+
 type rankRow struct {
 	Rank                              int
 	Tie                               bool
@@ -38,7 +44,7 @@ func (s *Site) rankingPage(c *ctx) error {
 	f := c.form()
 	opts := make([]Option, len(measures))
 	for i, m := range measures {
-		opts[i] = Option{Value: string(m), Label: c.T("stage.ranking.measure." + string(m))}
+		opts[i] = Option{Value: string(m), Label: c.measureName(m)}
 	}
 	by := aggregate.Measure(q.Get("measure"))
 	status := http.StatusOK
@@ -68,7 +74,7 @@ func (s *Site) rankingPage(c *ctx) error {
 		return err
 	}
 	n := c.names(b)
-	v := rankingView{Head: c.head(b, "/ranking"), Form: f, Measure: c.T("stage.ranking.measure." + string(by)), Normalise: norm}
+	v := rankingView{Head: c.head(b, "/ranking"), Form: f, Measure: c.measureName(by), Normalise: norm}
 	toggle := url.Values{"measure": {mf.Value}}
 	if !norm {
 		toggle.Set("normalised", "1")

@@ -40,9 +40,9 @@ func TestStagePagesByRole(t *testing.T) {
 			"":             {200, []string{"審査員5人、委員長1人", "必要な人数の審査員がそろった応募：2件／審査中3件", "/stages/review/decision", "results.xlsx", "sheets.zip"}},
 			"/panel":       {200, []string{"審査員2(デモ・厚労省)", "委員長", "担当件数", "構成員を追加する", "/admin/invitations"}},
 			"/conflicts":   {200, []string{"根拠の説明", "所属先の法人番号が一致"}},
-			"/assignments": {200, []string{"越後米菓", "0人／3人", "人数不足", "割当て案を作成する", "手作業で割り当てる"}},
+			"/assignments": {200, []string{"越後米菓", "E000", "0人／3人", "人数不足", "割当て案を作成する", "手作業で割り当てる"}},
 			"/progress":    {200, []string{"審査会全体", "提出済み", "審査期間中です"}},
-			"/ranking":     {200, []string{"中央値", "ばらつき（標準偏差）", "各列の説明", "18.00"}},
+			"/ranking":     {200, []string{"E000", "中央値", "ばらつき（標準偏差）", "各列の説明", "18.00"}},
 		}
 		for _, tc := range []struct {
 			who   string
