@@ -117,7 +117,8 @@ func (s *Service) DeclareConflict(ctx context.Context, actor Actor, orgID int64,
 // conflicted with, in the transaction of the declaration that made the
 // conflict: a conflicted judge is never assigned, so the entry shows as
 // short of judges to the secretariat, who assigns another, instead of
-// waiting for a score nobody may give. Declarations are rare, so reading
+// waiting for a score nobody may give. Entries a stage has decided keep
+// their judges (tiesApply). Declarations are rare, so reading
 // the judge's assignments stage by stage is cheap enough.
 func releaseConflicted(ctx context.Context, tx Tx, userID int64, now time.Time) error {
 	ties, err := judgeTiesOf(ctx, tx, userID)
@@ -144,7 +145,7 @@ func releaseConflicted(ctx context.Context, tx Tx, userID int64, now time.Time) 
 					return err
 				}
 				for i := range ns {
-					if _, conflicted := ties.conflictWith(ties.entryOrgOf(&ns[i])); !conflicted {
+					if _, conflicted := ties.conflictWith(ties.entryOrgOf(&ns[i])); !conflicted || !tiesApply(ns[i], st.Key) {
 						continue
 					}
 					if err := tx.RecuseAssignment(ctx, ref, ns[i].ID, userID, "利害関係の申告により担当を外れました / conflict of interest declared", now); err != nil {
