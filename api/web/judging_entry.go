@@ -160,7 +160,6 @@ type entryView struct {
 	Recusal    *Form
 	Back       string
 	Action     string // the score form's action
-	OrgID      int64
 	Next       string // after submitting: the next entry to score, if any
 }
 
@@ -193,7 +192,7 @@ func (s *Site) entryView(c *ctx, me workflow.MyEntry) (entryView, error) {
 	v := entryView{Ref: ref, ID: n.ID, Code: workflow.EntryCode(n.ID), Programme: me.Programme.Title.In(c.lang), Stage: me.Stage.Title.In(c.lang),
 		Judging: j, Criteria: j.Rubric, Form: c.scoreForm(j), MaxTotal: maxTotal(j), Weights: weights(j), Back: judgingPath(ref, ""),
 		Action: entryPath(ref, n.ID, "/score"), Recusal: c.recusalForm(),
-		Status: c.T("judging.status." + statusNotStarted), OrgID: n.OrganisationID}
+		Status: c.T("judging.status." + statusNotStarted)}
 	if n.Snapshot != nil {
 		v.Org = c.orgFacts(*n.Snapshot)
 	}

@@ -521,6 +521,14 @@ func TestJudgingTies(t *testing.T) {
 			t.Fatalf("%d", r.status)
 		}
 		checkPage(t, r, "ja")
+		// The conflict form offers the organisations of the judge's own
+		// entries, by name; not an internal number.
+		if opt := byID(r, "f-coi-organisation"); opt == nil || !strings.Contains(r.body, `value="`+strconv.FormatInt(n.OrganisationID, 10)+`">`+n.Snapshot.Name) {
+			t.Errorf("the conflict form does not offer %s by name", n.Snapshot.Name)
+		}
+		if strings.Contains(r.body, "団体番号") {
+			t.Errorf("the page asks for an internal number")
+		}
 		for _, tc := range []struct {
 			name   string
 			form   url.Values
@@ -530,8 +538,8 @@ func TestJudgingTies(t *testing.T) {
 			{"nothing named", url.Values{"declare": {"affiliation"}}, 422, "組織・法人番号・名称のいずれかを指定してください"},
 			{"a wrong corporate number", url.Values{"declare": {"affiliation"}, "corporate_number": {"１２３４５６７８９０１２３"}}, 422, "法人番号が正しくありません"},
 			{"an affiliation", url.Values{"declare": {"affiliation"}, "name": {"株式会社デモ顧問"}, "corporate_number": {"７００００１２０５０００２"}}, 303, ""},
-			{"a conflict without a number", url.Values{"declare": {"conflict"}, "organisation_id": {"x"}}, 422, "団体番号を数字で入力してください"},
-			{"a conflict with no such organisation", url.Values{"declare": {"conflict"}, "organisation_id": {"999999"}}, 422, "その団体番号の団体はありません"},
+			{"a conflict with none chosen", url.Values{"declare": {"conflict"}, "organisation_id": {""}}, 422, "利害関係のある団体を選んでください"},
+			{"a conflict with no such organisation", url.Values{"declare": {"conflict"}, "organisation_id": {"999999"}}, 422, "その団体はありません"},
 			{"a conflict", url.Values{"declare": {"conflict"}, "organisation_id": {strconv.FormatInt(n.OrganisationID, 10)}, "reason": {"親族が役員"}}, 303, ""},
 		} {
 			t.Run(tc.name, func(t *testing.T) {
@@ -551,7 +559,7 @@ func TestJudgingTies(t *testing.T) {
 			})
 		}
 		r = c.get("/me/conflicts")
-		for _, w := range []string{"株式会社デモ顧問", "7000012050002", "親族が役員", "本人の申告"} {
+		for _, w := range []string{"株式会社デモ顧問", "7000012050002", "親族が役員", "本人の申告", "<th scope=\"row\">" + n.Snapshot.Name} {
 			if !strings.Contains(r.body, w) {
 				t.Errorf("the page lacks %q", w)
 			}
