@@ -255,13 +255,17 @@ func TestJudgingScore(t *testing.T) {
 			t.Fatalf("entry page: %d", r.status)
 		}
 		checkPage(t, r, "ja")
-		for _, w := range []string{"どこでもオフィス", n.Snapshot.Name, "取組の名称", "0〜10点（1点刻み）・重み 2", "この段階では、他の審査員の採点は表示されません"} {
+		for _, w := range []string{"どこでもオフィス", n.Snapshot.Name, "取組の名称", "0〜10点（1点刻み）・重み 2", "この段階では、他の審査員の採点は表示されません",
+			"令和2年4月1日(水)", `href="#rubric-heading"`} {
 			if !strings.Contains(r.body, w) {
 				t.Errorf("the entry page lacks %q", w)
 			}
 		}
 		if strings.Contains(r.body, "模範的な取組") {
 			t.Errorf("the page shows another judge's comment before (and although never) visible")
+		}
+		if strings.Contains(r.body, "2020-04-01") {
+			t.Errorf("a date answer in ISO form, not 和暦")
 		}
 		steps := []struct {
 			name    string

@@ -405,6 +405,10 @@ func (c *ctx) answerText(q workflow.Field, v any) string {
 		if i, ok := workflow.IndustryByCode(s); ok {
 			return i.Name.In(c.lang)
 		}
+	case workflow.FieldDate: // a calendar day, stored 2006-01-02: 和暦 with weekday
+		if d, err := time.ParseInLocation("2006-01-02", s, workflow.Tokyo); err == nil {
+			return (&Page{Lang: c.lang}).Date(d)
+		}
 	}
 	if list != nil {
 		return strings.Join(list, sep)
