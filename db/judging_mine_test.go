@@ -98,6 +98,35 @@ func TestMyStages(t *testing.T) {
 		if m := got[1]; m.Assigned != 2 || m.Draft != 1 || m.Recused != 1 {
 			t.Errorf("after a draft and a recusal: %+v", m)
 		}
+		// A conflict declared now takes the judge off the entry still under
+		// review; the decided stage the same entries went through keeps its
+		// record: every submitted score there, listed and open to read.
+		if _, err := svc.DeclareConflict(context.Background(), judge, es[2].Nomination.OrganisationID, "親会社"); err != nil {
+			t.Fatal(err)
+		}
+		if got, err = svc.MyStages(context.Background(), judge); err != nil {
+			t.Fatal(err)
+		}
+		if m := got[0]; m.Assigned != 5 || m.Submitted != 5 || m.Recused != 0 {
+			t.Errorf("the decided stage after a recusal and a conflict elsewhere: %+v", m)
+		}
+		if m := got[1]; m.Assigned != 1 || m.Draft != 1 || m.Recused != 2 {
+			t.Errorf("the open stage after a recusal and a conflict: %+v", m)
+		}
+		top100 := workflow.StageRef{Cycle: demo.Key, Programme: "mic-pioneer", Stage: "top100"}
+		past, _, err := svc.Entries(context.Background(), judge, top100, workflow.Page{})
+		if err != nil || len(past) != 5 {
+			t.Fatalf("top100 lists %d entries (%v), want 5", len(past), err)
+		}
+		for _, e := range es[1:] {
+			me, err := svc.MyEntry(context.Background(), judge, top100, e.Nomination.ID)
+			if err != nil || me.Score == nil || me.Score.Status != workflow.ScoreSubmitted {
+				t.Errorf("top100 entry %d: %+v, %v", e.Nomination.ID, me.Score, err)
+			}
+			if err := svc.Recuse(context.Background(), judge, top100, e.Nomination.ID, "後から"); workflow.ErrorCode(err) != workflow.IllegalTransition {
+				t.Errorf("recusing from decided entry %d: %v", e.Nomination.ID, err)
+			}
+		}
 	})
 }
 

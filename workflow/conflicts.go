@@ -1,6 +1,7 @@
 package workflow
 
 import (
+	"cmp"
 	"context"
 	"slices"
 	"strings"
@@ -117,7 +118,8 @@ func (s *Service) DeclareConflict(ctx context.Context, actor Actor, orgID int64,
 // conflicted with, in the transaction of the declaration that made the
 // conflict: a conflicted judge is never assigned, so the entry shows as
 // short of judges to the secretariat, who assigns another, instead of
-// waiting for a score nobody may give. Declarations are rare, so reading
+// waiting for a score nobody may give. Entries a stage has decided keep
+// their judges (tiesApply). Declarations are rare, so reading
 // the judge's assignments stage by stage is cheap enough.
 func releaseConflicted(ctx context.Context, tx Tx, userID int64, now time.Time) error {
 	ties, err := judgeTiesOf(ctx, tx, userID)
@@ -144,7 +146,7 @@ func releaseConflicted(ctx context.Context, tx Tx, userID int64, now time.Time) 
 					return err
 				}
 				for i := range ns {
-					if _, conflicted := ties.conflictWith(ties.entryOrgOf(&ns[i])); !conflicted {
+					if _, conflicted := ties.conflictWith(ties.entryOrgOf(&ns[i])); !conflicted || !tiesApply(ns[i], st.Key) {
 						continue
 					}
 					if err := tx.RecuseAssignment(ctx, ref, ns[i].ID, userID, "利害関係の申告により担当を外れました / conflict of interest declared", now); err != nil {
@@ -215,4 +217,85 @@ func sortConflicts(cs []ConflictOfInterest) {
 		}
 		return int(a.UserID - b.UserID)
 	})
+}
+
+// TieOrganisation is an organisation as a judge knows it: by the name in
+// the entry it judged (or the organisation's own, for a conflict declared
+// with one it never judged).
+type TieOrganisation struct {
+	ID   int64
+	Name string
+}
+
+// MyTieOrganisations lists, by name, the organisations a judge or chair may
+// pick when declaring a conflict: those of the entries it is or was
+// assigned to at the stages of its panels (in ministries it may read), and
+// those it already declared conflicts with. Nothing of other entries.
+func (s *Service) MyTieOrganisations(ctx context.Context, actor Actor) ([]TieOrganisation, error) {
+	names := map[int64]string{}
+	err := s.inTx(ctx, func(tx Tx, _ time.Time) error {
+		keys, err := tx.CycleKeys(ctx)
+		if err != nil {
+			return err
+		}
+		var ids []int64
+		for _, key := range keys {
+			cv, err := tx.LatestCycle(ctx, key)
+			if err != nil {
+				return err
+			}
+			for _, p := range cv.Cycle.Programmes {
+				if !s.authz.Permits(actor, PermReadEntries, p.Ministry, 0) {
+					continue
+				}
+				for _, st := range p.Stages {
+					if st.Judging == nil {
+						continue
+					}
+					as, err := tx.Assignments(ctx, StageRef{Cycle: key, Programme: p.Key, Stage: st.Key})
+					if err != nil {
+						return err
+					}
+					for _, a := range as {
+						if a.UserID == actor.UserID {
+							ids = append(ids, a.NominationID)
+						}
+					}
+				}
+			}
+		}
+		if len(ids) > 0 {
+			ns, err := tx.Nominations(ctx, ids)
+			if err != nil {
+				return err
+			}
+			for _, n := range ns {
+				if n.Snapshot != nil {
+					names[n.OrganisationID] = n.Snapshot.Name
+				}
+			}
+		}
+		dcs, err := tx.DeclaredConflicts(ctx, []int64{actor.UserID})
+		if err != nil {
+			return err
+		}
+		for _, d := range dcs {
+			if _, ok := names[d.OrganisationID]; !ok {
+				o, err := tx.Organisation(ctx, d.OrganisationID)
+				if err != nil {
+					return err
+				}
+				names[d.OrganisationID] = o.Name
+			}
+		}
+		return nil
+	})
+	out := make([]TieOrganisation, 0, len(names))
+	for id, name := range names {
+		out = append(out, TieOrganisation{ID: id, Name: name})
+	}
+	slices.SortFunc(out, func(a, b TieOrganisation) int {
+		return cmp.Or(strings.Compare(a.Name, b.Name), cmp.Compare(a.ID, b.ID))
+	})
+	return out, withOp("workflow.MyTieOrganisations", err)
 }

@@ -83,7 +83,7 @@ func (s *Service) Entries(ctx context.Context, actor Actor, ref StageRef, pg Pag
 }
 
 // judgeEntries is a judge's list: the entries it is actively assigned to
-// and not conflicted with, with its own scores, read in proportion to
+// and not conflicted with (while under review: tiesApply), with its own scores, read in proportion to
 // that judge's assignments.
 func judgeEntries(ctx context.Context, tx Tx, ref StageRef, userID int64) ([]StageEntry, error) {
 	ns, err := tx.JudgeEntries(ctx, ref, userID)
@@ -104,7 +104,7 @@ func judgeEntries(ctx context.Context, tx Tx, ref StageRef, userID int64) ([]Sta
 	}
 	var out []StageEntry
 	for i := range ns {
-		if _, conflicted := ties.conflictWith(ties.entryOrgOf(&ns[i])); conflicted {
+		if _, conflicted := ties.conflictWith(ties.entryOrgOf(&ns[i])); conflicted && tiesApply(ns[i], ref.Stage) {
 			continue
 		}
 		out = append(out, StageEntry{Nomination: ns[i], MyScore: mine[ns[i].ID]})

@@ -404,9 +404,10 @@ func (t judgeTies) conflictWith(e entryOrg) (ConflictOfInterest, bool) {
 	return ConflictOfInterest{}, false
 }
 
-// conflicts computes the conflicts of the judges users with entries, by
-// the rule of judgeTies.conflictWith.
-func conflicts(entries []Nomination, users []int64, affs []Affiliation, declared []DeclaredConflict) conflictIndex {
+// conflicts computes the conflicts of the judges users with the entries
+// of a stage still under review there (tiesApply), by the rule of
+// judgeTies.conflictWith.
+func conflicts(stage string, entries []Nomination, users []int64, affs []Affiliation, declared []DeclaredConflict) conflictIndex {
 	idx := conflictIndex{}
 	var orgs []entryOrg
 	for _, u := range users {
@@ -415,9 +416,11 @@ func conflicts(entries []Nomination, users []int64, affs []Affiliation, declared
 			continue
 		}
 		if orgs == nil {
-			orgs = make([]entryOrg, len(entries))
+			orgs = make([]entryOrg, 0, len(entries))
 			for i := range entries {
-				orgs[i] = orgOf(&entries[i])
+				if tiesApply(entries[i], stage) {
+					orgs = append(orgs, orgOf(&entries[i]))
+				}
 			}
 		}
 		for _, e := range orgs {

@@ -49,7 +49,7 @@ func (s *Service) loadStage(ctx context.Context, tx Tx, actor Actor, ref StageRe
 	if err != nil {
 		return nil, err
 	}
-	d.conflicts = conflicts(d.entries, users, affs, declared)
+	d.conflicts = conflicts(ref.Stage, d.entries, users, affs, declared)
 	return d, nil
 }
 
@@ -86,16 +86,17 @@ func judgedEntry(ctx context.Context, tx Tx, ref StageRef, nominationID, userID 
 	if err != nil {
 		return Nomination{}, err
 	}
-	return judgedFrom(ctx, tx, nominationID, n, ok, true, userID)
+	return judgedFrom(ctx, tx, ref.Stage, nominationID, n, ok, true, userID)
 }
 
 // judgedFrom is judgedEntry given the entry read (ok: actively assigned);
-// the judge's ties are read only if hasTies (without any, nothing conflicts).
-func judgedFrom(ctx context.Context, tx Tx, nominationID int64, n Nomination, ok, hasTies bool, userID int64) (Nomination, error) {
+// the judge's ties are read only if hasTies (without any, nothing conflicts)
+// and the entry is still under review at the stage (see tiesApply).
+func judgedFrom(ctx context.Context, tx Tx, stage string, nominationID int64, n Nomination, ok, hasTies bool, userID int64) (Nomination, error) {
 	if !ok {
 		return Nomination{}, noSuchEntry(nominationID)
 	}
-	if !hasTies {
+	if !hasTies || !tiesApply(n, stage) {
 		return n, nil
 	}
 	ties, err := judgeTiesOf(ctx, tx, userID)
@@ -146,6 +147,14 @@ func (d *stageData) mayJudge(nominationID, userID int64) error {
 func noSuchEntry(nominationID int64) *Error {
 	return Refuse(NotFound, "応募 %d は見つかりません", "no such entry %d", nominationID)
 }
+
+// tiesApply reports whether a judge's conflicts count for an entry at a
+// stage: only while the entry is under review there. A conflict concerns
+// judging still to come; once the stage has decided the entry, the
+// judge's assignment and submitted score there are the stage's record,
+// and a conflict declared (or a recusal made) later, at another stage or
+// in /me/conflicts, neither takes the judge off it nor hides it.
+func tiesApply(n Nomination, stage string) bool { return underReview(n, stage) }
 
 // underReview: the entry is being judged at the stage now.
 func underReview(n Nomination, stage string) bool { return n.State == InReview && n.Stage == stage }

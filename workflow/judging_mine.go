@@ -1,7 +1,9 @@
 package workflow
 
 import (
+	"cmp"
 	"context"
+	"slices"
 	"time"
 )
 
@@ -161,4 +163,53 @@ func (s *Service) MyEntry(ctx context.Context, actor Actor, ref StageRef, nomina
 		return nil
 	})
 	return me, withOp("workflow.MyEntry", err)
+}
+
+// MyRecusal is an entry the caller recused from at a stage (or was taken
+// off by a conflict it declared): the entry, its organisation's name as the
+// judge saw it, and the recusal. Nothing else of the application.
+type MyRecusal struct {
+	NominationID int64
+	Organisation string // the name in the entry's snapshot
+	Reason       string
+	At           time.Time
+}
+
+// MyRecusals lists the caller's recusals at a stage, by entry; the stage's
+// rules of stageOf apply (NotFound for another ministry's).
+func (s *Service) MyRecusals(ctx context.Context, actor Actor, ref StageRef) ([]MyRecusal, error) {
+	var out []MyRecusal
+	err := s.inTx(ctx, func(tx Tx, _ time.Time) error {
+		if _, _, _, err := s.stageOf(ctx, tx, actor, ref); err != nil {
+			return err
+		}
+		as, err := tx.Assignments(ctx, ref)
+		if err != nil {
+			return err
+		}
+		var ids []int64
+		for _, a := range as {
+			if a.UserID == actor.UserID && !a.Active() {
+				out = append(out, MyRecusal{NominationID: a.NominationID, Reason: a.RecusalReason, At: *a.RecusedAt})
+				ids = append(ids, a.NominationID)
+			}
+		}
+		if len(ids) == 0 {
+			return nil
+		}
+		ns, err := tx.Nominations(ctx, ids)
+		if err != nil {
+			return err
+		}
+		for i := range out {
+			for _, n := range ns {
+				if n.ID == out[i].NominationID && n.Snapshot != nil {
+					out[i].Organisation = n.Snapshot.Name
+				}
+			}
+		}
+		slices.SortFunc(out, func(a, b MyRecusal) int { return cmp.Compare(a.NominationID, b.NominationID) })
+		return nil
+	})
+	return out, withOp("workflow.MyRecusals", err)
 }

@@ -55,7 +55,7 @@ func (s *Service) SaveScore(ctx context.Context, actor Actor, ref StageRef, nomi
 		if rd.Entry != nil {
 			entry = *rd.Entry
 		}
-		n, err := judgedFrom(ctx, tx, nominationID, entry, rd.Assigned, rd.HasTies, actor.UserID)
+		n, err := judgedFrom(ctx, tx, ref.Stage, nominationID, entry, rd.Assigned, rd.HasTies, actor.UserID)
 		if err != nil {
 			return err
 		}
@@ -238,6 +238,10 @@ func (s *Service) Recuse(ctx context.Context, actor Actor, ref StageRef, nominat
 		n, err := judgedEntry(ctx, tx, ref, nominationID, actor.UserID)
 		if err != nil {
 			return err
+		}
+		if !underReview(n, ref.Stage) { // the stage's record stays as it is (tiesApply)
+			return &Error{Code: IllegalTransition, Message: "the entry is no longer under review", Problems: []Problem{
+				problem("", "decided", "この段階の判定は終了しているため、辞退できません", "this stage has been decided for the entry; it can no longer be recused from")}}
 		}
 		if p := reasonProblem("reason", reason, true); p != nil {
 			return invalid("invalid recusal reason", []Problem{*p})

@@ -57,12 +57,14 @@ type meNomination struct {
 	DetailHref string
 }
 
-// openCall is a programme whose call is open and the organisation has no
-// live nomination for.
+// openCall is a programme whose call is open: Href starts a nomination,
+// or, when the organisation has a live one there, Mine opens it (to go on
+// with a draft, or to see one submitted).
 type openCall struct {
 	Title, Ministry workflow.Text
 	Closes          time.Time
 	Href            string
+	Mine            *meNomination
 }
 
 // roleLine is one grant in plain words.
@@ -108,7 +110,7 @@ func (s *Site) me(c *ctx) error {
 		cycles[k] = cv.Cycle
 	}
 	now := s.cfg.Now()
-	live := map[string]bool{} // cycle/programme with a nomination not withdrawn
+	live := map[string]int{} // cycle/programme → index in v.Nominations of one not withdrawn
 	for _, it := range items {
 		n := it.Nomination
 		h := meNomination{ID: n.ID, Programme: workflow.Text{Ja: n.ProgrammeKey, En: n.ProgrammeKey}, State: n.State.Label(), StateCode: n.State,
@@ -135,7 +137,7 @@ func (s *Site) me(c *ctx) error {
 			h.Reason = nv.Nomination.ReturnReason
 		}
 		if n.State != workflow.Withdrawn {
-			live[n.CycleKey+"/"+n.ProgrammeKey] = true
+			live[n.CycleKey+"/"+n.ProgrammeKey] = len(v.Nominations)
 		}
 		v.Nominations = append(v.Nominations, h)
 		if n.State == workflow.Returned {
@@ -146,11 +148,15 @@ func (s *Site) me(c *ctx) error {
 		cy := cycles[k]
 		for i := range cy.Programmes {
 			p := &cy.Programmes[i]
-			if !workflow.CallOpen(p, now) || live[k+"/"+p.Key] {
+			if !workflow.CallOpen(p, now) {
 				continue
 			}
-			v.Open = append(v.Open, openCall{Title: p.Title, Ministry: workflow.Ministries[p.Ministry], Closes: workflow.CallWindow(p).Closes,
-				Href: "/nominations/new?programme=" + p.Key})
+			call := openCall{Title: p.Title, Ministry: workflow.Ministries[p.Ministry], Closes: workflow.CallWindow(p).Closes,
+				Href: "/nominations/new?programme=" + p.Key}
+			if i, ok := live[k+"/"+p.Key]; ok {
+				call.Mine = &v.Nominations[i]
+			}
+			v.Open = append(v.Open, call)
 		}
 	}
 	return c.render(http.StatusOK, "company/home", "company.home.title", v)

@@ -160,9 +160,11 @@ func TestCompanyHome(t *testing.T) {
 			open bool                // every link in <main> must open (no 404)
 		}{
 			{"applicant", map[string][]string{
-				"ja": {"信州市町村共同事務センター", "下書き", workflow.WarekiDeadline(micCloses), "応募締切", "入力を続ける", "現在、応募を受け付けている部門はありません"},
-				"en": {"信州市町村共同事務センター", "draft", workflow.DeadlineEn(micCloses), "Continue filling in", "No programme is open"}},
-				[]string{"/org/new"}, false},
+				"ja": {"信州市町村共同事務センター", "下書き", strings.TrimSuffix(workflow.WarekiDeadline(micCloses), "まで") + " 24:00まで（日本時間）", "応募締切", "入力を続ける"},
+				"en": {"信州市町村共同事務センター", "draft", workflow.DeadlineEn(micCloses), "Continue filling in"}},
+				// The MIC call is open and the applicant's draft is there: the
+				// open call links to the draft, not to a second nomination.
+				[]string{"/org/new", "現在、応募を受け付けている部門はありません", "No programme is open", "/nominations/new?programme=mic-pioneer"}, false},
 			{"no organisation", map[string][]string{
 				"ja": {"まず、企業・団体の情報を登録してください", "企業・団体の情報を登録する"},
 				"en": {"First, register your organisation", "Register your organisation"}},

@@ -99,6 +99,7 @@ const (
 	statusSubmitted   = "submitted"
 	statusNotAssigned = "not_assigned" // the chair's or the secretariat's view of others' entries
 	statusConflicted  = "conflicted"
+	statusRecused     = "recused" // the caller recused (or declared a conflict): shown read-only
 )
 
 // entryStatus is an entry's status for the caller.
@@ -189,10 +190,17 @@ func (s *Site) stageOfCycle(c *ctx, ref workflow.StageRef) (workflow.Programme, 
 	return *p, *st, nil
 }
 
-func (c *ctx) entryFilters() *Form {
+// entryFilters is the list's filter form: the statuses the caller's rows
+// can have (only those reading every entry see entries not assigned to
+// them or conflicted with them).
+func (c *ctx) entryFilters(readsAll bool) *Form {
 	f := c.form()
 	opts := []Option{{Value: "", Label: c.T("judging.filter.all")}}
-	for _, st := range []string{statusNotStarted, statusDraft, statusSubmitted, statusNotAssigned, statusConflicted} {
+	statuses := []string{statusNotStarted, statusDraft, statusSubmitted, statusRecused}
+	if readsAll {
+		statuses = append(statuses, statusNotAssigned, statusConflicted)
+	}
+	for _, st := range statuses {
 		opts = append(opts, Option{Value: st, Label: c.T("judging.status." + st)})
 	}
 	f.Add(Field{Name: "state", Label: c.T("judging.filter.state"), Type: "select", Options: opts})
@@ -218,37 +226,63 @@ func (s *Site) entriesView(c *ctx) (entriesView, error) {
 	if err != nil {
 		return entriesView{}, err
 	}
+	recused, err := s.cfg.Service.MyRecusals(c.r.Context(), c.actor, ref)
+	if err != nil {
+		return entriesView{}, err
+	}
+	// The chair and the secretariat read every entry (the roles that read
+	// the ranking): an entry not assigned to them is marked so.
+	readsAll := s.cfg.Authorizer.Admits(c.userID(), allow(policy.ReadRanking))
 	q := c.r.URL.Query()
 	v := entriesView{Ref: ref, Programme: p.Title.In(c.lang), Stage: st.Title.In(c.lang), Window: st.Judging.Window,
-		Left: c.timeLeft(st.Judging.Window), Filters: c.entryFilters(), Counts: map[string]int{}, All: len(es),
+		Left: c.timeLeft(st.Judging.Window), Filters: c.entryFilters(readsAll), Counts: map[string]int{}, All: len(es) + len(recused),
 		SheetHref: judgingPath(ref, "/sheet"), Upload: c.uploadForm(),
 		CanSheet:  s.cfg.Authorizer.Admits(c.userID(), allow(policy.DownloadSheet)),
 		CanUpload: s.cfg.Authorizer.Admits(c.userID(), allow(policy.ImportSheet))}
 	state, text := q.Get("state"), strings.TrimSpace(q.Get("q"))
 	v.Filters.Field("state").Value, v.Filters.Field("q").Value = state, text
 	v.Filtered = state != "" || text != ""
-	// The chair and the secretariat read every entry (the roles that read
-	// the ranking): an entry not assigned to them is marked so.
-	readsAll := s.cfg.Authorizer.Admits(c.userID(), allow(policy.ReadRanking))
-	firstDraft := ""
 	for _, e := range es {
 		row := c.entryRow(ref, st, e, entryStatus(e, c.userID(), readsAll))
 		v.Counts[row.Status]++
-		switch {
-		case row.Status == statusNotStarted && v.Next == "":
-			v.Next = row.Href
-		case row.Status == statusDraft && firstDraft == "":
-			firstDraft = row.Href
-		}
 		if (state == "" || state == row.Status) && matches(row, text) {
 			v.Rows = append(v.Rows, row)
 		}
 	}
-	if v.Next == "" {
-		v.Next = firstDraft
+	v.Next = nextToScore(ref, es, c.userID(), readsAll, 0)
+	for _, r := range recused {
+		row := judgeEntryRow{Code: workflow.EntryCode(r.NominationID), Organisation: r.Organisation, Href: entryPath(ref, r.NominationID, ""),
+			Status: statusRecused, StatusLabel: c.T("judging.status." + statusRecused)}
+		v.Counts[statusRecused]++
+		if (state == "" || state == statusRecused) && matches(row, text) {
+			v.Rows = append(v.Rows, row)
+		}
 	}
 	v.Count = len(v.Rows)
 	return v, nil
+}
+
+// nextToScore is the page of the entry to score next, other than except:
+// the first not started, else the first draft; "" when none is left.
+func nextToScore(ref workflow.StageRef, es []workflow.StageEntry, userID int64, readsAll bool, except int64) string {
+	var next, draft int64
+	for _, e := range es {
+		id := e.Nomination.ID
+		switch st := entryStatus(e, userID, readsAll); {
+		case id == except:
+		case st == statusNotStarted && next == 0:
+			next = id
+		case st == statusDraft && draft == 0:
+			draft = id
+		}
+	}
+	if next == 0 {
+		next = draft
+	}
+	if next == 0 {
+		return ""
+	}
+	return entryPath(ref, next, "")
 }
 
 func (c *ctx) entryRow(ref workflow.StageRef, st workflow.Stage, e workflow.StageEntry, status string) judgeEntryRow {

@@ -160,7 +160,7 @@ type entryView struct {
 	Recusal    *Form
 	Back       string
 	Action     string // the score form's action
-	OrgID      int64
+	Next       string // after submitting: the next entry to score, if any
 }
 
 // EntryHref is the entry's page; RecusalAction its recusal form's action.
@@ -192,7 +192,7 @@ func (s *Site) entryView(c *ctx, me workflow.MyEntry) (entryView, error) {
 	v := entryView{Ref: ref, ID: n.ID, Code: workflow.EntryCode(n.ID), Programme: me.Programme.Title.In(c.lang), Stage: me.Stage.Title.In(c.lang),
 		Judging: j, Criteria: j.Rubric, Form: c.scoreForm(j), MaxTotal: maxTotal(j), Weights: weights(j), Back: judgingPath(ref, ""),
 		Action: entryPath(ref, n.ID, "/score"), Recusal: c.recusalForm(),
-		Status: c.T("judging.status." + statusNotStarted), OrgID: n.OrganisationID}
+		Status: c.T("judging.status." + statusNotStarted)}
 	if n.Snapshot != nil {
 		v.Org = c.orgFacts(*n.Snapshot)
 	}
@@ -222,6 +222,13 @@ func (s *Site) entryView(c *ctx, me workflow.MyEntry) (entryView, error) {
 	v.Editable = v.ReadOnly == ""
 	v.Autosave = v.Editable && !v.Submitted
 	v.CanRecuse = mayScore && me.Assigned && me.UnderReview
+	if v.Submitted && me.Assigned && me.Role != "" {
+		es, err := s.stageEntries(c, ref)
+		if err != nil {
+			return v, err
+		}
+		v.Next = nextToScore(ref, es, c.userID(), s.cfg.Authorizer.Admits(c.userID(), allow(policy.ReadRanking)), n.ID)
+	}
 	if s.cfg.Authorizer.Admits(c.userID(), allow(policy.ReadScores)) {
 		if err := s.otherScores(c, &v, me); err != nil {
 			return v, err
@@ -265,6 +272,14 @@ func (s *Site) otherScores(c *ctx, v *entryView, me workflow.MyEntry) error {
 
 func (s *Site) judgingEntry(c *ctx) error {
 	me, err := s.loadEntry(c)
+	if workflow.ErrorCode(err) == workflow.NotFound {
+		// An entry the judge recused from reads as such, read-only: its code,
+		// its organisation's name and the recusal, nothing more.
+		if r, ok := s.myRecusal(c); ok {
+			return c.render(http.StatusOK, "judging/recused", "judging.recused.title", recusedView{MyRecusal: r,
+				Code: workflow.EntryCode(r.NominationID), Back: judgingPath(c.stageRef(), "")})
+		}
+	}
 	if err != nil {
 		return err
 	}
@@ -273,6 +288,31 @@ func (s *Site) judgingEntry(c *ctx) error {
 		return err
 	}
 	return c.render(http.StatusOK, "judging/entry", "judging.entry.title", v)
+}
+
+// recusedView is the page of an entry the caller recused from.
+type recusedView struct {
+	workflow.MyRecusal
+	Code string
+	Back string
+}
+
+// myRecusal is the caller's recusal from the entry {id} at the stage, if any.
+func (s *Site) myRecusal(c *ctx) (workflow.MyRecusal, bool) {
+	id, err := c.entryID()
+	if err != nil {
+		return workflow.MyRecusal{}, false
+	}
+	rs, err := s.cfg.Service.MyRecusals(c.r.Context(), c.actor, c.stageRef())
+	if err != nil {
+		return workflow.MyRecusal{}, false
+	}
+	for _, r := range rs {
+		if r.NominationID == id {
+			return r, true
+		}
+	}
+	return workflow.MyRecusal{}, false
 }
 
 // saveScore saves (go=save, or an autosave), asks to confirm (go=submit)

@@ -183,36 +183,49 @@ func TestJudgingEntryRefused(t *testing.T) {
 		if _, err := ts.svc.DeclareAffiliation(ctx, demoActor(t, ts, "mic-judge-1"), workflow.Affiliation{Name: conflicted.Snapshot.Name}); err != nil {
 			t.Fatal(err)
 		}
+		// The conflicted judge was taken off the entry when it declared the
+		// affiliation: the entry reads as 辞退済み, with nothing of the
+		// application beyond its code and the organisation's name.
 		for _, tc := range []struct {
-			name, who string
-			entry     workflow.Nomination
-			status    int
+			name, who   string
+			entry       workflow.Nomination
+			status, get int
 		}{
-			{"judge of the other ministry", "mhlw-judge-1", es[2].Nomination, 404},
-			{"judge not assigned", "mic-judge-1", unassigned, 404},
-			{"conflicted judge", "mic-judge-1", conflicted, 404},
-			{"applicant", "applicant", es[2].Nomination, 403},
-			{"signed out", "anon", es[2].Nomination, 303},
+			{"judge of the other ministry", "mhlw-judge-1", es[2].Nomination, 404, 404},
+			{"judge not assigned", "mic-judge-1", unassigned, 404, 404},
+			{"conflicted judge", "mic-judge-1", conflicted, 404, 200},
+			{"applicant", "applicant", es[2].Nomination, 403, 403},
+			{"signed out", "anon", es[2].Nomination, 303, 303},
 		} {
 			t.Run(tc.name, func(t *testing.T) {
 				c := ts.as(tc.who)
-				secrets := []string{tc.entry.Snapshot.Name, "どこでもオフィス", "模範的な取組", "山田太郎"}
-				for _, r := range []*response{
+				secrets := []string{"どこでもオフィス", "模範的な取組", "山田太郎"}
+				if tc.get != 200 {
+					secrets = append(secrets, tc.entry.Snapshot.Name)
+				}
+				for i, r := range []*response{
 					c.get(entryPath(ministerStage, tc.entry.ID, "")),
 					c.post(entryPath(ministerStage, tc.entry.ID, "/score"), url.Values{"version": {"0"}, "v.leadership": {"5"}, "go": {"save"}}),
 					c.post(entryPath(ministerStage, tc.entry.ID, "/recusal"), url.Values{"reason": {"試験"}}),
 				} {
-					if r.status != tc.status {
-						t.Errorf("status %d, want %d", r.status, tc.status)
+					if want := map[bool]int{true: tc.get, false: tc.status}[i == 0]; r.status != want {
+						t.Errorf("status %d, want %d", r.status, want)
 					}
 					for _, s := range secrets {
 						if strings.Contains(r.body, s) {
 							t.Errorf("the answer reveals %q", s)
 						}
 					}
+					if i == 0 && r.status == 200 {
+						checkPage(t, r, "ja")
+						if !strings.Contains(r.body, "辞退済み") || strings.Contains(r.body, "score-form") {
+							t.Errorf("the conflicted entry is not shown read-only as 辞退済み")
+						}
+					}
 				}
-				if list := c.get(judgingPath(ministerStage, "")); strings.Contains(list.body, tc.entry.Snapshot.Name) {
-					t.Errorf("the list shows %s", tc.entry.Snapshot.Name)
+				list := c.get(judgingPath(ministerStage, "?state=recused"))
+				if shown := strings.Contains(list.body, tc.entry.Snapshot.Name); shown != (tc.get == 200) {
+					t.Errorf("the list of recusals shows %s: %v", tc.entry.Snapshot.Name, shown)
 				}
 			})
 		}
@@ -242,13 +255,17 @@ func TestJudgingScore(t *testing.T) {
 			t.Fatalf("entry page: %d", r.status)
 		}
 		checkPage(t, r, "ja")
-		for _, w := range []string{"どこでもオフィス", n.Snapshot.Name, "取組の名称", "0〜10点（1点刻み）・重み 2", "この段階では、他の審査員の採点は表示されません"} {
+		for _, w := range []string{"どこでもオフィス", n.Snapshot.Name, "取組の名称", "0〜10点（1点刻み）・重み 2", "この段階では、他の審査員の採点は表示されません",
+			"令和2年4月1日(水)", `href="#rubric-heading"`} {
 			if !strings.Contains(r.body, w) {
 				t.Errorf("the entry page lacks %q", w)
 			}
 		}
 		if strings.Contains(r.body, "模範的な取組") {
 			t.Errorf("the page shows another judge's comment before (and although never) visible")
+		}
+		if strings.Contains(r.body, "2020-04-01") {
+			t.Errorf("a date answer in ISO form, not 和暦")
 		}
 		steps := []struct {
 			name    string
@@ -299,6 +316,17 @@ func TestJudgingScore(t *testing.T) {
 		}
 		if !strings.Contains(r.body, "採点を提出しました") {
 			t.Errorf("no flash after submitting")
+		}
+		// Visibility never: a correction resubmits; there is no draft to save.
+		if strings.Contains(r.body, `value="save"`) || !strings.Contains(r.body, "訂正して再提出") {
+			t.Errorf("a submitted score offers 保存, or no 訂正して再提出")
+		}
+		next := judgeEntries(t, ts, "mic-judge-1", ministerStage)[1].Nomination
+		if a := byID(r, "next-unscored"); a == nil || attr(a, "href") != entryPath(ministerStage, next.ID, "") {
+			t.Errorf("no link to the next entry to score (%s)", entryPath(ministerStage, next.ID, ""))
+		}
+		if strings.Contains(c.get(entryPath(ministerStage, next.ID, "")).body, `id="next-unscored"`) {
+			t.Errorf("an entry not yet submitted links to the next")
 		}
 		if v := fieldValue(r, "v.leadership"); v != "7" {
 			t.Errorf("leadership shows %q after submitting, want 7", v)
@@ -388,8 +416,12 @@ func TestJudgingRecusal(t *testing.T) {
 				}
 			})
 		}
-		if r := c.get(page); r.status != 404 {
-			t.Errorf("the recused entry opens: %d", r.status)
+		if r := c.get(page); r.status != 200 || !strings.Contains(r.body, "辞退済み") || !strings.Contains(r.body, "取引先のため") ||
+			!strings.Contains(r.body, "令和8年12月3日") || strings.Contains(r.body, "score-form") {
+			t.Errorf("the recused entry does not read 辞退済み with the reason and date: %d", r.status)
+		}
+		if r := c.get(judgingPath(ministerStage, "?state=recused")); !strings.Contains(r.body, "1件（全3件中）") {
+			t.Errorf("the filter does not find the recusal")
 		}
 		home := c.get("/judging")
 		if !strings.Contains(home.body, "辞退 1件") {
@@ -493,6 +525,14 @@ func TestJudgingTies(t *testing.T) {
 			t.Fatalf("%d", r.status)
 		}
 		checkPage(t, r, "ja")
+		// The conflict form offers the organisations of the judge's own
+		// entries, by name; not an internal number.
+		if opt := byID(r, "f-coi-organisation"); opt == nil || !strings.Contains(r.body, `value="`+strconv.FormatInt(n.OrganisationID, 10)+`">`+n.Snapshot.Name) {
+			t.Errorf("the conflict form does not offer %s by name", n.Snapshot.Name)
+		}
+		if strings.Contains(r.body, "団体番号") {
+			t.Errorf("the page asks for an internal number")
+		}
 		for _, tc := range []struct {
 			name   string
 			form   url.Values
@@ -502,8 +542,8 @@ func TestJudgingTies(t *testing.T) {
 			{"nothing named", url.Values{"declare": {"affiliation"}}, 422, "組織・法人番号・名称のいずれかを指定してください"},
 			{"a wrong corporate number", url.Values{"declare": {"affiliation"}, "corporate_number": {"１２３４５６７８９０１２３"}}, 422, "法人番号が正しくありません"},
 			{"an affiliation", url.Values{"declare": {"affiliation"}, "name": {"株式会社デモ顧問"}, "corporate_number": {"７００００１２０５０００２"}}, 303, ""},
-			{"a conflict without a number", url.Values{"declare": {"conflict"}, "organisation_id": {"x"}}, 422, "団体番号を数字で入力してください"},
-			{"a conflict with no such organisation", url.Values{"declare": {"conflict"}, "organisation_id": {"999999"}}, 422, "その団体番号の団体はありません"},
+			{"a conflict with none chosen", url.Values{"declare": {"conflict"}, "organisation_id": {""}}, 422, "利害関係のある団体を選んでください"},
+			{"a conflict with no such organisation", url.Values{"declare": {"conflict"}, "organisation_id": {"999999"}}, 422, "その団体はありません"},
 			{"a conflict", url.Values{"declare": {"conflict"}, "organisation_id": {strconv.FormatInt(n.OrganisationID, 10)}, "reason": {"親族が役員"}}, 303, ""},
 		} {
 			t.Run(tc.name, func(t *testing.T) {
@@ -523,13 +563,13 @@ func TestJudgingTies(t *testing.T) {
 			})
 		}
 		r = c.get("/me/conflicts")
-		for _, w := range []string{"株式会社デモ顧問", "7000012050002", "親族が役員", "本人の申告"} {
+		for _, w := range []string{"株式会社デモ顧問", "7000012050002", "親族が役員", "本人の申告", "<th scope=\"row\">" + n.Snapshot.Name} {
 			if !strings.Contains(r.body, w) {
 				t.Errorf("the page lacks %q", w)
 			}
 		}
-		if e := c.get(entryPath(ministerStage, n.ID, "")); e.status != 404 {
-			t.Errorf("the conflicted entry opens: %d", e.status)
+		if e := c.get(entryPath(ministerStage, n.ID, "")); e.status != 200 || !strings.Contains(e.body, "辞退済み") || strings.Contains(e.body, "score-form") {
+			t.Errorf("the conflicted entry is not read-only 辞退済み: %d", e.status)
 		}
 	})
 }

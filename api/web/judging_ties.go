@@ -12,7 +12,7 @@ import (
 // /me/conflicts: a judge's or chair's own ties. An affiliation (an
 // organisation by name or corporate number) makes every entry of a
 // matching organisation a conflict; a declared conflict names one
-// organisation by its number (shown on the entry page). Either takes the
+// organisation, chosen among those of the judge's own entries. Either takes the
 // judge off the entries it now conflicts with (the service does).
 
 type tiesView struct {
@@ -48,10 +48,14 @@ func (c *ctx) affiliationForm() *Form {
 	return f
 }
 
-func (c *ctx) conflictForm() *Form {
+func (c *ctx) conflictForm(orgs []workflow.TieOrganisation) *Form {
 	f := c.form()
+	opts := []Option{{Value: "", Label: c.T("judging.ties.organisation.choose")}}
+	for _, o := range orgs {
+		opts = append(opts, Option{Value: strconv.FormatInt(o.ID, 10), Label: o.Name})
+	}
 	f.Add(Field{Name: "organisation_id", ID: "f-coi-organisation", Label: c.T("judging.ties.organisation"),
-		Help: c.T("judging.ties.organisation.help"), Type: "number", InputMode: "numeric", Required: true})
+		Help: c.T("judging.ties.organisation.help"), Type: "select", Options: opts, Required: true})
 	f.Add(Field{Name: "reason", ID: "f-coi-reason", Label: c.T("judging.ties.reason"), Help: c.T("judging.ties.reason.help"), Type: "textarea", Rows: 3, MaxLength: 2000})
 	return f
 }
@@ -61,16 +65,28 @@ func (s *Site) tiesView(c *ctx) (tiesView, error) {
 	if err != nil {
 		return tiesView{}, err
 	}
-	v := tiesView{Affiliation: c.affiliationForm(), Conflict: c.conflictForm()}
+	orgs, err := s.cfg.Service.MyTieOrganisations(c.r.Context(), c.actor)
+	if err != nil {
+		return tiesView{}, err
+	}
+	name := func(id int64) string {
+		for _, o := range orgs {
+			if o.ID == id {
+				return o.Name
+			}
+		}
+		return c.T("judging.ties.org_unknown")
+	}
+	v := tiesView{Affiliation: c.affiliationForm(), Conflict: c.conflictForm(orgs)}
 	for _, a := range affs {
 		row := affiliationRow{Name: a.Name, CorporateNumber: a.CorporateNumber, At: a.DeclaredAt}
 		if a.OrganisationID != 0 {
-			row.Organisation = c.T("judging.ties.org_no", a.OrganisationID)
+			row.Organisation = name(a.OrganisationID)
 		}
 		v.Affiliations = append(v.Affiliations, row)
 	}
 	for _, d := range dcs {
-		v.Conflicts = append(v.Conflicts, declaredRow{Organisation: c.T("judging.ties.org_no", d.OrganisationID),
+		v.Conflicts = append(v.Conflicts, declaredRow{Organisation: name(d.OrganisationID),
 			Source: workflow.SourceLabel(d.Source).In(c.lang), Reason: d.Reason, At: d.CreatedAt})
 	}
 	return v, nil
@@ -103,7 +119,7 @@ func (s *Site) declareTie(c *ctx) error {
 	if f == v.Conflict {
 		id, perr := strconv.ParseInt(halfWidth(f.Value("organisation_id")), 10, 64)
 		if perr != nil || id <= 0 {
-			f.Fail("organisation_id", c.T("judging.ties.organisation.bad"))
+			f.Fail("organisation_id", c.T("judging.ties.organisation.missing"))
 			return c.render(http.StatusUnprocessableEntity, "judging/ties", "judging.ties.title", v)
 		}
 		_, err = s.cfg.Service.DeclareConflict(c.r.Context(), c.actor, id, f.Value("reason"))

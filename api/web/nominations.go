@@ -262,14 +262,14 @@ func (c *ctx) questionField(f *Form, q workflow.Field) *Field {
 	if h := q.Help.In(c.lang); h != "" {
 		hints = append(hints, h)
 	}
-	rng := func() {
+	rng := func(hint string) { // hint: nominations.hint (a number) or nominations.hint.multi (how many to choose)
 		switch {
 		case q.Min != nil && q.Max != nil:
-			hints = append(hints, c.T("nominations.hint.between", num(*q.Min), num(*q.Max)))
+			hints = append(hints, c.T(hint+".between", num(*q.Min), num(*q.Max)))
 		case q.Min != nil:
-			hints = append(hints, c.T("nominations.hint.min", num(*q.Min)))
+			hints = append(hints, c.T(hint+".min", num(*q.Min)))
 		case q.Max != nil:
-			hints = append(hints, c.T("nominations.hint.max", num(*q.Max)))
+			hints = append(hints, c.T(hint+".max", num(*q.Max)))
 		}
 	}
 	choices := func() []Option {
@@ -287,11 +287,11 @@ func (c *ctx) questionField(f *Form, q workflow.Field) *Field {
 	case workflow.FieldInteger:
 		fl.Type, fl.InputMode = "number", "numeric"
 		hints = append(hints, c.T("nominations.hint.integer"))
-		rng()
+		rng("nominations.hint")
 	case workflow.FieldDecimal:
 		fl.Type, fl.InputMode = "number", "decimal"
 		hints = append(hints, c.T("nominations.hint.decimal"))
-		rng()
+		rng("nominations.hint")
 	case workflow.FieldBoolean:
 		fl.Type = "radio"
 		fl.Options = []Option{{Value: "true", Label: c.T("nominations.yes")}, {Value: "false", Label: c.T("nominations.no")}}
@@ -309,7 +309,7 @@ func (c *ctx) questionField(f *Form, q workflow.Field) *Field {
 	case workflow.FieldMultiChoice:
 		fl.Type, fl.Options = "checkboxes", choices()
 		hints = append(hints, c.T("nominations.hint.multi"))
-		rng()
+		rng("nominations.hint.multi")
 	case workflow.FieldPrefecture:
 		fl.Type = "select"
 		fl.Options = []Option{{Value: "", Label: c.T("nominations.choose")}}
@@ -404,6 +404,10 @@ func (c *ctx) answerText(q workflow.Field, v any) string {
 	case workflow.FieldIndustry:
 		if i, ok := workflow.IndustryByCode(s); ok {
 			return i.Name.In(c.lang)
+		}
+	case workflow.FieldDate: // a calendar day, stored 2006-01-02: 和暦 with weekday
+		if d, err := time.ParseInLocation("2006-01-02", s, workflow.Tokyo); err == nil {
+			return (&Page{Lang: c.lang}).Date(d)
 		}
 	}
 	if list != nil {

@@ -194,6 +194,9 @@ func TestNominationPagesByRole(t *testing.T) {
 		if l := find(r.doc, func(n *html.Node) bool { return n.Data == "label" && attr(n, "for") == "f-q-initiative-title" }); len(l) != 1 || !strings.HasPrefix(text(l[0]), "取組の名称") {
 			t.Errorf("initiative_title's label")
 		}
+		if !strings.Contains(r.body, "1つ以上選んでください。") || strings.Contains(r.body, "1以上。") {
+			t.Errorf("telework_forms' hint does not say how many to choose")
+		}
 		if fieldValue(r, "q.initiative_title") != "どこでもオフィス" {
 			t.Errorf("saved answer not shown: %q", fieldValue(r, "q.initiative_title"))
 		}

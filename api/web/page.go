@@ -111,13 +111,19 @@ func (p *Page) DateTime(t time.Time) string {
 }
 
 // Deadline is a closing instant as people read deadlines: the last day
-// (and 17:00 unless it ends with the day), 令和8年7月31日(金)まで.
+// and its time in Japan, 令和8年7月31日(金) 24:00まで（日本時間） for the end of
+// the day or 令和8年7月15日(水) 17:00まで（日本時間）, as the English says
+// "end of day JST" or "17:00 JST".
 func (p *Page) Deadline(t time.Time) string {
 	if t.IsZero() {
 		return ""
 	}
 	if p.Lang == "ja" {
-		return workflow.WarekiDeadline(t)
+		s := workflow.WarekiDeadline(t)
+		if workflow.EndOfDay(t) {
+			s = strings.TrimSuffix(s, "まで") + " 24:00まで"
+		}
+		return s + "（日本時間）"
 	}
 	return workflow.DeadlineEn(t)
 }

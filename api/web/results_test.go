@@ -301,7 +301,7 @@ func TestResultsRelease(t *testing.T) {
 		t.Run("call open", func(t *testing.T) {
 			r := micSec.get(mic)
 			checkPage(t, r, "ja")
-			contains(t, r, "release-refused", "募集期間中", "締切：令和9年1月2日(土)まで")
+			contains(t, r, "release-refused", "募集期間中", "締切：令和9年1月2日(土) 24:00まで（日本時間）")
 			contains(t, r, "release-judging", "審査期間はまだ終わっていません", "令和")
 			if strings.Contains(r.body, `action="`+mic+`"`) {
 				t.Error("a release form while the call is open")

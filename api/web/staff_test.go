@@ -583,7 +583,7 @@ func TestStaffDetail(t *testing.T) {
 			})
 		}
 		r = c.get(path)
-		for _, s := range []string{"差戻し", "添付が不足", "令和8年12月20日(日)まで"} {
+		for _, s := range []string{"差戻し", "添付が不足", "令和8年12月20日(日) 24:00まで（日本時間）"} {
 			if !strings.Contains(r.body, s) {
 				t.Errorf("timeline lacks %q", s)
 			}

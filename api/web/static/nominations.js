@@ -13,10 +13,9 @@ if (form && status) {
   let busy = false;
   let again = false;
 
-  const hhmm = () => {
-    const d = new Date();
-    return `${String(d.getHours()).padStart(2, "0")}:${String(d.getMinutes()).padStart(2, "0")}`;
-  };
+  // Japan time, whatever the browser's zone: every time on the site is JST.
+  const jst = new Intl.DateTimeFormat("ja-JP", { timeZone: "Asia/Tokyo", hour: "2-digit", minute: "2-digit", hourCycle: "h23" });
+  const hhmm = () => jst.format(new Date());
 
   const save = async () => {
     if (busy) {
