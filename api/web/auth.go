@@ -66,6 +66,11 @@ func (s *Site) login(c *ctx) error {
 		return c.render(f.Status(err), "auth/login", "auth.login.title", v)
 	}
 	s.setSession(c.w, tok)
+	// The landing page asks the user's roles: bring the loaded grants up to
+	// this session's version first, as the next request would.
+	if _, _, err := s.cfg.Authorizer.Actor(c.r.Context(), s.cfg.Service, tok.Value); err != nil {
+		return err
+	}
 	return c.redirect(s.orHome(next, u.ID))
 }
 

@@ -597,6 +597,7 @@ func TestSignInLanding(t *testing.T) {
 	dbtest.Each(t, func(t *testing.T, d *db.DB) {
 		ts := newTestSite(t, d)
 		tests := []struct{ who, next, want string }{
+			{"mic-judge-1", "", "/judging"}, // the first sign-in since the site started
 			{"applicant", "", "/me"},
 			{"mic-judge-1", "", "/judging"},
 			{"mic-chair", "", "/judging"},
